@@ -1,0 +1,160 @@
+import { readFileSync } from 'node:fs';
+import { COMPATIBILITY, SchemaRegistry, SchemaType } from '@kafkajs/confluent-schema-registry';
+import avro from 'avsc';
+import { request } from 'undici';
+import { SyncError } from '../../core/errors.ts';
+
+/** The Confluent wire format: magic byte 0, a 4-byte big-endian schema id, then the Avro body. */
+const MAGIC_BYTE = 0;
+const HEADER_BYTES = 5;
+
+export interface AvroContract<T> {
+  /** The schema this service reads and writes (schemas/*.avsc). */
+  type: avro.Type;
+  schemaText: string;
+  /** Phantom field carrying the decoded TypeScript shape. */
+  readonly _shape?: T;
+}
+
+export function loadContract<T>(path: URL): AvroContract<T> {
+  const schemaText = readFileSync(path, 'utf8');
+  return { schemaText, type: avro.Type.forSchema(JSON.parse(schemaText)) };
+}
+
+/**
+ * Thin adapter over @kafkajs/confluent-schema-registry. Decoding resolves the writer's schema
+ * (by id, cached by the library) into OUR reader schema, so older or newer BACKWARD-compatible
+ * writers decode into the shape this code expects. The library would rebuild the reader type on
+ * every call when given a reader schema, so resolvers are built once per writer id here.
+ */
+export class AvroCodec {
+  readonly #registry: SchemaRegistry;
+  readonly #resolvers = new Map<string, ReturnType<avro.Type['createResolver']> | 'same'>();
+
+  readonly #url: string;
+
+  constructor(registryUrl: string) {
+    this.#url = registryUrl.replace(/\/+$/, '');
+    this.#registry = new SchemaRegistry({ host: registryUrl, retry: { retries: 2 } });
+  }
+
+  /** Registers a schema under `<topic>-value` (TopicNameStrategy) with BACKWARD compatibility. */
+  async register(topic: string, contract: AvroContract<unknown>): Promise<number> {
+    try {
+      const { id } = await this.#registry.register(
+        { type: SchemaType.AVRO, schema: contract.schemaText },
+        { subject: `${topic}-value`, compatibility: COMPATIBILITY.BACKWARD },
+      );
+      return id;
+    } catch (error) {
+      throw registryError(error, `registering ${topic}-value`);
+    }
+  }
+
+  /** The id of the newest schema registered under `<topic>-value`. */
+  async latestId(topic: string): Promise<number> {
+    try {
+      return await this.#registry.getLatestSchemaId(`${topic}-value`);
+    } catch (error) {
+      throw registryError(error, `looking up ${topic}-value`);
+    }
+  }
+
+  /** Answers when the registry does (for /readyz). */
+  async ping(): Promise<void> {
+    const response = await request(`${this.#url}/subjects`, { headersTimeout: 2_000, bodyTimeout: 2_000 });
+    await response.body.dump();
+    if (response.statusCode !== 200) throw new Error(`schema registry answered HTTP ${response.statusCode}`);
+  }
+
+  async encode<T>(schemaId: number, _contract: AvroContract<T>, value: T): Promise<Buffer> {
+    try {
+      return await this.#registry.encode(schemaId, value);
+    } catch (error) {
+      if ((error as Error).name === 'ConfluentSchemaRegistryValidationError') {
+        throw new SyncError(
+          'EVENT_INVALID',
+          `value does not match schema ${schemaId}: ${(error as Error).message}`,
+        );
+      }
+      throw registryError(error, `encoding with schema ${schemaId}`);
+    }
+  }
+
+  async decode<T>(bytes: Buffer | null, contract: AvroContract<T>): Promise<T> {
+    if (!bytes || bytes.length < HEADER_BYTES || bytes[0] !== MAGIC_BYTE) {
+      throw new SyncError(
+        'EVENT_UNDECODABLE',
+        `value is not Confluent-framed Avro: expected magic byte 0 and a 4-byte schema id, got ${describeBytes(bytes)}`,
+      );
+    }
+    const schemaId = bytes.readUInt32BE(1);
+    const writer = await this.#writerType(schemaId);
+    const resolver = this.#resolverFor(schemaId, writer, contract);
+    try {
+      const body = bytes.subarray(HEADER_BYTES);
+      return (
+        resolver === 'same' ? contract.type.fromBuffer(body) : contract.type.fromBuffer(body, resolver)
+      ) as T;
+    } catch (error) {
+      throw new SyncError(
+        'EVENT_UNDECODABLE',
+        `Avro body does not decode with schema ${schemaId}: ${(error as Error).message}`,
+      );
+    }
+  }
+
+  async #writerType(schemaId: number): Promise<avro.Type> {
+    try {
+      return (await this.#registry.getSchema(schemaId)) as unknown as avro.Type;
+    } catch (error) {
+      if ((error as { status?: number }).status === 404) {
+        throw new SyncError(
+          'EVENT_SCHEMA_UNKNOWN',
+          `schema id ${schemaId} is unknown to the schema registry`,
+          {
+            details: { schema_id: schemaId },
+          },
+        );
+      }
+      throw registryError(error, `fetching schema ${schemaId}`);
+    }
+  }
+
+  #resolverFor(
+    schemaId: number,
+    writer: avro.Type,
+    contract: AvroContract<unknown>,
+  ): ReturnType<avro.Type['createResolver']> | 'same' {
+    const cacheKey = `${schemaId}:${contract.type.name ?? ''}`;
+    let resolver = this.#resolvers.get(cacheKey);
+    if (!resolver) {
+      try {
+        resolver = writer.equals(contract.type) ? 'same' : contract.type.createResolver(writer);
+      } catch (error) {
+        throw new SyncError(
+          'EVENT_INVALID',
+          `schema ${schemaId} (${writer.name ?? 'anonymous'}) cannot be read as ${contract.type.name}: ${(error as Error).message}`,
+          { details: { schema_id: schemaId } },
+        );
+      }
+      this.#resolvers.set(cacheKey, resolver);
+    }
+    return resolver;
+  }
+}
+
+function registryError(error: unknown, doing: string): SyncError {
+  const status = (error as { status?: number }).status;
+  return new SyncError(
+    'REGISTRY_UNAVAILABLE',
+    `schema registry failed while ${doing}${status ? ` (HTTP ${status})` : ''}: ${(error as Error).message}`,
+    { cause: error },
+  );
+}
+
+function describeBytes(bytes: Buffer | null): string {
+  if (!bytes) return 'a null value';
+  const head = bytes.subarray(0, 8).toString('hex');
+  return `${bytes.length} bytes starting 0x${head}`;
+}

@@ -1,0 +1,57 @@
+import { type IHeaders, Kafka, logLevel, type Producer } from 'kafkajs';
+import type { Config } from '../../config/config.ts';
+import { SyncError } from '../../core/errors.ts';
+import type { Logger } from '../../ops/logger.ts';
+
+const LEVELS: Record<number, 'error' | 'warn' | 'info' | 'debug'> = {
+  [logLevel.ERROR]: 'error',
+  [logLevel.WARN]: 'warn',
+  [logLevel.INFO]: 'info',
+  [logLevel.DEBUG]: 'debug',
+};
+
+/** A kafkajs client whose own log lines go through pino, as structured JSON like the rest. */
+export function createKafka(config: Config['kafka'], log: Logger): Kafka {
+  const kafkaLog = log.child({ component: 'kafkajs' });
+  return new Kafka({
+    clientId: config.clientId,
+    brokers: config.brokers,
+    logLevel: logLevel.WARN,
+    retry: { initialRetryTime: 300, retries: 8 },
+    logCreator:
+      () =>
+      ({ level, log: entry }) => {
+        const { message, timestamp: _timestamp, logger: _logger, ...rest } = entry;
+        kafkaLog[LEVELS[level] ?? 'info'](rest, message);
+      },
+  });
+}
+
+export interface OutgoingRecord {
+  topic: string;
+  key: string | Buffer | null;
+  value: Buffer | null;
+  headers?: IHeaders;
+}
+
+/**
+ * Sends one record and resolves once every in-sync replica has it (acks = -1): the caller may
+ * only then resolve the offset of what caused it.
+ */
+export async function sendDurably(producer: Producer, record: OutgoingRecord): Promise<void> {
+  try {
+    await producer.send({
+      topic: record.topic,
+      acks: -1,
+      messages: [{ key: record.key, value: record.value, headers: record.headers }],
+    });
+  } catch (error) {
+    throw new SyncError(
+      'KAFKA_PRODUCE_FAILED',
+      `producing to ${record.topic} failed: ${(error as Error).message}`,
+      {
+        cause: error,
+      },
+    );
+  }
+}

@@ -1,0 +1,223 @@
+import type { Kafka, Producer } from 'kafkajs';
+import { type Database, openDatabase } from './adapters/db/database.ts';
+import { FinanceClient } from './adapters/finance/finance-client.ts';
+import { FinanceTokenSource } from './adapters/finance/finance-token.ts';
+import { AvroCodec } from './adapters/kafka/avro-codec.ts';
+import { createKafka } from './adapters/kafka/kafka-client.ts';
+import type { Config } from './config/config.ts';
+import { ConsumerRuntime } from './consumers/consumer-runtime.ts';
+import { InvoicePusher } from './consumers/pusher/invoice-pusher.ts';
+import { linesIngestedHandler } from './consumers/pusher/lines-ingested-consumer.ts';
+import { pushedToFinanceHandler } from './consumers/recorder/pushed-to-finance-consumer.ts';
+import { KeyLanes, Semaphore } from './core/key-lanes.ts';
+import {
+  type Contracts,
+  loadContracts,
+  lookupSchemaIds,
+  registerContracts,
+  type SchemaIds,
+} from './events/contracts.ts';
+import { type OpsServer, type Readiness, startOpsServer } from './ops/http-server.ts';
+import { createLogger, type Logger } from './ops/logger.ts';
+import { createMetrics, type Metrics } from './ops/metrics.ts';
+
+export interface ServiceRoles {
+  pusher: boolean;
+  recorder: boolean;
+}
+
+export interface ServiceOptions {
+  config: Config;
+  roles: ServiceRoles;
+  logger?: Logger;
+  /** Serve /healthz, /readyz, /metrics (default true). */
+  opsServer?: boolean;
+}
+
+/** The shared parts every command needs: logger, metrics, codec, Kafka, producer, database. */
+export interface Infrastructure {
+  config: Config;
+  log: Logger;
+  metrics: Metrics;
+  codec: AvroCodec;
+  contracts: Contracts;
+  schemaIds: SchemaIds;
+  kafka: Kafka;
+  producer: Producer;
+  database: Database;
+  close(): Promise<void>;
+}
+
+export async function openInfrastructure(config: Config, logger?: Logger): Promise<Infrastructure> {
+  const log = logger ?? createLogger(config.log);
+  const metrics = createMetrics();
+  const database = await openDatabase(config.database.url, {
+    migrate: config.database.migrateOnStart,
+    createDatabase: true,
+  });
+  const codec = new AvroCodec(config.schemaRegistryUrl);
+  const contracts = loadContracts();
+  const schemaIds = config.registerSchemasOnStart
+    ? await registerContracts(codec, contracts, config.topics)
+    : await lookupSchemaIds(codec, config.topics);
+  const kafka = createKafka(config.kafka, log);
+  const producer = kafka.producer({ allowAutoTopicCreation: true });
+  await producer.connect();
+  return {
+    config,
+    log,
+    metrics,
+    codec,
+    contracts,
+    schemaIds,
+    kafka,
+    producer,
+    database,
+    close: async () => {
+      await producer.disconnect();
+      await database.close();
+    },
+  };
+}
+
+/** Builds a finance client whose retries are counted, or undefined when finance is not configured. */
+export function createFinanceClient(infra: Infrastructure): FinanceClient | undefined {
+  const { finance } = infra.config;
+  if (!finance.secret) return undefined;
+  return new FinanceClient(finance, new FinanceTokenSource(finance, finance.secret), {
+    onRetry: (reason) => infra.metrics.financeRetries.inc({ reason }),
+  });
+}
+
+export function createPusher(infra: Infrastructure, finance: FinanceClient): InvoicePusher {
+  return new InvoicePusher({
+    codec: infra.codec,
+    contracts: infra.contracts,
+    pushedSchemaId: infra.schemaIds.pushedToFinance,
+    pushedTopic: infra.config.topics.pushedToFinance,
+    producer: infra.producer,
+    finance,
+    recorded: infra.database.repository,
+    taxWords: infra.config.taxWords,
+    metrics: infra.metrics,
+  });
+}
+
+export interface Service {
+  infra: Infrastructure;
+  ops: OpsServer | undefined;
+  readiness(): Promise<Readiness>;
+  stop(): Promise<void>;
+}
+
+/** The composition root: wires adapters, consumers and the ops server for the chosen roles. */
+export async function startService(options: ServiceOptions): Promise<Service> {
+  const { config } = options;
+  const infra = await openInfrastructure(config, options.logger);
+  const { log } = infra;
+  const runtimes: ConsumerRuntime[] = [];
+  const finance = options.roles.pusher ? createFinanceClient(infra) : undefined;
+  const common = {
+    kafka: infra.kafka,
+    partitionsConcurrently: config.pusher.maxInFlight,
+    sessionTimeoutMs: config.kafka.sessionTimeoutMs,
+    heartbeatIntervalMs: config.kafka.heartbeatIntervalMs,
+    pauseOnTransientMs: config.pusher.pauseOnTransientMs,
+    systemicBackoffMs: config.systemicBackoffMs,
+    log,
+    metrics: infra.metrics,
+  };
+  if (options.roles.pusher && finance) {
+    runtimes.push(
+      new ConsumerRuntime({
+        ...common,
+        name: 'pusher',
+        groupId: config.pusher.groupId,
+        topic: config.topics.linesIngested,
+        lanes: new KeyLanes(new Semaphore(config.pusher.maxInFlight)),
+        handler: linesIngestedHandler({
+          codec: infra.codec,
+          contracts: infra.contracts,
+          pusher: createPusher(infra, finance),
+          producer: infra.producer,
+          deadLetterTopic: config.topics.deadLetter,
+        }),
+      }),
+    );
+  } else if (options.roles.pusher) {
+    // Not joining the group keeps its offsets where they are: nothing published meanwhile is lost.
+    log.warn({ reason: config.finance.disabledReason }, 'pusher not started: finance is not configured');
+  }
+  if (options.roles.recorder) {
+    runtimes.push(
+      new ConsumerRuntime({
+        ...common,
+        name: 'recorder',
+        groupId: config.recorder.groupId,
+        topic: config.topics.pushedToFinance,
+        lanes: new KeyLanes(new Semaphore(config.pusher.maxInFlight)),
+        handler: pushedToFinanceHandler({
+          codec: infra.codec,
+          contracts: infra.contracts,
+          recorder: infra.database.repository,
+          producer: infra.producer,
+          deadLetterTopic: config.topics.recorderDeadLetter,
+          metrics: infra.metrics,
+        }),
+      }),
+    );
+  }
+  for (const runtime of runtimes) await runtime.start();
+
+  const readiness = () => checkReadiness(infra, options.roles, runtimes);
+  const ops =
+    options.opsServer === false
+      ? undefined
+      : await startOpsServer({ ...config.http, registry: infra.metrics.registry, readiness });
+  log.info({ roles: options.roles, ops_url: ops?.url }, 'service started');
+
+  return {
+    infra,
+    ops,
+    readiness,
+    stop: async () => {
+      for (const runtime of runtimes) await runtime.stop();
+      await finance?.close();
+      await ops?.close();
+      await infra.close();
+      log.info('service stopped');
+    },
+  };
+}
+
+async function checkReadiness(infra: Infrastructure, roles: ServiceRoles, runtimes: ConsumerRuntime[]) {
+  const [database, registry] = await Promise.all([
+    probe(() => infra.database.ping()),
+    probe(() => infra.codec.ping()),
+  ]);
+  const consumers = runtimes.map((runtime) => runtime.status());
+  const financeEnabled = infra.config.finance.secret !== undefined;
+  const ready =
+    database.ok &&
+    registry.ok &&
+    consumers.every((c) => c.joined && c.systemicFailure === undefined) &&
+    consumers.length > 0;
+  return {
+    ready,
+    consumers,
+    finance: roles.pusher
+      ? { enabled: financeEnabled, reason: infra.config.finance.disabledReason ?? 'configured' }
+      : { enabled: false, reason: 'pusher role not started in this process' },
+    database,
+    registry,
+  };
+}
+
+async function probe(check: () => Promise<void>): Promise<{ ok: boolean; error?: string }> {
+  try {
+    await check();
+    return { ok: true };
+  } catch (error) {
+    return { ok: false, error: (error as Error).message };
+  }
+}

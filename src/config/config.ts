@@ -1,0 +1,164 @@
+import { readFileSync } from 'node:fs';
+import type { z } from 'zod';
+import { SyncError } from '../core/errors.ts';
+import { ANY_PROVIDER } from '../core/tax-rule.ts';
+import { ENV_DOCS, type Env, type EnvName, envSchema } from './env-schema.ts';
+
+/** The only module that reads the environment. Everything else receives a frozen `Config`. */
+export interface Config {
+  kafka: {
+    brokers: string[];
+    clientId: string;
+    sessionTimeoutMs: number;
+    heartbeatIntervalMs: number;
+  };
+  schemaRegistryUrl: string;
+  registerSchemasOnStart: boolean;
+  topics: { linesIngested: string; pushedToFinance: string; deadLetter: string; recorderDeadLetter: string };
+  pusher: { groupId: string; maxInFlight: number; pauseOnTransientMs: number };
+  recorder: { groupId: string };
+  systemicBackoffMs: number;
+  database: { url: string; migrateOnStart: boolean };
+  finance: FinanceConfig;
+  /** Tax words by provider; `*` holds TAX_WORDS for every provider without its own list. */
+  taxWords: Record<string, string[]>;
+  http: { host: string; port: number };
+  log: { level: Env['LOG_LEVEL']; pretty: boolean };
+  shutdownTimeoutMs: number;
+}
+
+export interface FinanceConfig {
+  baseUrl: string;
+  /** Undefined when no secret is configured: pushing is then disabled, everything else runs. */
+  secret: Uint8Array | undefined;
+  /** Why pushing is disabled, for /readyz and the start-up log. */
+  disabledReason: string | undefined;
+  jwt: { algorithm: Env['FINANCE_JWT_ALGORITHM']; issuer: string; audience: string; ttlSeconds: number };
+  identity: { tenantId: string; roles: string[] };
+  connections: number;
+  timeouts: { connectMs: number; headersMs: number; bodyMs: number };
+  retry: { maxRetries: number; minDelayMs: number; maxDelayMs: number };
+}
+
+const MIN_SECRET_BYTES = 32;
+
+function describe(value: unknown): string {
+  return value === undefined ? 'nothing' : JSON.stringify(value);
+}
+
+function configError(lines: string[]): SyncError {
+  return new SyncError('CONFIG_INVALID', `invalid configuration:\n  ${lines.join('\n  ')}`, {
+    details: { variables: lines.map((l) => l.split(':')[0]) },
+  });
+}
+
+function formatIssues(error: z.ZodError, raw: Record<string, string | undefined>): string[] {
+  return error.issues.map((issue) => {
+    const name = String(issue.path[0] ?? 'environment');
+    const shown = name.includes('SECRET') ? '(hidden)' : describe(raw[name]);
+    return `${name}: got ${shown}, expected ${issue.message.replace(/^Invalid [a-z ]+: /i, '').replace(/^expected /i, '')}`;
+  });
+}
+
+function withDefaults(source: NodeJS.ProcessEnv): Record<EnvName, string> {
+  const raw = {} as Record<EnvName, string>;
+  for (const [name, [fallback]] of Object.entries(ENV_DOCS) as [EnvName, readonly [string, string]][]) {
+    const given = source[name];
+    raw[name] = given === undefined || given === '' ? fallback : given;
+  }
+  return raw;
+}
+
+function readSecret(env: Env): { secret: Uint8Array | undefined; disabledReason: string | undefined } {
+  let text = env.FINANCE_JWT_SECRET;
+  if (env.FINANCE_JWT_SECRET_FILE) {
+    try {
+      text = readFileSync(env.FINANCE_JWT_SECRET_FILE, 'utf8').trim();
+    } catch (error) {
+      const reason = (error as NodeJS.ErrnoException).code ?? String(error);
+      throw configError([
+        `FINANCE_JWT_SECRET_FILE: cannot read ${describe(env.FINANCE_JWT_SECRET_FILE)} (${reason})`,
+      ]);
+    }
+  }
+  if (text === '') {
+    return {
+      secret: undefined,
+      disabledReason:
+        'finance is not configured: set FINANCE_JWT_SECRET or FINANCE_JWT_SECRET_FILE to enable pushing',
+    };
+  }
+  const secret = new TextEncoder().encode(text);
+  if (secret.byteLength < MIN_SECRET_BYTES) {
+    const name = env.FINANCE_JWT_SECRET_FILE ? 'FINANCE_JWT_SECRET_FILE' : 'FINANCE_JWT_SECRET';
+    throw configError([
+      `${name}: got a secret of ${secret.byteLength} bytes, expected at least ${MIN_SECRET_BYTES} bytes`,
+    ]);
+  }
+  return { secret, disabledReason: undefined };
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === 'object' && !(value instanceof Uint8Array)) {
+    for (const inner of Object.values(value)) deepFreeze(inner);
+    Object.freeze(value);
+  }
+  return value;
+}
+
+export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
+  const raw = withDefaults(source);
+  const parsed = envSchema.safeParse(raw);
+  if (!parsed.success) throw configError(formatIssues(parsed.error, raw));
+  const env = parsed.data;
+  return deepFreeze({
+    kafka: {
+      brokers: env.KAFKA_BROKERS,
+      clientId: env.KAFKA_CLIENT_ID,
+      sessionTimeoutMs: env.KAFKA_SESSION_TIMEOUT_MS,
+      heartbeatIntervalMs: env.KAFKA_HEARTBEAT_INTERVAL_MS,
+    },
+    schemaRegistryUrl: env.SCHEMA_REGISTRY_URL,
+    registerSchemasOnStart: env.REGISTER_SCHEMAS_ON_START,
+    topics: {
+      linesIngested: env.TOPIC_LINES_INGESTED,
+      pushedToFinance: env.TOPIC_PUSHED_TO_FINANCE,
+      deadLetter: env.TOPIC_LINES_INGESTED_DLQ,
+      recorderDeadLetter: env.TOPIC_PUSHED_TO_FINANCE_DLQ,
+    },
+    pusher: {
+      groupId: env.PUSHER_GROUP_ID,
+      maxInFlight: env.PUSHER_MAX_IN_FLIGHT,
+      pauseOnTransientMs: env.PUSHER_PAUSE_ON_TRANSIENT_MS,
+    },
+    recorder: { groupId: env.RECORDER_GROUP_ID },
+    systemicBackoffMs: env.SYSTEMIC_BACKOFF_MS,
+    database: { url: env.DATABASE_URL, migrateOnStart: env.MIGRATE_ON_START },
+    finance: {
+      baseUrl: env.SKYAI_FINANCE_URL.replace(/\/+$/, ''),
+      ...readSecret(env),
+      jwt: {
+        algorithm: env.FINANCE_JWT_ALGORITHM,
+        issuer: env.FINANCE_JWT_ISSUER,
+        audience: env.FINANCE_JWT_AUDIENCE,
+        ttlSeconds: env.FINANCE_JWT_TTL_SECONDS,
+      },
+      identity: { tenantId: env.FINANCE_TENANT_ID, roles: env.FINANCE_ROLES },
+      connections: env.FINANCE_CONNECTIONS,
+      timeouts: {
+        connectMs: env.FINANCE_CONNECT_TIMEOUT_MS,
+        headersMs: env.FINANCE_HEADERS_TIMEOUT_MS,
+        bodyMs: env.FINANCE_BODY_TIMEOUT_MS,
+      },
+      retry: {
+        maxRetries: env.FINANCE_MAX_RETRIES,
+        minDelayMs: env.FINANCE_RETRY_MIN_DELAY_MS,
+        maxDelayMs: env.FINANCE_RETRY_MAX_DELAY_MS,
+      },
+    },
+    taxWords: { [ANY_PROVIDER]: env.TAX_WORDS.map((w) => w.toLowerCase()), ...env.TAX_WORDS_BY_PROVIDER },
+    http: { host: env.HTTP_HOST, port: env.HTTP_PORT },
+    log: { level: env.LOG_LEVEL, pretty: env.LOG_PRETTY },
+    shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT_MS,
+  } satisfies Config);
+}

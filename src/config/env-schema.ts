@@ -1,0 +1,166 @@
+import { z } from 'zod';
+
+/**
+ * Every environment variable the service reads, with its default and meaning. The keys ARE the
+ * variable names, so a validation failure names the variable. `.env.example` and README.md's table
+ * are generated from / checked against `ENV_DOCS` (test/config/env-docs.test.ts).
+ */
+const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
+const bool = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'], { error: 'expected true or false' })
+  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+const url = z.url({ protocol: /^https?$/, error: 'expected an http(s) URL' });
+const csv = z.string().transform((s) =>
+  s
+    .split(',')
+    .map((item) => item.trim())
+    .filter((item) => item.length > 0),
+);
+
+export const ENV_DOCS = {
+  // Kafka
+  KAFKA_BROKERS: ['127.0.0.1:9092', 'Comma-separated Kafka bootstrap brokers (host:port).'],
+  KAFKA_CLIENT_ID: ['invoice-finance-sync', 'Kafka client id, shown in broker logs and quotas.'],
+  KAFKA_SESSION_TIMEOUT_MS: ['30000', 'Consumer group session timeout (ms).'],
+  KAFKA_HEARTBEAT_INTERVAL_MS: [
+    '3000',
+    'Consumer heartbeat interval (ms); must be below a third of the session timeout.',
+  ],
+  SCHEMA_REGISTRY_URL: ['http://127.0.0.1:8081/apis/ccompat/v7', 'Confluent-API schema registry base URL.'],
+  TOPIC_LINES_INGESTED: ['invoice.lines_ingested', 'Input topic (Avro InvoiceLinesIngested).'],
+  TOPIC_PUSHED_TO_FINANCE: ['invoice.pushed_to_finance', 'Output topic (Avro InvoicePushedToFinance).'],
+  TOPIC_LINES_INGESTED_DLQ: [
+    'invoice.lines_ingested.dlq',
+    'Dead-letter topic for events that can never be pushed.',
+  ],
+  TOPIC_PUSHED_TO_FINANCE_DLQ: [
+    'invoice.pushed_to_finance.dlq',
+    'Dead-letter topic of the recorder (pushed events it cannot read).',
+  ],
+  PUSHER_GROUP_ID: ['invoice-finance-pusher', 'Consumer group of the pusher.'],
+  RECORDER_GROUP_ID: ['invoice-finance-recorder', 'Consumer group of the recorder.'],
+  PUSHER_MAX_IN_FLIGHT: [
+    '16',
+    'Finance pushes in flight at once, across partitions and keys (order kept per key).',
+  ],
+  PUSHER_PAUSE_ON_TRANSIENT_MS: [
+    '15000',
+    'How long a partition stays paused after finance stayed unavailable through all retries (ms).',
+  ],
+  SYSTEMIC_BACKOFF_MS: [
+    '5000',
+    'First wait before consuming again after a systemic failure (ms); doubles up to 60 s.',
+  ],
+  REGISTER_SCHEMAS_ON_START: ['true', 'Register schemas/*.avsc (BACKWARD) at start.'],
+  // Database
+  DATABASE_URL: ['postgres://postgres@127.0.0.1:5432/invoice_finance_sync', 'PostgreSQL connection URL.'],
+  MIGRATE_ON_START: ['true', 'Apply pending migrations at start.'],
+  // Finance
+  SKYAI_FINANCE_URL: ['http://localhost:4010', 'Finance service base URL.'],
+  FINANCE_JWT_SECRET: [
+    '',
+    'Shared HMAC secret (at least 32 bytes). Without it (or the _FILE variant) pushing is disabled.',
+  ],
+  FINANCE_JWT_SECRET_FILE: ['', 'File holding the shared secret (takes precedence over FINANCE_JWT_SECRET).'],
+  FINANCE_JWT_ALGORITHM: ['HS512', 'JWT signing algorithm: HS256, HS384 or HS512.'],
+  FINANCE_JWT_ISSUER: ['skyai_finance', 'JWT iss claim.'],
+  FINANCE_JWT_AUDIENCE: ['skyai_finance', 'JWT aud claim.'],
+  FINANCE_JWT_TTL_SECONDS: ['60', 'Token lifetime (s), at most 300.'],
+  FINANCE_TENANT_ID: ['platform-admin', 'Identity the service acts as (JWT sub and tenant_id).'],
+  FINANCE_ROLES: ['admin', 'Comma-separated roles in the token; admin passes finance write-role check.'],
+  FINANCE_CONNECTIONS: ['16', 'Maximum keep-alive connections to finance.'],
+  FINANCE_CONNECT_TIMEOUT_MS: ['5000', 'TCP connect timeout to finance (ms).'],
+  FINANCE_HEADERS_TIMEOUT_MS: ['30000', 'Time to wait for finance response headers (ms).'],
+  FINANCE_BODY_TIMEOUT_MS: ['10000', 'Time to wait between finance response body chunks (ms).'],
+  FINANCE_MAX_RETRIES: ['4', 'Retries of a transient finance failure before the partition is paused.'],
+  FINANCE_RETRY_MIN_DELAY_MS: ['200', 'First retry backoff (ms); doubles with jitter.'],
+  FINANCE_RETRY_MAX_DELAY_MS: ['5000', 'Largest retry backoff (ms), also the cap on Retry-After.'],
+  TAX_WORDS: ['gst,tax,taxes', 'Words that mark a line as tax (whole words, any case).'],
+  TAX_WORDS_BY_PROVIDER: ['', 'Per-provider word lists: "aws=tax,vat;gcp=tax".'],
+  // Operations
+  HTTP_HOST: ['0.0.0.0', 'Address of the health and metrics server.'],
+  HTTP_PORT: ['9464', 'Port of /healthz, /readyz and /metrics (0 picks a free port).'],
+  LOG_LEVEL: ['info', 'fatal, error, warn, info, debug or trace.'],
+  LOG_PRETTY: ['false', 'Human-readable logs instead of JSON (local use).'],
+  SHUTDOWN_TIMEOUT_MS: ['30000', 'Deadline for a graceful shutdown on SIGTERM/SIGINT (ms).'],
+} as const satisfies Record<string, readonly [string, string]>;
+
+export type EnvName = keyof typeof ENV_DOCS;
+
+const taxWordsByProvider = z.string().transform((s, ctx) => {
+  const table: Record<string, string[]> = {};
+  for (const entry of s.split(';').filter((e) => e.trim() !== '')) {
+    const [provider, words] = entry.split('=');
+    if (!provider?.trim() || !words?.trim()) {
+      ctx.addIssue({ code: 'custom', message: `expected "provider=word,word;..." but got "${entry}"` });
+      return z.NEVER;
+    }
+    table[provider.trim()] = words
+      .split(',')
+      .map((w) => w.trim().toLowerCase())
+      .filter(Boolean);
+  }
+  return table;
+});
+
+export const envSchema = z
+  .object({
+    KAFKA_BROKERS: csv.pipe(z.array(z.string().regex(/^[^:\s]+:\d+$/, 'expected host:port')).min(1)),
+    KAFKA_CLIENT_ID: z.string().min(1),
+    KAFKA_SESSION_TIMEOUT_MS: int(6_000, 300_000),
+    KAFKA_HEARTBEAT_INTERVAL_MS: int(100, 100_000),
+    SCHEMA_REGISTRY_URL: url,
+    TOPIC_LINES_INGESTED: z.string().min(1),
+    TOPIC_PUSHED_TO_FINANCE: z.string().min(1),
+    TOPIC_LINES_INGESTED_DLQ: z.string().min(1),
+    TOPIC_PUSHED_TO_FINANCE_DLQ: z.string().min(1),
+    PUSHER_GROUP_ID: z.string().min(1),
+    RECORDER_GROUP_ID: z.string().min(1),
+    PUSHER_MAX_IN_FLIGHT: int(1, 1024),
+    PUSHER_PAUSE_ON_TRANSIENT_MS: int(100, 3_600_000),
+    SYSTEMIC_BACKOFF_MS: int(10, 600_000),
+    REGISTER_SCHEMAS_ON_START: bool,
+    DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/, error: 'expected a postgres:// URL' }),
+    MIGRATE_ON_START: bool,
+    SKYAI_FINANCE_URL: url,
+    FINANCE_JWT_SECRET: z.string(),
+    FINANCE_JWT_SECRET_FILE: z.string(),
+    FINANCE_JWT_ALGORITHM: z.enum(['HS256', 'HS384', 'HS512']),
+    FINANCE_JWT_ISSUER: z.string().min(1),
+    FINANCE_JWT_AUDIENCE: z.string().min(1),
+    FINANCE_JWT_TTL_SECONDS: int(5, 300),
+    FINANCE_TENANT_ID: z.string().min(1),
+    FINANCE_ROLES: csv.pipe(z.array(z.string()).min(1, 'expected at least one role')),
+    FINANCE_CONNECTIONS: int(1, 1024),
+    FINANCE_CONNECT_TIMEOUT_MS: int(100, 120_000),
+    FINANCE_HEADERS_TIMEOUT_MS: int(100, 600_000),
+    FINANCE_BODY_TIMEOUT_MS: int(100, 600_000),
+    FINANCE_MAX_RETRIES: int(0, 20),
+    FINANCE_RETRY_MIN_DELAY_MS: int(1, 60_000),
+    FINANCE_RETRY_MAX_DELAY_MS: int(1, 600_000),
+    TAX_WORDS: csv.pipe(z.array(z.string().regex(/^[\p{L}\p{N}]+$/u, 'expected single words')).min(1)),
+    TAX_WORDS_BY_PROVIDER: taxWordsByProvider,
+    HTTP_HOST: z.string().min(1),
+    HTTP_PORT: int(0, 65_535),
+    LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
+    LOG_PRETTY: bool,
+    SHUTDOWN_TIMEOUT_MS: int(100, 600_000),
+  })
+  .superRefine((env, ctx) => {
+    if (env.KAFKA_HEARTBEAT_INTERVAL_MS * 3 > env.KAFKA_SESSION_TIMEOUT_MS) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['KAFKA_HEARTBEAT_INTERVAL_MS'],
+        message: `expected at most a third of KAFKA_SESSION_TIMEOUT_MS (${env.KAFKA_SESSION_TIMEOUT_MS})`,
+      });
+    }
+    if (env.FINANCE_RETRY_MIN_DELAY_MS > env.FINANCE_RETRY_MAX_DELAY_MS) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['FINANCE_RETRY_MIN_DELAY_MS'],
+        message: `expected at most FINANCE_RETRY_MAX_DELAY_MS (${env.FINANCE_RETRY_MAX_DELAY_MS})`,
+      });
+    }
+  });
+
+export type Env = z.output<typeof envSchema>;

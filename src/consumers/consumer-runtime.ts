@@ -1,0 +1,172 @@
+import type { Consumer, EachBatchPayload, Kafka } from 'kafkajs';
+import { systemicBackoffMs } from '../core/failure-policy.ts';
+import type { KeyLanes } from '../core/key-lanes.ts';
+import type { Logger } from '../ops/logger.ts';
+import type { Metrics } from '../ops/metrics.ts';
+import { createBatchProcessor, type Halt, type RecordHandler } from './batch-processor.ts';
+
+export interface ConsumerRuntimeOptions {
+  name: string;
+  groupId: string;
+  topic: string;
+  kafka: Kafka;
+  handler: RecordHandler;
+  lanes: KeyLanes;
+  partitionsConcurrently: number;
+  sessionTimeoutMs: number;
+  heartbeatIntervalMs: number;
+  pauseOnTransientMs: number;
+  systemicBackoffMs: number;
+  fromBeginning?: boolean;
+  log: Logger;
+  metrics: Metrics;
+}
+
+export interface ConsumerStatus {
+  name: string;
+  groupId: string;
+  running: boolean;
+  joined: boolean;
+  assigned: number[];
+  paused: number[];
+  /** Set while a systemic failure keeps the whole consumer paused. */
+  systemicFailure: string | undefined;
+}
+
+/**
+ * One consumer group member: subscribes, runs the batch processor, and applies what the failure
+ * policy decided (pause one partition, or the whole consumer with a growing backoff).
+ */
+export class ConsumerRuntime {
+  readonly #options: ConsumerRuntimeOptions;
+  readonly #consumer: Consumer;
+  readonly #log: Logger;
+  readonly #timers = new Set<NodeJS.Timeout>();
+  readonly #paused = new Set<number>();
+  #assigned: number[] = [];
+  #joined = false;
+  #running = false;
+  #systemicFailure: string | undefined;
+  #consecutiveSystemic = 0;
+
+  constructor(options: ConsumerRuntimeOptions) {
+    this.#options = options;
+    this.#log = options.log.child({ consumer: options.name, group: options.groupId });
+    this.#consumer = options.kafka.consumer({
+      groupId: options.groupId,
+      sessionTimeout: options.sessionTimeoutMs,
+      heartbeatInterval: options.heartbeatIntervalMs,
+      // Rebalance timeout above the session timeout: a member finishing slow in-flight pushes
+      // during a rebalance is not expelled for it.
+      rebalanceTimeout: Math.max(60_000, options.sessionTimeoutMs * 2),
+      retry: { retries: 10 },
+    });
+    const { GROUP_JOIN, CRASH, STOP } = this.#consumer.events;
+    this.#consumer.on(GROUP_JOIN, (event) => {
+      this.#joined = true;
+      this.#assigned = [...(event.payload.memberAssignment[options.topic] ?? [])].sort((a, b) => a - b);
+      this.#log.info({ partitions: this.#assigned }, 'joined consumer group');
+    });
+    this.#consumer.on(CRASH, (event) => {
+      this.#joined = false;
+      this.#log.error({ err: event.payload.error, restart: event.payload.restart }, 'consumer crashed');
+    });
+    this.#consumer.on(STOP, () => {
+      this.#joined = false;
+    });
+  }
+
+  async start(): Promise<void> {
+    await this.#consumer.connect();
+    await this.#consumer.subscribe({
+      topic: this.#options.topic,
+      fromBeginning: this.#options.fromBeginning ?? true,
+    });
+    this.#running = true;
+    await this.#consumer.run({
+      autoCommit: true,
+      autoCommitInterval: 1_000,
+      eachBatchAutoResolve: false,
+      partitionsConsumedConcurrently: this.#options.partitionsConcurrently,
+      eachBatch: createBatchProcessor({
+        consumer: this.#options.name,
+        handler: {
+          handle: async (record) => {
+            await this.#options.handler.handle(record);
+            this.#markHealthy();
+          },
+          deadLetter: (record, error) => this.#options.handler.deadLetter(record, error),
+        },
+        lanes: this.#options.lanes,
+        log: this.#log,
+        metrics: this.#options.metrics,
+        heartbeatIntervalMs: this.#options.heartbeatIntervalMs,
+        onHalt: (halt, payload) => this.#onHalt(halt, payload),
+      }),
+    });
+  }
+
+  /** Stops fetching, lets in-flight batches finish, commits what is resolved, leaves the group. */
+  async stop(): Promise<void> {
+    this.#running = false;
+    for (const timer of this.#timers) clearTimeout(timer);
+    this.#timers.clear();
+    await this.#consumer.disconnect();
+    this.#joined = false;
+  }
+
+  status(): ConsumerStatus {
+    return {
+      name: this.#options.name,
+      groupId: this.#options.groupId,
+      running: this.#running,
+      joined: this.#joined,
+      assigned: this.#assigned,
+      paused: [...this.#paused].sort((a, b) => a - b),
+      systemicFailure: this.#systemicFailure,
+    };
+  }
+
+  /** A record went through: any systemic failure episode is over. */
+  #markHealthy(): void {
+    if (this.#systemicFailure === undefined && this.#consecutiveSystemic === 0) return;
+    this.#systemicFailure = undefined;
+    this.#consecutiveSystemic = 0;
+  }
+
+  #onHalt(halt: Halt, payload: EachBatchPayload): void {
+    const { topic, partition } = payload.batch;
+    const log = halt.record.log;
+    if (halt.action === 'pause-partition') {
+      const resume = payload.pause();
+      this.#trackPause(topic, [partition], this.#options.pauseOnTransientMs, resume);
+      log.warn(
+        { err: halt.error, pause_ms: this.#options.pauseOnTransientMs },
+        'transient failure: partition paused',
+      );
+      return;
+    }
+    this.#consecutiveSystemic++;
+    const waitMs = systemicBackoffMs(this.#options.systemicBackoffMs, this.#consecutiveSystemic);
+    this.#systemicFailure = halt.error instanceof Error ? halt.error.message : String(halt.error);
+    this.#consumer.pause([{ topic }]);
+    this.#trackPause(topic, this.#assigned, waitMs, () => this.#consumer.resume([{ topic }]));
+    log.error({ err: halt.error, retry_in_ms: waitMs }, 'systemic failure: consumer paused, not ready');
+  }
+
+  #trackPause(topic: string, partitions: number[], waitMs: number, resume: () => void): void {
+    for (const p of partitions) this.#paused.add(p);
+    this.#setPausedGauge(topic);
+    const timer = setTimeout(() => {
+      this.#timers.delete(timer);
+      for (const p of partitions) this.#paused.delete(p);
+      this.#setPausedGauge(topic);
+      if (this.#running) resume();
+    }, waitMs);
+    this.#timers.add(timer);
+  }
+
+  #setPausedGauge(topic: string): void {
+    this.#options.metrics.pausedPartitions.set({ group: this.#options.groupId, topic }, this.#paused.size);
+  }
+}

@@ -1,0 +1,88 @@
+import { randomUUID } from 'node:crypto';
+import type { Producer } from 'kafkajs';
+import type { FinanceClient } from '../../adapters/finance/finance-client.ts';
+import type { AvroCodec } from '../../adapters/kafka/avro-codec.ts';
+import { sendDurably } from '../../adapters/kafka/kafka-client.ts';
+import { normalizeInvoice } from '../../core/normalize-invoice.ts';
+import { pushedEventFor } from '../../core/pushed-event.ts';
+import type { TaxWordsByProvider } from '../../core/tax-rule.ts';
+import type { Contracts } from '../../events/contracts.ts';
+import {
+  type InvoiceLinesIngested,
+  type InvoicePushedToFinance,
+  invoiceKey,
+} from '../../events/invoice-events.ts';
+import type { Logger } from '../../ops/logger.ts';
+import type { Metrics } from '../../ops/metrics.ts';
+
+export type PushOutcome =
+  | { outcome: 'skipped'; sha256: string }
+  | { outcome: 'created' | 'updated'; pushed: InvoicePushedToFinance };
+
+export interface RecordedPayloads {
+  recordedPayloadSha(provider: string, providerInvoiceId: string): Promise<string | undefined>;
+}
+
+export interface InvoicePusherDeps {
+  codec: AvroCodec;
+  contracts: Contracts;
+  pushedSchemaId: number;
+  pushedTopic: string;
+  producer: Producer;
+  finance: FinanceClient;
+  recorded: RecordedPayloads;
+  taxWords: TaxWordsByProvider;
+  metrics: Metrics;
+  now?: () => number;
+}
+
+/**
+ * normalize → (skip if finance already holds these exact bytes) → push → announce.
+ * Resolves once the announcement is durable in Kafka; throws a classified SyncError otherwise.
+ */
+export class InvoicePusher {
+  readonly #deps: InvoicePusherDeps;
+  readonly #now: () => number;
+
+  constructor(deps: InvoicePusherDeps) {
+    this.#deps = deps;
+    this.#now = deps.now ?? Date.now;
+  }
+
+  async push(event: InvoiceLinesIngested, log: Logger, options: { force: boolean }): Promise<PushOutcome> {
+    const { metrics } = this.#deps;
+    const normalized = normalizeInvoice(event, this.#deps.taxWords);
+    if (!options.force) {
+      const recorded = await this.#deps.recorded.recordedPayloadSha(
+        event.provider,
+        event.provider_invoice_id,
+      );
+      if (recorded === normalized.sha256) {
+        metrics.events.inc({ consumer: 'pusher', outcome: 'skipped' });
+        log.info({ payload_sha256: normalized.sha256 }, 'skipped: finance already holds this exact payload');
+        return { outcome: 'skipped', sha256: normalized.sha256 };
+      }
+    }
+    const stopTimer = metrics.pushDuration.startTimer();
+    const answer = await this.#deps.finance.importInvoice(normalized.body);
+    stopTimer({ action: answer.action });
+    const pushed = pushedEventFor(event, normalized, answer, { eventId: randomUUID(), nowMs: this.#now() });
+    const value = await this.#deps.codec.encode(
+      this.#deps.pushedSchemaId,
+      this.#deps.contracts.pushedToFinance,
+      pushed,
+    );
+    await sendDurably(this.#deps.producer, { topic: this.#deps.pushedTopic, key: invoiceKey(event), value });
+    metrics.events.inc({ consumer: 'pusher', outcome: answer.action });
+    log.info(
+      {
+        action: answer.action,
+        finance_invoice_id: answer.financeInvoiceId,
+        amount_gross_minor: normalized.totals.gross,
+        payload_sha256: normalized.sha256,
+      },
+      `pushed to finance: ${answer.action}`,
+    );
+    return { outcome: answer.action, pushed };
+  }
+}

@@ -1,0 +1,27 @@
+import type { Producer } from 'kafkajs';
+import type { AvroCodec } from '../../adapters/kafka/avro-codec.ts';
+import type { Contracts } from '../../events/contracts.ts';
+import { invoiceKey } from '../../events/invoice-events.ts';
+import type { RecordHandler } from '../batch-processor.ts';
+import { deadLetter } from '../dead-letter.ts';
+import type { InvoicePusher } from './invoice-pusher.ts';
+
+export interface LinesIngestedHandlerDeps {
+  codec: AvroCodec;
+  contracts: Contracts;
+  pusher: InvoicePusher;
+  producer: Producer;
+  deadLetterTopic: string;
+}
+
+/** The pusher's entry point, like an HTTP route: decode, then delegate; bad events are dead-lettered. */
+export function linesIngestedHandler(deps: LinesIngestedHandlerDeps): RecordHandler {
+  return {
+    async handle(record) {
+      const event = await deps.codec.decode(record.message.value, deps.contracts.linesIngested);
+      const log = record.log.child({ event_id: event.event_id, invoice_key: invoiceKey(event) });
+      await deps.pusher.push(event, log, { force: false });
+    },
+    deadLetter: (record, error) => deadLetter(deps.producer, deps.deadLetterTopic, record, error),
+  };
+}

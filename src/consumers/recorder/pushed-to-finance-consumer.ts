@@ -1,0 +1,47 @@
+import type { Producer } from 'kafkajs';
+import type { AvroCodec } from '../../adapters/kafka/avro-codec.ts';
+import type { Contracts } from '../../events/contracts.ts';
+import { type InvoicePushedToFinance, invoiceKey } from '../../events/invoice-events.ts';
+import type { Metrics } from '../../ops/metrics.ts';
+import type { RecordHandler } from '../batch-processor.ts';
+import { deadLetter } from '../dead-letter.ts';
+
+export interface PushRecorder {
+  /** Idempotent, monotonic upsert: 'stale' when a newer push is already recorded. */
+  recordPush(event: InvoicePushedToFinance): Promise<'recorded' | 'stale'>;
+}
+
+export interface PushedToFinanceHandlerDeps {
+  codec: AvroCodec;
+  contracts: Contracts;
+  recorder: PushRecorder;
+  producer: Producer;
+  deadLetterTopic: string;
+  metrics: Metrics;
+}
+
+/** The recorder's entry point: decode the announcement, record the finance id in cloud_invoices. */
+export function pushedToFinanceHandler(deps: PushedToFinanceHandlerDeps): RecordHandler {
+  return {
+    async handle(record) {
+      const event = await deps.codec.decode(record.message.value, deps.contracts.pushedToFinance);
+      const log = record.log.child({ event_id: event.event_id, invoice_key: invoiceKey(event) });
+      const result = await deps.recorder.recordPush(event);
+      deps.metrics.events.inc({
+        consumer: 'recorder',
+        outcome: result === 'recorded' ? 'recorded' : 'stale_ignored',
+      });
+      log.info(
+        {
+          finance_invoice_id: event.finance_invoice_id,
+          causation_event_id: event.causation_event_id,
+          result,
+        },
+        result === 'recorded'
+          ? 'recorded push in cloud_invoices'
+          : 'ignored: a newer push is already recorded',
+      );
+    },
+    deadLetter: (record, error) => deadLetter(deps.producer, deps.deadLetterTopic, record, error),
+  };
+}

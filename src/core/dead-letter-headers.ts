@@ -1,0 +1,44 @@
+import { isSyncError } from './errors.ts';
+
+/**
+ * Headers of a dead-lettered record, named like Kafka Connect's error reporter
+ * (`errors.deadletterqueue.context.headers.enable`) so existing tooling can read them.
+ * The record's key and value stay the original bytes, untouched.
+ */
+export const DLQ_HEADER = {
+  topic: '__connect.errors.topic',
+  partition: '__connect.errors.partition',
+  offset: '__connect.errors.offset',
+  exceptionClass: '__connect.errors.exception.class.name',
+  exceptionMessage: '__connect.errors.exception.message',
+  timestamp: '__connect.errors.timestamp',
+  /** Ours: the catalogue code, the stable thing to alert and filter on. */
+  errorCode: '__connect.errors.code',
+  /** Ours: set by `dlq redrive` on the copy sent back to the source topic. */
+  redrivenFrom: 'invoice_finance_sync.redriven_from',
+} as const;
+
+export interface SourceCoordinates {
+  topic: string;
+  partition: number;
+  offset: string;
+}
+
+export function deadLetterHeaders(
+  error: unknown,
+  source: SourceCoordinates,
+  now: Date,
+): Record<string, string> {
+  const code = isSyncError(error) ? error.code : 'UNEXPECTED';
+  const className = error instanceof Error ? error.name : typeof error;
+  const message = error instanceof Error ? error.message : String(error);
+  return {
+    [DLQ_HEADER.topic]: source.topic,
+    [DLQ_HEADER.partition]: String(source.partition),
+    [DLQ_HEADER.offset]: source.offset,
+    [DLQ_HEADER.exceptionClass]: `${className}:${code}`,
+    [DLQ_HEADER.exceptionMessage]: message,
+    [DLQ_HEADER.timestamp]: String(now.getTime()),
+    [DLQ_HEADER.errorCode]: code,
+  };
+}

@@ -1,0 +1,62 @@
+/**
+ * Runs tasks concurrently across keys while keeping each key's tasks in arrival order, under a
+ * shared limit of tasks in flight. One instance is shared by all partitions of a consumer, so the
+ * limit bounds the load on finance whatever the partition count.
+ */
+export class Semaphore {
+  #available: number;
+  readonly #waiters: (() => void)[] = [];
+
+  constructor(permits: number) {
+    if (!Number.isInteger(permits) || permits < 1)
+      throw new RangeError(`permits must be >= 1, got ${permits}`);
+    this.#available = permits;
+  }
+
+  async acquire(): Promise<() => void> {
+    if (this.#available > 0) {
+      this.#available--;
+    } else {
+      await new Promise<void>((resolve) => this.#waiters.push(resolve));
+    }
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      const next = this.#waiters.shift();
+      if (next) next();
+      else this.#available++;
+    };
+  }
+}
+
+export class KeyLanes {
+  readonly #tails = new Map<string, Promise<void>>();
+  readonly #semaphore: Semaphore;
+
+  constructor(semaphore: Semaphore) {
+    this.#semaphore = semaphore;
+  }
+
+  /** Schedules `task` after every earlier task of the same key; resolves when it has run. */
+  run<T>(key: string, task: () => Promise<T>): Promise<T> {
+    const previous = this.#tails.get(key) ?? Promise.resolve();
+    const result = previous.then(async () => {
+      const release = await this.#semaphore.acquire();
+      try {
+        return await task();
+      } finally {
+        release();
+      }
+    });
+    const tail = result.then(
+      () => undefined,
+      () => undefined,
+    );
+    this.#tails.set(key, tail);
+    void tail.then(() => {
+      if (this.#tails.get(key) === tail) this.#tails.delete(key);
+    });
+    return result;
+  }
+}

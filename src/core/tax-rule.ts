@@ -1,0 +1,63 @@
+/**
+ * Which invoice lines are tax. A line is tax when its description contains one of the tax words as a
+ * whole token, case-insensitively; tokens are split on anything that is not a Unicode letter or
+ * digit. Whole tokens, not substrings, so "Syntax Highlighter" and "Taxonomy API" stay net while
+ * "GST (10%)", "Sales Tax" and "VAT/GST" are tax.
+ */
+export const DEFAULT_TAX_WORDS: readonly string[] = Object.freeze(['gst', 'tax', 'taxes']);
+
+/** Tax words per provider id; a provider without an entry uses `DEFAULT_TAX_WORDS`. */
+export type TaxWordsByProvider = Readonly<Record<string, readonly string[]>>;
+
+export type TaxClassifier = (description: string) => boolean;
+
+const TOKEN_SEPARATOR = /[^\p{L}\p{N}]+/u;
+const SINGLE_TOKEN = /^[\p{L}\p{N}]+$/u;
+
+/**
+ * Builds the classifier once per word list: a Set lookup per token, no regex per word. Rejects a
+ * word that is not a single token at once, because such a word could never match and would silently
+ * turn tax lines into net lines.
+ */
+export function createTaxClassifier(words: readonly string[]): TaxClassifier {
+  const wordSet = new Set<string>();
+  for (const word of words) {
+    if (!SINGLE_TOKEN.test(word)) {
+      throw new RangeError(`tax word ${JSON.stringify(word)} must be one token of letters or digits`);
+    }
+    wordSet.add(word.toLowerCase());
+  }
+  return (description) =>
+    description
+      .toLowerCase()
+      .split(TOKEN_SEPARATOR)
+      .some((token) => wordSet.has(token));
+}
+
+/** Key of `TaxWordsByProvider` holding the list for every provider without its own (TAX_WORDS). */
+export const ANY_PROVIDER = '*';
+
+/**
+ * The provider's own list if configured, else the `*` list, else the default.
+ * `Object.hasOwn` keeps out `constructor` & co.
+ */
+export function taxWordsFor(provider: string, byProvider: TaxWordsByProvider = {}): readonly string[] {
+  if (Object.hasOwn(byProvider, provider)) return byProvider[provider] ?? DEFAULT_TAX_WORDS;
+  return Object.hasOwn(byProvider, ANY_PROVIDER)
+    ? (byProvider[ANY_PROVIDER] ?? DEFAULT_TAX_WORDS)
+    : DEFAULT_TAX_WORDS;
+}
+
+// Keyed by list identity: configuration is frozen once at start, so each list compiles exactly once.
+const classifierCache = new WeakMap<readonly string[], TaxClassifier>();
+
+/** The compiled classifier for a provider, built on first use of its word list. */
+export function taxClassifierFor(provider: string, byProvider: TaxWordsByProvider = {}): TaxClassifier {
+  const words = taxWordsFor(provider, byProvider);
+  let classifier = classifierCache.get(words);
+  if (classifier === undefined) {
+    classifier = createTaxClassifier(words);
+    classifierCache.set(words, classifier);
+  }
+  return classifier;
+}

@@ -1,0 +1,118 @@
+import { createHash } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { setTimeout as delay } from 'node:timers/promises';
+import type { FaultInjector } from './faults.ts';
+import { BodyTooLargeError, errorDetail, readBody, sendJson } from './http-io.ts';
+import { validateImportPayload } from './import-payload.ts';
+import type { ImportStats } from './import-stats.ts';
+import type { InvoiceStore } from './invoice-store.ts';
+import type { TokenVerifier } from './token-verifier.ts';
+
+/**
+ * `POST /api/v1/integrations/cloud/import-invoice`: latency, faults, token, payload, tenant, then
+ * the idempotent upsert. The order matters to clients: a 401/403 never depends on the body, and a
+ * fault answers before anything is stored, like a finance that is down.
+ */
+export interface ImportRouteDeps {
+  verifyToken: TokenVerifier;
+  store: InvoiceStore;
+  faults: FaultInjector;
+  stats: ImportStats;
+  /** Aborted by `close()`, so requests waiting out their latency do not hold the process open. */
+  closing: AbortSignal;
+}
+
+type Outcome = { status: number } | 'dropped';
+
+export async function handleImport(
+  deps: ImportRouteDeps,
+  request: IncomingMessage,
+  response: ServerResponse,
+): Promise<void> {
+  const arrivedAtMs = preciseNowMs();
+  deps.stats.arrived();
+  let outcome: Outcome = 'dropped';
+  try {
+    outcome = await answerImport(deps, request, response, arrivedAtMs);
+  } catch (error) {
+    // A bug in this test server must show up as a plain 500, not as a hung request.
+    sendJson(response, 500, errorDetail(`finance server error: ${String(error)}`));
+    outcome = { status: 500 };
+  } finally {
+    // In flight until the answer is written: a client that gave up early still counts until then,
+    // and its import is still applied, like a real server that finishes work nobody waits for.
+    deps.stats.finished(outcome);
+  }
+}
+
+async function answerImport(
+  deps: ImportRouteDeps,
+  request: IncomingMessage,
+  response: ServerResponse,
+  arrivedAtMs: number,
+): Promise<Outcome> {
+  const answer = (status: number, body: unknown, headers: Record<string, string> = {}): Outcome => {
+    sendJson(response, status, body, headers);
+    return { status };
+  };
+  let rawBody: Buffer;
+  try {
+    rawBody = await readBody(request);
+  } catch (error) {
+    if (!(error instanceof BodyTooLargeError)) throw error;
+    return answer(413, errorDetail(error.message), { connection: 'close' });
+  }
+  if (!(await waitOutLatency(deps))) return dropConnection(request);
+
+  const fault = deps.faults.decide(Date.now());
+  if (fault.kind === 'drop') return dropConnection(request);
+  if (fault.kind === 'answer') return answer(fault.status, fault.body, fault.headers);
+
+  const token = await deps.verifyToken(request.headers.authorization);
+  if (!token.ok) {
+    const challenge: Record<string, string> =
+      token.status === 401 ? { 'www-authenticate': 'Bearer error="invalid_token"' } : {};
+    return answer(token.status, errorDetail(token.detail), challenge);
+  }
+  const check = validateImportPayload(rawBody.toString('utf8'));
+  if (!check.ok) return answer(422, { errors: check.errors });
+  const { payload } = check;
+  if (payload.tenant_id !== token.tenantId) {
+    return answer(403, errorDetail(`token tenant ${token.tenantId} may not import for ${payload.tenant_id}`));
+  }
+
+  const { id, action } = deps.store.upsert(payload, new Date());
+  const outcome = answer(action === 'created' ? 201 : 200, { data: { id, action } });
+  deps.stats.accepted({
+    tenant_id: payload.tenant_id,
+    source: payload.source,
+    external_id: payload.external_id,
+    action,
+    invoice_id: id,
+    body_sha256: createHash('sha256').update(rawBody).digest('hex'),
+    arrivedAtMs,
+    finishedAtMs: preciseNowMs(),
+  });
+  return outcome;
+}
+
+/** False when the server is closing: the request is then abandoned rather than answered. */
+async function waitOutLatency(deps: ImportRouteDeps): Promise<boolean> {
+  const latencyMs = deps.faults.latencyMs;
+  if (latencyMs <= 0) return !deps.closing.aborted;
+  try {
+    await delay(latencyMs, undefined, { signal: deps.closing });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function dropConnection(request: IncomingMessage): Outcome {
+  request.socket.destroy();
+  return 'dropped';
+}
+
+function preciseNowMs(): number {
+  return performance.timeOrigin + performance.now();
+}
