@@ -3,7 +3,7 @@ import { type Database, openDatabase } from './adapters/db/database.ts';
 import { FinanceClient } from './adapters/finance/finance-client.ts';
 import { FinanceTokenSource } from './adapters/finance/finance-token.ts';
 import { AvroCodec } from './adapters/kafka/avro-codec.ts';
-import { createKafka } from './adapters/kafka/kafka-client.ts';
+import { createKafka, ensureTopics } from './adapters/kafka/kafka-client.ts';
 import type { Config } from './config/config.ts';
 import { ConsumerRuntime } from './consumers/consumer-runtime.ts';
 import { InvoicePusher } from './consumers/pusher/invoice-pusher.ts';
@@ -61,6 +61,9 @@ export async function openInfrastructure(config: Config, logger?: Logger): Promi
     ? await registerContracts(codec, contracts, config.topics)
     : await lookupSchemaIds(codec, config.topics);
   const kafka = createKafka(config.kafka, log);
+  if (config.kafka.createTopics.enabled) {
+    await ensureTopics(kafka, Object.values(config.topics), config.kafka.createTopics);
+  }
   const producer = kafka.producer({ allowAutoTopicCreation: true });
   await producer.connect();
   return {

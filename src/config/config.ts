@@ -11,6 +11,7 @@ export interface Config {
     clientId: string;
     sessionTimeoutMs: number;
     heartbeatIntervalMs: number;
+    createTopics: { enabled: boolean; partitions: number; replication: number };
   };
   schemaRegistryUrl: string;
   registerSchemasOnStart: boolean;
@@ -117,6 +118,11 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       clientId: env.KAFKA_CLIENT_ID,
       sessionTimeoutMs: env.KAFKA_SESSION_TIMEOUT_MS,
       heartbeatIntervalMs: env.KAFKA_HEARTBEAT_INTERVAL_MS,
+      createTopics: {
+        enabled: env.KAFKA_CREATE_TOPICS,
+        partitions: env.KAFKA_TOPIC_PARTITIONS,
+        replication: env.KAFKA_TOPIC_REPLICATION,
+      },
     },
     schemaRegistryUrl: env.SCHEMA_REGISTRY_URL,
     registerSchemasOnStart: env.REGISTER_SCHEMAS_ON_START,

@@ -3,15 +3,15 @@
 // Java 21 (class-file 65), while the machine's default `java` is 17. The dev/CI
 // machines also carry a Temurin JDK under /usr/lib/jvm, so we look there too.
 import { spawnSync } from 'node:child_process';
-import { accessSync, constants, existsSync, readFileSync, readdirSync, realpathSync } from 'node:fs';
+import { accessSync, constants, existsSync, readdirSync, readFileSync, realpathSync } from 'node:fs';
 import { delimiter, dirname, join } from 'node:path';
 
 export type JavaBin = { bin: string; major: number };
 
 /** "17.0.15" -> 17, "1.8.0_402" -> 8, otherwise 0. */
 function parseMajor(version: string): number {
-  const parts = version.split('.');
-  const major = Number(parts[0] === '1' ? parts[1] : parts[0]);
+  const [first, second] = version.split('.');
+  const major = Number(first === '1' ? second : first);
   return Number.isFinite(major) ? major : 0;
 }
 
@@ -20,13 +20,13 @@ function javaMajor(bin: string): number {
     // A JDK's `release` file is much cheaper to read than starting a JVM.
     const release = join(dirname(dirname(realpathSync(bin))), 'release');
     const m = /^JAVA_VERSION="([^"]+)"/m.exec(readFileSync(release, 'utf8'));
-    if (m) return parseMajor(m[1]);
+    if (m?.[1]) return parseMajor(m[1]);
   } catch {
     // no release file: ask the binary itself
   }
   const out = spawnSync(bin, ['-version'], { encoding: 'utf8' });
   const m = /version "([^"]+)"/.exec(`${out.stderr}${out.stdout}`);
-  return m ? parseMajor(m[1]) : 0;
+  return m?.[1] ? parseMajor(m[1]) : 0;
 }
 
 function isExecutable(file: string): boolean {

@@ -19,7 +19,7 @@ const POM = fileURLToPath(new URL('./jvm/pom.xml', import.meta.url));
 
 function pomProperty(pom: string, name: string): string {
   const m = new RegExp(`<${name.replaceAll('.', '\\.')}>([^<]+)</`).exec(pom);
-  if (!m) throw new Error(`${POM} has no <${name}> property`);
+  if (!m?.[1]) throw new Error(`${POM} has no <${name}> property`);
   return m[1].trim();
 }
 
@@ -29,10 +29,17 @@ function runMaven(args: string[]): Promise<void> {
     const mvn = spawn('mvn', args, { stdio: ['ignore', 'pipe', 'pipe'] });
     mvn.stdout.on('data', (d: Buffer) => (output += d));
     mvn.stderr.on('data', (d: Buffer) => (output += d));
-    mvn.once('error', (e) => reject(new Error(`cannot run mvn (is Maven installed and on PATH?): ${e.message}`)));
+    mvn.once('error', (e) =>
+      reject(new Error(`cannot run mvn (is Maven installed and on PATH?): ${e.message}`)),
+    );
     mvn.once('close', (code) => {
       if (code === 0) resolve();
-      else reject(new Error(`mvn ${args.join(' ')} failed (exit ${code}):\n${output.trim().split('\n').slice(-30).join('\n')}`));
+      else
+        reject(
+          new Error(
+            `mvn ${args.join(' ')} failed (exit ${code}):\n${output.trim().split('\n').slice(-30).join('\n')}`,
+          ),
+        );
     });
   });
 }
@@ -42,7 +49,10 @@ function runMaven(args: string[]): Promise<void> {
  * missing. A `.complete` marker is written after Maven succeeds, so a download
  * that was interrupted half-way is redone rather than taken for a cache hit.
  */
-export async function ensureDist(distDir: string, log: (line: string) => void): Promise<Dist & { fetched: boolean }> {
+export async function ensureDist(
+  distDir: string,
+  log: (line: string) => void,
+): Promise<Dist & { fetched: boolean }> {
   const pom = readFileSync(POM, 'utf8');
   const kafkaVersion = pomProperty(pom, 'kafka.version');
   const apicurioVersion = pomProperty(pom, 'apicurio.version');
@@ -62,7 +72,8 @@ export async function ensureDist(distDir: string, log: (line: string) => void): 
   }
   if (goals.length > 0) {
     const started = Date.now();
-    log(`fetching ${goals.length === 2 ? 'Kafka and Apicurio' : goals[0].includes('kafka') ? 'Kafka' : 'Apicurio'} from Maven Central into ${distDir} (first run only, ~200 MB)`);
+    const what = goals.map((g) => (g.includes('kafka') ? 'Kafka' : 'Apicurio')).join(' and ');
+    log(`fetching ${what} from Maven Central into ${distDir} (first run only, ~200 MB)`);
     mkdirSync(distDir, { recursive: true });
     // -q -B: quiet, batch mode (no progress bars); style.color: no ANSI codes in errors.
     await runMaven(['-q', '-B', '-Dstyle.color=never', '-f', POM, `-Dstack.dist=${distDir}`, ...goals]);

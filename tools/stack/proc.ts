@@ -1,7 +1,8 @@
 // Small process helpers for the detached JVMs of the local stack: pid files,
 // liveness, detached spawn with output to a log file, graceful stop.
-import { spawn } from 'node:child_process';
+
 import type { ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { closeSync, existsSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 
 export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
@@ -50,20 +51,70 @@ export function isOurs(pid: number, marker: string): boolean {
  * The returned ChildProcess still emits 'exit' while we are around, which lets
  * the readiness wait fail fast when the JVM dies at startup.
  */
-export function spawnDetached(cmd: string, args: string[], opts: { cwd: string; logFile: string }): ChildProcess {
+export function spawnDetached(
+  cmd: string,
+  args: string[],
+  opts: { cwd: string; logFile: string },
+): ChildProcess {
   const fd = openSync(opts.logFile, 'w'); // fresh log per start: its tail is this run's story
   writeFileSync(fd, `# ${new Date().toISOString()} ${cmd} ${args.join(' ')}\n`);
   try {
     const child = spawn(cmd, args, { cwd: opts.cwd, detached: true, stdio: ['ignore', fd, fd] });
     child.unref();
+    // A failed spawn (ENOENT, EACCES) leaves child.pid undefined, which callers
+    // check; without a listener its 'error' event would crash the process.
+    child.once('error', () => {});
     return child;
   } finally {
     closeSync(fd); // the child has its own copy
   }
 }
 
+/**
+ * Runs fn while holding an exclusive lock file (created with O_EXCL, holding
+ * our pid), so that two `stack up` (a terminal and a test run, say) never start
+ * two copies of a JVM. A lock whose holder is dead is taken over.
+ */
+export async function withLock<T>(lockFile: string, timeoutMs: number, fn: () => Promise<T>): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      writeFileSync(lockFile, `${process.pid}\n`, { flag: 'wx' });
+      break;
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+    }
+    const holder = readPid(lockFile);
+    if (holder !== null && !isAlive(holder)) {
+      rmSync(lockFile, { force: true });
+      continue;
+    }
+    if (Date.now() > deadline)
+      throw new Error(`another \`stack up\` (pid ${holder}) still holds ${lockFile}`);
+    await sleep(250);
+  }
+  try {
+    return await fn();
+  } finally {
+    rmSync(lockFile, { force: true });
+  }
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
 /** SIGTERM, wait up to graceMs, then SIGKILL. Resolves to what it had to do. */
-export async function stopProcess(pid: number, marker: string, graceMs: number): Promise<'stopped' | 'killed' | 'not running'> {
+export async function stopProcess(
+  pid: number,
+  marker: string,
+  graceMs: number,
+): Promise<'stopped' | 'killed' | 'not running'> {
   if (!isOurs(pid, marker)) return 'not running';
   process.kill(pid, 'SIGTERM');
   for (const deadline = Date.now() + graceMs; Date.now() < deadline; await sleep(200)) {
@@ -78,10 +129,17 @@ export async function stopProcess(pid: number, marker: string, graceMs: number):
   return 'killed';
 }
 
-/** Last `lines` lines of a log file, for error messages. */
+/**
+ * Last `lines` lines of a log file, for error messages, without Java stack
+ * frames ("\tat ...", "... 12 more"), so the exception messages themselves show.
+ */
 export function tailFile(file: string, lines: number): string {
   try {
-    return readFileSync(file, 'utf8').trimEnd().split('\n').slice(-lines).join('\n');
+    const all = readFileSync(file, 'utf8').trimEnd().split('\n');
+    return all
+      .filter((l) => !/^\s+(at |\.\.\. \d+ more)/.test(l))
+      .slice(-lines)
+      .join('\n');
   } catch {
     return '(no log file)';
   }

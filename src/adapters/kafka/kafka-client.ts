@@ -55,3 +55,28 @@ export async function sendDurably(producer: Producer, record: OutgoingRecord): P
     );
   }
 }
+
+/** Creates the topics that do not exist yet; existing ones are left exactly as they are. */
+export async function ensureTopics(
+  kafka: Kafka,
+  topics: string[],
+  settings: { partitions: number; replication: number },
+): Promise<void> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    const existing = new Set(await admin.listTopics());
+    const missing = topics.filter((topic) => !existing.has(topic));
+    if (missing.length === 0) return;
+    await admin.createTopics({
+      waitForLeaders: true,
+      topics: missing.map((topic) => ({
+        topic,
+        numPartitions: settings.partitions,
+        replicationFactor: settings.replication,
+      })),
+    });
+  } finally {
+    await admin.disconnect();
+  }
+}

@@ -1,0 +1,101 @@
+#!/usr/bin/env node
+// The launcher: parses the command line, loads the configuration once, runs one command.
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { runMigrations } from '../src/adapters/db/database.ts';
+import { type Infrastructure, openInfrastructure } from '../src/app.ts';
+import { ingestCommand } from '../src/commands/ingest.ts';
+import { startCommand } from '../src/commands/start.ts';
+import { type Config, loadConfig } from '../src/config/config.ts';
+import { isSyncError } from '../src/core/errors.ts';
+import { createLogger } from '../src/ops/logger.ts';
+
+function config(): Config {
+  try {
+    return loadConfig();
+  } catch (error) {
+    fail(error);
+  }
+}
+
+function fail(error: unknown): never {
+  const message = isSyncError(error)
+    ? `${error.code}: ${error.message}`
+    : String((error as Error)?.stack ?? error);
+  process.stderr.write(`invoice-finance-sync: ${message}\n`);
+  process.exit(isSyncError(error) && error.code === 'CONFIG_INVALID' ? 78 : 1); // 78 = EX_CONFIG
+}
+
+/** Runs a one-shot command with Kafka, the registry and the database opened, and closes them after. */
+async function withInfrastructure<T>(work: (infra: Infrastructure) => Promise<T>): Promise<T> {
+  const cfg = config();
+  const infra = await openInfrastructure(
+    cfg,
+    createLogger({ ...cfg.log, level: cfg.log.level === 'info' ? 'warn' : cfg.log.level }),
+  );
+  try {
+    return await work(infra);
+  } finally {
+    await infra.close();
+  }
+}
+
+const integer = (value: string) => {
+  const n = Number(value);
+  if (!Number.isSafeInteger(n)) throw new InvalidArgumentError('expected an integer');
+  return n;
+};
+
+const program = new Command('invoice-finance-sync')
+  .description('Pushes ingested cloud invoices to finance, announces each push, records it in PostgreSQL.')
+  .showHelpAfterError()
+  .configureHelp({ sortSubcommands: true });
+
+program
+  .command('start')
+  .description('run the consumers (both by default) with /healthz, /readyz and /metrics')
+  .addOption(new Option('--only <role>', 'run one consumer group only').choices(['pusher', 'recorder']))
+  .action(async (options: { only?: 'pusher' | 'recorder' }) => {
+    const roles = { pusher: options.only !== 'recorder', recorder: options.only !== 'pusher' };
+    await startCommand(config(), roles);
+  });
+
+program
+  .command('migrate')
+  .description('apply pending database migrations (migrations/) and exit')
+  .action(async () => {
+    const applied = await runMigrations(config().database.url);
+    console.log(applied.length === 0 ? 'database is up to date' : `applied: ${applied.join(', ')}`);
+  });
+
+program
+  .command('schemas')
+  .description('register schemas/*.avsc under <topic>-value with BACKWARD compatibility and print their ids')
+  .action(async () => {
+    const ids = await withInfrastructure(async (infra) => infra.schemaIds);
+    console.log(JSON.stringify(ids));
+  });
+
+program
+  .command('ingest')
+  .description(
+    'publish InvoiceLinesIngested from a DigitalOcean invoice CSV (stands in for the upstream ingest)',
+  )
+  .requiredOption(
+    '--csv <file>',
+    'CSV export: product,group_description,description,hours,start,end,USD,project_name,category',
+  )
+  .requiredOption('--invoice-id <id>', 'provider invoice id (finance external_id)')
+  .requiredOption('--period <yyyy-mm>', 'billed month, e.g. 2026-04')
+  .option('--provider <id>', 'provider id (finance source)', 'digitalocean')
+  .option('--tenant <id>', 'owning tenant', 'platform-admin')
+  .option('--currency <code>', 'ISO 4217 currency', 'USD')
+  .option('--issued-at <iso>', 'invoice issue time, e.g. 2026-05-01T00:00:00Z')
+  .option('--total-minor <n>', 'stated total in minor units (default: the sum of the lines)', integer)
+  .action(async (options) => {
+    const event = await withInfrastructure((infra) => ingestCommand(infra, options));
+    console.log(
+      JSON.stringify({ event_id: event.event_id, lines: event.lines.length, total_minor: event.total_minor }),
+    );
+  });
+
+program.parseAsync().catch(fail);

@@ -1,0 +1,118 @@
+import { readFileSync } from 'node:fs';
+import { Writable } from 'node:stream';
+import { onTestFinished } from 'vitest';
+import {
+  type Infrastructure,
+  openInfrastructure,
+  type Service,
+  type ServiceRoles,
+  startService,
+} from '../../src/app.ts';
+import { publishLinesIngested } from '../../src/commands/ingest.ts';
+import { loadConfig } from '../../src/config/config.ts';
+import type { InvoiceLinesIngested } from '../../src/events/invoice-events.ts';
+import { buildLinesIngestedEvent } from '../../src/ingest/build-lines-ingested.ts';
+import { parseDigitalOceanCsv } from '../../src/ingest/digitalocean-csv.ts';
+import { createLogger } from '../../src/ops/logger.ts';
+import { type FinanceServer, startFinanceServer } from '../../tools/finance-server/finance-server.ts';
+import { TEST_SECRET, testEnv } from './test-config.ts';
+
+/** A reference finance server for one test, closed when the test ends. */
+export async function financeForTest(): Promise<FinanceServer> {
+  const finance = await startFinanceServer({ secret: TEST_SECRET });
+  onTestFinished(() => finance.close());
+  return finance;
+}
+
+/** Captures the JSON log lines of a service under test. */
+export function logCapture() {
+  const lines: string[] = [];
+  const destination = new Writable({
+    write(chunk, _encoding, callback) {
+      lines.push(...String(chunk).split('\n').filter(Boolean));
+      callback();
+    },
+  });
+  return { lines, logger: createLogger({ level: 'debug', pretty: false, destination }) };
+}
+
+/** Starts the service with the given environment; stopped when the test ends. */
+export async function serviceForTest(
+  env: Record<string, string>,
+  roles: ServiceRoles = { pusher: true, recorder: true },
+  logger = createLogger({ level: 'silent', pretty: false }),
+): Promise<Service> {
+  const service = await startService({ config: loadConfig(env), roles, logger, opsServer: true });
+  let stopped = false;
+  onTestFinished(async () => {
+    if (!stopped) await service.stop();
+  });
+  const stop = service.stop;
+  service.stop = async () => {
+    stopped = true;
+    await stop();
+  };
+  return service;
+}
+
+/** Kafka + registry + database handles for publishing and inspecting, closed when the test ends. */
+export async function infraForTest(env: Record<string, string>): Promise<Infrastructure> {
+  const infra = await openInfrastructure(loadConfig(env), createLogger({ level: 'silent', pretty: false }));
+  onTestFinished(() => infra.close());
+  return infra;
+}
+
+const FIXTURE_DIR = new URL('../fixtures/', import.meta.url);
+
+export const APRIL_2026 = JSON.parse(
+  readFileSync(new URL('digitalocean-2026-04.json', FIXTURE_DIR), 'utf8'),
+) as {
+  provider_invoice_id: string;
+  invoice_period: string;
+  currency: string;
+  issued_at: string;
+  line_count: number;
+  total_minor: number;
+  tax_minor: number;
+  net_minor: number;
+};
+
+/** The seed's April 2026 DigitalOcean invoice as an InvoiceLinesIngested event. */
+export function april2026Event(overrides: Partial<InvoiceLinesIngested> = {}): InvoiceLinesIngested {
+  const csv = readFileSync(new URL('digitalocean-2026-04.csv', FIXTURE_DIR), 'utf8');
+  return {
+    ...buildLinesIngestedEvent({
+      tenantId: 'platform-admin',
+      provider: 'digitalocean',
+      providerInvoiceId: APRIL_2026.provider_invoice_id,
+      invoicePeriod: APRIL_2026.invoice_period,
+      currency: APRIL_2026.currency,
+      issuedAt: new Date(APRIL_2026.issued_at),
+      lines: parseDigitalOceanCsv(csv),
+    }),
+    ...overrides,
+  };
+}
+
+/** A small valid invoice with a chosen id, for tests that need many distinct keys. */
+export function smallInvoice(
+  providerInvoiceId: string,
+  amounts: number[] = [1000, 100],
+): InvoiceLinesIngested {
+  return buildLinesIngestedEvent({
+    tenantId: 'platform-admin',
+    provider: 'digitalocean',
+    providerInvoiceId,
+    invoicePeriod: '2026-04-01',
+    currency: 'USD',
+    lines: amounts.map((amount, i) => ({
+      description: i === amounts.length - 1 ? 'GST (10%)' : `Droplet ${i}`,
+      amount_minor: amount,
+      product: null,
+      resource_id: null,
+      project: null,
+    })),
+  });
+}
+
+export { publishLinesIngested, testEnv };
