@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { MikroORM } from '@mikro-orm/postgresql';
 import { describe, expect, it } from 'vitest';
+import { CloudInvoice } from '../../../src/adapters/db/cloud-invoice.entity.ts';
 import { CloudInvoiceRepository } from '../../../src/adapters/db/cloud-invoice.repository.ts';
 import { openDatabase, runMigrations } from '../../../src/adapters/db/database.ts';
 import { ormConfig } from '../../../src/adapters/db/orm-config.ts';
@@ -57,7 +58,9 @@ describe('migrations', () => {
       `select column_name, data_type, is_nullable, column_default from information_schema.columns
         where table_name = 'cloud_invoices' order by ordinal_position`,
     );
-    expect(columns.map((c) => `${c.column_name} ${c.data_type} ${c.is_nullable === 'YES' ? 'null' : 'not null'}`)).toEqual([
+    expect(
+      columns.map((c) => `${c.column_name} ${c.data_type} ${c.is_nullable === 'YES' ? 'null' : 'not null'}`),
+    ).toEqual([
       'id uuid not null',
       'tenant_id text null',
       'provider text not null',
@@ -188,6 +191,35 @@ describe('CloudInvoiceRepository.recordPush', () => {
     });
     expect(after?.updated_at.getTime()).toBeGreaterThanOrEqual(before?.updated_at.getTime() ?? Infinity);
   });
+  it('fills in a row another stage created before any push, keeping its status and raw data', async () => {
+    const event = pushed();
+    const em = database().orm.em.fork();
+    const ingested = em.create(CloudInvoice, {
+      provider: event.provider,
+      provider_invoice_id: event.provider_invoice_id,
+      invoice_period: '2026-04-01',
+      status: 'lines_ingested',
+      lines_ingested_at: new Date(PUSHED_AT - 60_000),
+      raw: { source: 'csv' },
+    });
+    await em.flush();
+    const before = await findRow(event);
+
+    expect(await database().repository.recordPush(event)).toBe('recorded');
+
+    expect(await findRow(event)).toEqual({
+      ...before,
+      id: ingested.id,
+      tenant_id: 'platform-admin',
+      amount_cents: 8692,
+      status: 'lines_ingested',
+      raw: { source: 'csv' },
+      pushed_to_finance_at: new Date(PUSHED_AT),
+      finance_invoice_id: event.finance_invoice_id,
+      finance_payload_sha256: 'a'.repeat(64),
+      updated_at: expect.any(Date),
+    });
+  });
 });
 
 describe('CloudInvoiceRepository.recordedPayloadSha', () => {
@@ -201,7 +233,9 @@ describe('CloudInvoiceRepository.recordedPayloadSha', () => {
   });
 
   it('returns undefined for an invoice never recorded', async () => {
-    expect(await database().repository.recordedPayloadSha('digitalocean', `INV-${randomUUID()}`)).toBeUndefined();
+    expect(
+      await database().repository.recordedPayloadSha('digitalocean', `INV-${randomUUID()}`),
+    ).toBeUndefined();
   });
 });
 

@@ -22,7 +22,9 @@ export function freshDatabaseName(): string {
  * A database of its own for one test file: created (and migrated unless told otherwise) before the
  * file's tests, dropped after them, so files run in parallel against one server.
  */
-export function useFreshDatabase(options: OpenDatabaseOptions = { migrate: true }): () => Database & { url: string } {
+export function useFreshDatabase(
+  options: OpenDatabaseOptions = { migrate: true },
+): () => Database & { url: string } {
   const url = databaseUrl(freshDatabaseName());
   let db: Database | undefined;
   beforeAll(async () => {
