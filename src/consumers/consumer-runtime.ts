@@ -60,6 +60,8 @@ export class ConsumerRuntime {
       // during a rebalance is not expelled for it.
       rebalanceTimeout: Math.max(60_000, options.sessionTimeoutMs * 2),
       retry: { retries: 10 },
+      // An idle fetch returns after at most 1 s, so a shutdown never waits out kafkajs's 5 s default.
+      maxWaitTimeInMs: 1_000,
     });
     const { GROUP_JOIN, CRASH, STOP } = this.#consumer.events;
     this.#consumer.on(GROUP_JOIN, (event) => {
