@@ -27,6 +27,8 @@ export interface ConsumerStatus {
   groupId: string;
   running: boolean;
   joined: boolean;
+  /** Group joins so far: more than one while running means rebalances happened. */
+  joins: number;
   assigned: number[];
   paused: number[];
   /** Set while a systemic failure keeps the whole consumer paused. */
@@ -45,6 +47,7 @@ export class ConsumerRuntime {
   readonly #paused = new Set<number>();
   #assigned: number[] = [];
   #joined = false;
+  #joins = 0;
   #running = false;
   #systemicFailure: string | undefined;
   #consecutiveSystemic = 0;
@@ -66,6 +69,7 @@ export class ConsumerRuntime {
     const { GROUP_JOIN, CRASH, STOP } = this.#consumer.events;
     this.#consumer.on(GROUP_JOIN, (event) => {
       this.#joined = true;
+      this.#joins++;
       this.#assigned = [...(event.payload.memberAssignment[options.topic] ?? [])].sort((a, b) => a - b);
       this.#log.info({ partitions: this.#assigned }, 'joined consumer group');
     });
@@ -123,6 +127,7 @@ export class ConsumerRuntime {
       groupId: this.#options.groupId,
       running: this.#running,
       joined: this.#joined,
+      joins: this.#joins,
       assigned: this.#assigned,
       paused: [...this.#paused].sort((a, b) => a - b),
       systemicFailure: this.#systemicFailure,

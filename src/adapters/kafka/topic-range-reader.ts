@@ -1,0 +1,161 @@
+import { randomUUID } from 'node:crypto';
+import type { Consumer, EachBatchPayload, Kafka, KafkaMessage } from 'kafkajs';
+import {
+  isEmptyRange,
+  type PartitionBounds,
+  type PartitionRange,
+  type RangeSelection,
+} from './offset-range.ts';
+
+/** One record of a range, with its coordinates. */
+export interface RangeRecord {
+  topic: string;
+  partition: number;
+  offset: string;
+  message: KafkaMessage;
+}
+
+/** Asks the broker what each partition holds now and where the selection's times fall. */
+export async function fetchPartitionBounds(
+  kafka: Kafka,
+  topic: string,
+  selection: Pick<RangeSelection, 'fromTime' | 'toTime'>,
+): Promise<PartitionBounds[]> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    const byTime = (time: Date | undefined) =>
+      time === undefined ? undefined : admin.fetchTopicOffsetsByTimestamp(topic, time.getTime());
+    const [offsets, from, afterTo] = await Promise.all([
+      admin.fetchTopicOffsets(topic),
+      byTime(selection.fromTime),
+      // `--to-time` is inclusive: the range ends before the first record one millisecond later.
+      byTime(selection.toTime && new Date(selection.toTime.getTime() + 1)),
+    ]);
+    const at = (list: typeof from, partition: number) => {
+      const found = list?.find((entry) => entry.partition === partition);
+      return found === undefined ? undefined : BigInt(found.offset);
+    };
+    return offsets.map((o) => ({
+      partition: o.partition,
+      low: BigInt(o.low),
+      high: BigInt(o.high),
+      fromTimeOffset: at(from, o.partition),
+      afterToTimeOffset: at(afterTo, o.partition),
+    }));
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+export interface ReadRangeOptions {
+  kafka: Kafka;
+  topic: string;
+  ranges: PartitionRange[];
+  /**
+   * Called once per record of the ranges, one at a time, in offset order within a partition.
+   * A throw stops the whole read and is rethrown by `readRange`.
+   */
+  onRecord(record: RangeRecord): Promise<void>;
+  /** Prefix of the throwaway group id; a random uuid follows. */
+  groupPrefix?: string;
+  sessionTimeoutMs?: number;
+}
+
+interface Position {
+  /** Next offset to hand over: anything below was handed over already (or is before the range). */
+  next: bigint;
+  end: bigint;
+}
+
+/**
+ * Reads bounded offset ranges of a topic and then returns, never committing anything.
+ *
+ * kafkajs has no group-less consumer, so this joins a throwaway group of its own (a random id):
+ * the service's groups and their committed offsets are never touched. Without commits, a rejoin
+ * would start over from the beginning, so every (re)join seeks each partition to its own
+ * position, and offsets already handed over are skipped.
+ */
+export async function readRange(options: ReadRangeOptions): Promise<void> {
+  const { topic } = options;
+  const pending = new Map<number, Position>(
+    options.ranges.filter((r) => !isEmptyRange(r)).map((r) => [r.partition, { next: r.start, end: r.end }]),
+  );
+  if (pending.size === 0) return;
+  const consumer = options.kafka.consumer({
+    groupId: `${options.groupPrefix ?? 'invoice-finance-sync-read'}-${randomUUID()}`,
+    sessionTimeout: options.sessionTimeoutMs ?? 30_000, // kafkajs default
+    allowAutoTopicCreation: false,
+    retry: { retries: 5, restartOnFailure: async () => false },
+  });
+  const finished = Promise.withResolvers<void>();
+  finished.promise.catch(() => undefined); // awaited below; this only stops an early "unhandled" report
+  const done = (partition: number) => {
+    if (!pending.delete(partition)) return;
+    consumer.pause([{ topic, partitions: [partition] }]);
+    if (pending.size === 0) finished.resolve();
+  };
+  watchConsumer(consumer, topic, pending, done, finished.reject);
+
+  let failed = false;
+  const eachBatch = async ({ batch, heartbeat, isRunning, isStale }: EachBatchPayload) => {
+    const position = pending.get(batch.partition);
+    if (!position || failed) return;
+    for (const message of batch.messages) {
+      if (failed || !isRunning() || isStale()) return;
+      const offset = BigInt(message.offset);
+      if (offset < position.next) continue; // before the range, or handed over before a rejoin
+      if (offset >= position.end) break;
+      try {
+        await options.onRecord({ topic, partition: batch.partition, offset: message.offset, message });
+      } catch (error) {
+        failed = true;
+        finished.reject(error);
+        return;
+      }
+      position.next = offset + 1n;
+      await heartbeat();
+    }
+    // Offsets may be missing (compaction): the range is through once the batch got past its end.
+    if (position.next >= position.end || BigInt(batch.lastOffset()) >= position.end - 1n) {
+      done(batch.partition);
+    }
+  };
+
+  await consumer.connect();
+  try {
+    await consumer.subscribe({ topic, fromBeginning: true });
+    await consumer.run({ autoCommit: false, eachBatchAutoResolve: false, eachBatch });
+    await finished.promise;
+  } finally {
+    await consumer.disconnect();
+  }
+}
+
+function watchConsumer(
+  consumer: Consumer,
+  topic: string,
+  pending: Map<number, Position>,
+  done: (partition: number) => void,
+  fail: (error: unknown) => void,
+): void {
+  const { GROUP_JOIN, END_BATCH_PROCESS, CRASH } = consumer.events;
+  // Emitted after every join, before the first fetch: idle partitions are never fetched at all.
+  consumer.on(GROUP_JOIN, ({ payload }) => {
+    const assigned = payload.memberAssignment[topic] ?? [];
+    const idle = assigned.filter((partition) => !pending.has(partition));
+    if (idle.length > 0) consumer.pause([{ topic, partitions: idle }]);
+    for (const [partition, position] of pending) {
+      consumer.seek({ topic, partition, offset: String(position.next) });
+    }
+  });
+  // A batch of only transaction markers or aborted records never reaches eachBatch; kafkajs still
+  // reports how far it got (tulios/kafkajs#1256), so a range ending on such a marker ends too.
+  consumer.on(END_BATCH_PROCESS, ({ payload }) => {
+    const position = pending.get(payload.partition);
+    if (position && payload.batchSize === 0 && BigInt(payload.lastOffset) >= position.end - 1n) {
+      done(payload.partition);
+    }
+  });
+  consumer.on(CRASH, ({ payload }) => fail(payload.error));
+}
