@@ -3,8 +3,18 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { runMigrations } from '../src/adapters/db/database.ts';
 import { type Infrastructure, openInfrastructure } from '../src/app.ts';
+import {
+  collectCoordinates,
+  parseCoordinates,
+  parseOffset,
+  parsePartitions,
+  parseTime,
+} from '../src/commands/cli-arguments.ts';
+import { dlqList, dlqRedrive, dlqShow } from '../src/commands/dlq.ts';
 import { ingestCommand } from '../src/commands/ingest.ts';
+import { replayCommand } from '../src/commands/replay.ts';
 import { startCommand } from '../src/commands/start.ts';
+import { reportingUsageErrors } from '../src/commands/usage-error.ts';
 import { type Config, loadConfig } from '../src/config/config.ts';
 import { isSyncError } from '../src/core/errors.ts';
 import { createLogger } from '../src/ops/logger.ts';
@@ -97,5 +107,66 @@ program
       JSON.stringify({ event_id: event.event_id, lines: event.lines.length, total_minor: event.total_minor }),
     );
   });
+
+program
+  .command('replay')
+  .description(
+    're-push a range of the lines-ingested topic to finance regardless of recorded state; never moves the pusher group',
+  )
+  .option('--partition <n>', 'partition(s) to read, repeatable or comma list (default: all)', parsePartitions)
+  .option('--from-offset <n>', 'first offset to read', parseOffset)
+  .option('--to-offset <n>', 'last offset to read (inclusive)', parseOffset)
+  .option('--from-time <iso>', 'first record time to read, e.g. 2026-05-01T00:00:00Z', parseTime)
+  .option('--to-time <iso>', 'last record time to read (inclusive)', parseTime)
+  .option('--key <key>', 'only records with this key, e.g. platform-admin:digitalocean:INV-1')
+  .option('--dry-run', 'list what would be pushed, push nothing', false)
+  .option('--json', 'print the summary as JSON', false)
+  .action(
+    reportingUsageErrors(async (options) => {
+      await withInfrastructure((infra) =>
+        replayCommand(infra, { ...options, partitions: options.partition }),
+      );
+    }),
+  );
+
+const dlq = program
+  .command('dlq')
+  .description('inspect the dead-letter topic and send dead letters back to their source topic');
+
+dlq
+  .command('list')
+  .description('one line per dead letter: position, time, source, key, error code, reason')
+  .option('--topic <topic>', 'dead-letter topic (default: TOPIC_LINES_INGESTED_DLQ)')
+  .option('--limit <n>', 'only the newest n', integer)
+  .option('--json', 'print JSON', false)
+  .action(
+    reportingUsageErrors(async (options) => {
+      await withInfrastructure((infra) => dlqList(infra, options));
+    }),
+  );
+
+dlq
+  .command('show')
+  .description('one dead letter in full: headers, key, and its value decoded where possible')
+  .argument('<position>', '<partition>:<offset>, or <offset> of partition 0', parseCoordinates)
+  .option('--topic <topic>', 'dead-letter topic (default: TOPIC_LINES_INGESTED_DLQ)')
+  .action(
+    reportingUsageErrors(async (position, options) => {
+      await withInfrastructure((infra) => dlqShow(infra, { ...position, topic: options.topic }));
+    }),
+  );
+
+dlq
+  .command('redrive')
+  .description('send dead letters back to their source topic (original bytes); skips ones redriven before')
+  .option('--offset <position>', '<partition>:<offset> of a dead letter, repeatable', collectCoordinates)
+  .option('--all', 'every dead letter in the topic', false)
+  .option('--force', 'also send dead letters that were redriven before', false)
+  .option('--topic <topic>', 'dead-letter topic (default: TOPIC_LINES_INGESTED_DLQ)')
+  .action(
+    reportingUsageErrors(async (options) => {
+      await withInfrastructure((infra) => dlqRedrive(infra, { ...options, offsets: options.offset }));
+    }),
+  );
 
 program.parseAsync().catch(fail);

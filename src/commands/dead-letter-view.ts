@@ -13,6 +13,8 @@ export interface DeadLetterView {
   /** Epoch milliseconds of the failure (the reason header), else of the dead-letter record. */
   failedAt: number;
   key: string | null;
+  /** The key as received, for sending back byte for byte. */
+  keyBytes: Buffer | null;
   value: Buffer | null;
   /** Every header as UTF-8 text, for reading. */
   headers: Record<string, string>;
@@ -36,6 +38,7 @@ export function deadLetterView(record: RangeRecord): DeadLetterView {
     offset: record.offset,
     failedAt: Number.isFinite(failedAt) ? failedAt : Number(record.message.timestamp),
     key: record.message.key?.toString('utf8') ?? null,
+    keyBytes: record.message.key,
     value: record.message.value,
     headers,
     rawHeaders: record.message.headers ?? {},

@@ -1,4 +1,4 @@
-import type { RangeSelection } from '../adapters/kafka/offset-range.ts';
+import type { PartitionRange, RangeSelection } from '../adapters/kafka/offset-range.ts';
 import { type RangeRecord, readRange } from '../adapters/kafka/topic-range-reader.ts';
 import { createFinanceClient, createPusher, type Infrastructure } from '../app.ts';
 import type { RecordContext } from '../consumers/batch-processor.ts';
@@ -28,6 +28,8 @@ export interface ReplayOptions extends RangeSelection {
   key?: string;
   /** Decode and list, push nothing. */
   dryRun: boolean;
+  /** Print the summary as JSON instead of text. */
+  json?: boolean;
   progress?: ProgressOptions;
 }
 
@@ -53,43 +55,62 @@ export async function replayCommand(
     );
   }
   const topic = infra.config.topics.linesIngested;
-  const log = infra.log.child({ command: 'replay' });
-  const summary = emptySummary(options.dryRun);
   try {
     const ranges = await selectRanges(infra.kafka, topic, options);
     output.err(rangeLine(topic, ranges));
+    const summary = emptySummary(options.dryRun);
     const pusher = financeClient && createPusher(infra, financeClient);
-    const tick = progressTicker(output.err, options.progress);
-    const next = new Map(ranges.map((r) => [r.partition, r.start]));
+    const onRecord = replayHandler({ infra, options, output, summary, pusher, ranges });
     await readRange({
       kafka: infra.kafka,
       topic,
       ranges,
+      onRecord,
       groupPrefix: 'invoice-finance-sync-replay',
       sessionTimeoutMs: infra.config.kafka.sessionTimeoutMs,
-      onRecord: async (record) => {
-        summary.read += 1;
-        const key = record.message.key?.toString('utf8') ?? null;
-        if (options.key === undefined || key === options.key) {
-          summary.selected += 1;
-          try {
-            if (pusher) count(summary, await replayRecord(infra, pusher, record, log));
-            else output.out(await dryRunRecord(infra, record, key));
-          } catch (error) {
-            output.err(formatReplaySummary(summary));
-            throw stoppedAt(error, record, next);
-          }
-        } else {
-          summary.skipped += 1;
-        }
-        next.set(record.partition, BigInt(record.offset) + 1n);
-        tick(summary, record);
-      },
     });
+    output.out(options.json ? JSON.stringify(summary) : formatReplaySummary(summary));
     return summary;
   } finally {
     await financeClient?.close();
   }
+}
+
+interface ReplayRun {
+  infra: Infrastructure;
+  options: ReplayOptions;
+  output: CommandOutput;
+  summary: ReplaySummary;
+  /** Undefined in a dry run. */
+  pusher: InvoicePusher | undefined;
+  ranges: PartitionRange[];
+}
+
+/** Handles each record of the range: filter by key, push (or list), count, report progress. */
+function replayHandler(run: ReplayRun): (record: RangeRecord) => Promise<void> {
+  const { infra, options, output, summary, pusher } = run;
+  const log = infra.log.child({ command: 'replay' });
+  const tick = progressTicker(output.err, options.progress);
+  // Where each partition got to, for the resume hint when the replay stops.
+  const next = new Map(run.ranges.map((r) => [r.partition, r.start]));
+  return async (record) => {
+    summary.read += 1;
+    const key = record.message.key?.toString('utf8') ?? null;
+    if (options.key === undefined || key === options.key) {
+      summary.selected += 1;
+      try {
+        if (pusher) count(summary, await replayRecord(infra, pusher, record, log));
+        else output.out(await dryRunRecord(infra, record, key));
+      } catch (error) {
+        output.err(formatReplaySummary(summary));
+        throw stoppedAt(error, record, next);
+      }
+    } else {
+      summary.skipped += 1;
+    }
+    next.set(record.partition, BigInt(record.offset) + 1n);
+    tick(summary, record);
+  };
 }
 
 /** Decodes and force-pushes one record; a permanent failure is dead-lettered exactly like the consumer does. */

@@ -57,7 +57,7 @@ function formatIssues(error: z.ZodError, raw: Record<string, string | undefined>
   return error.issues.map((issue) => {
     const name = String(issue.path[0] ?? 'environment');
     const shown = name.includes('SECRET') ? '(hidden)' : describe(raw[name]);
-    return `${name}: got ${shown}, expected ${issue.message.replace(/^Invalid [a-z ]+: /i, '').replace(/^expected /i, '')}`;
+    return `${name}: got ${shown}, expected ${issue.message.replace(/^(Invalid [a-z ]+|Too (big|small)): /i, '').replace(/^expected /i, '')}`;
   });
 }
 

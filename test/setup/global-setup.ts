@@ -1,12 +1,9 @@
-// Finds or starts the real stack the integration tests talk to, in this order:
-// 1. endpoints given by KAFKA_BROKERS, SCHEMA_REGISTRY_URL and DATABASE_URL;
-// 2. testcontainers, when a Docker engine answers;
-// 3. the JVM stack (Apache Kafka + Apicurio Registry from Maven Central) plus PostgreSQL.
+// Finds or starts the real stack the integration tests talk to (tools/stack/ensure-stack.ts):
+// given endpoints, else testcontainers when a Docker engine answers, else the JVM stack.
 // A component that cannot be reached fails the whole run with its name: nothing is skipped.
+import pg from 'pg';
 import type { TestProject } from 'vitest/node';
-import { dockerEngineAnswers, startDockerStack } from '../../tools/stack/docker-stack.ts';
-import { jvmStackUp } from '../../tools/stack/jvm-stack.ts';
-import { ensurePostgres } from '../../tools/stack/postgres.ts';
+import { ensureStack } from '../../tools/stack/ensure-stack.ts';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -19,43 +16,33 @@ declare module 'vitest' {
 const log = (line: string) => process.stderr.write(`[stack] ${line}\n`);
 
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
-  const given = {
-    kafkaBrokers: process.env.KAFKA_BROKERS,
-    schemaRegistryUrl: process.env.SCHEMA_REGISTRY_URL,
-    databaseUrl: process.env.DATABASE_URL,
-  };
-  let teardown = async () => {};
-  let endpoints: { kafkaBrokers: string; schemaRegistryUrl: string; databaseUrl: string };
-  if (given.kafkaBrokers && given.schemaRegistryUrl && given.databaseUrl) {
-    log('using the stack named by KAFKA_BROKERS, SCHEMA_REGISTRY_URL and DATABASE_URL');
-    endpoints = {
-      kafkaBrokers: given.kafkaBrokers,
-      schemaRegistryUrl: given.schemaRegistryUrl,
-      databaseUrl: given.databaseUrl,
-    };
-  } else if (await dockerEngineAnswers()) {
-    log('Docker engine found: starting Kafka, Schema Registry and PostgreSQL with testcontainers');
-    const stack = await startDockerStack();
-    endpoints = stack.endpoints;
-    teardown = stack.stop;
-  } else {
-    log('no Docker engine: using the JVM stack (Apache Kafka + Apicurio Registry) and PostgreSQL');
-    const [jvm, postgres] = await Promise.all([
-      jvmStackUp({ log }),
-      ensurePostgres({ log, databaseUrl: given.databaseUrl }),
-    ]);
-    endpoints = { ...jvm, databaseUrl: postgres.url };
-    teardown = async () => {
-      await postgres.stop?.();
-    };
-  }
+  const stack = await ensureStack(log);
+  const { endpoints } = stack;
   log(
     `kafka=${endpoints.kafkaBrokers} registry=${endpoints.schemaRegistryUrl} postgres=${redact(endpoints.databaseUrl)}`,
   );
   project.provide('kafkaBrokers', endpoints.kafkaBrokers);
   project.provide('schemaRegistryUrl', endpoints.schemaRegistryUrl);
   project.provide('databaseUrl', endpoints.databaseUrl);
-  return teardown;
+  return async () => {
+    await dropTestDatabases(endpoints.databaseUrl);
+    // Locally a JVM stack stays up for the next run (saves its start-up); CI leaves nothing running.
+    if (process.env.CI || stack.source === 'docker') await stack.stop();
+  };
+}
+
+/** Each test works in databases of its own (ifs_test_*); none outlives the run. */
+async function dropTestDatabases(maintenanceUrl: string): Promise<void> {
+  const client = new pg.Client({ connectionString: maintenanceUrl });
+  await client.connect();
+  try {
+    const { rows } = await client.query<{ datname: string }>(
+      "select datname from pg_database where datname like 'ifs\\_test\\_%'",
+    );
+    for (const { datname } of rows) await client.query(`drop database if exists "${datname}" with (force)`);
+  } finally {
+    await client.end();
+  }
 }
 
 function redact(url: string): string {

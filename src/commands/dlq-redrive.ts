@@ -1,0 +1,121 @@
+import type { Kafka, Producer } from 'kafkajs';
+import { readRange } from '../adapters/kafka/topic-range-reader.ts';
+import type { Infrastructure } from '../app.ts';
+import { DLQ_HEADER } from '../core/dead-letter-headers.ts';
+import { SyncError } from '../core/errors.ts';
+import type { Coordinates } from './cli-arguments.ts';
+import { type CommandOutput, processOutput } from './command-output.ts';
+import { readDeadLetters } from './dead-letter-reader.ts';
+import { type DeadLetterView, deadLetterId, redriveHeaders } from './dead-letter-view.ts';
+import { selectRanges } from './topic-selection.ts';
+import { UsageError } from './usage-error.ts';
+
+export interface RedriveOptions {
+  /** Dead-letter topic; the pusher's by default. */
+  topic?: string;
+  offsets?: Coordinates[];
+  all?: boolean;
+  /** Send again dead letters that were redriven before. */
+  force?: boolean;
+}
+
+export interface Redriven {
+  /** `<dlq topic>/<partition>/<offset>`, as recorded in the copy's `redrivenFrom` header. */
+  from: string;
+  to: { topic: string; partition: number; offset: string };
+}
+
+export interface RedriveResult {
+  redriven: Redriven[];
+  skipped: { from: string; why: string }[];
+}
+
+// Redriven copies are found by their record time, which is the redriving host's clock; an hour
+// before the oldest dead letter covers any sane skew between that host and the service's.
+const CLOCK_SKEW_MARGIN_MS = 3_600_000;
+
+/**
+ * `dlq redrive`: sends the chosen dead letters back to the topic they failed on, with their
+ * original key and value bytes and a `redrivenFrom` header saying which dead letter they are. That
+ * header is also the record of what was redriven: a dead letter whose copy is already on the
+ * source topic is skipped unless `force`, so running `--all` twice sends nothing twice.
+ */
+export async function dlqRedrive(
+  infra: Infrastructure,
+  options: RedriveOptions,
+  output: CommandOutput = processOutput,
+): Promise<RedriveResult> {
+  const topic = options.topic ?? infra.config.topics.deadLetter;
+  const chosen = choose(await readDeadLetters(infra.kafka, topic), options, topic);
+  const before = options.force ? new Set<string>() : await redrivenBefore(infra.kafka, chosen);
+  const result: RedriveResult = { redriven: [], skipped: [] };
+  for (const view of chosen) {
+    const from = deadLetterId(view);
+    const why = !view.source ? `no ${DLQ_HEADER.topic} header` : before.has(from) ? 'redriven before' : '';
+    if (why) {
+      result.skipped.push({ from, why });
+      output.out(`skipped   ${view.partition}:${view.offset}  ${why}`);
+      continue;
+    }
+    const to = await sendBack(infra.producer, view);
+    result.redriven.push({ from, to });
+    output.out(`redriven  ${view.partition}:${view.offset} → ${to.topic} ${to.partition}:${to.offset}`);
+  }
+  const hint = result.skipped.some((s) => s.why === 'redriven before') ? ' (--force sends them again)' : '';
+  output.err(`redrive: ${result.redriven.length} redriven, ${result.skipped.length} skipped${hint}`);
+  return result;
+}
+
+function choose(views: DeadLetterView[], options: RedriveOptions, topic: string): DeadLetterView[] {
+  const wanted = options.offsets ?? [];
+  if (options.all === wanted.length > 0) {
+    throw new UsageError('say which dead letters: --offset <partition:offset> (repeatable) or --all');
+  }
+  if (options.all) return views;
+  const at = (c: Coordinates) =>
+    views.find((v) => v.partition === c.partition && v.offset === String(c.offset));
+  const missing = wanted.filter((c) => at(c) === undefined).map((c) => `${c.partition}:${c.offset}`);
+  if (missing.length > 0) throw new UsageError(`${topic} has no record at ${missing.join(', ')}`);
+  return wanted.map((c) => at(c) as DeadLetterView);
+}
+
+/** Ids of the given dead letters that already have a redriven copy on their source topic. */
+async function redrivenBefore(kafka: Kafka, views: DeadLetterView[]): Promise<Set<string>> {
+  const found = new Set<string>();
+  const sources = new Set(views.flatMap((v) => (v.source ? [v.source.topic] : [])));
+  for (const source of sources) {
+    const oldest = Math.min(...views.filter((v) => v.source?.topic === source).map((v) => v.failedAt));
+    const ranges = await selectRanges(kafka, source, { fromTime: new Date(oldest - CLOCK_SKEW_MARGIN_MS) });
+    await readRange({
+      kafka,
+      topic: source,
+      ranges,
+      groupPrefix: 'invoice-finance-sync-dlq',
+      onRecord: async ({ message }) => {
+        const from = message.headers?.[DLQ_HEADER.redrivenFrom];
+        if (from !== undefined) found.add(String(Array.isArray(from) ? from[0] : from));
+      },
+    });
+  }
+  return found;
+}
+
+/** Produces the copy durably (acks = all) and says where it landed. */
+async function sendBack(producer: Producer, view: DeadLetterView): Promise<Redriven['to']> {
+  const topic = view.source?.topic as string;
+  try {
+    const [landed] = await producer.send({
+      topic,
+      acks: -1,
+      // No partition: the key chooses it, as it did for the original (a null key is spread).
+      messages: [{ key: view.keyBytes, value: view.value, headers: redriveHeaders(view) }],
+    });
+    return { topic, partition: landed?.partition ?? -1, offset: landed?.baseOffset ?? '?' };
+  } catch (error) {
+    throw new SyncError(
+      'KAFKA_PRODUCE_FAILED',
+      `redriving ${deadLetterId(view)} to ${topic} failed (the ones listed above were sent): ${(error as Error).message}`,
+      { cause: error },
+    );
+  }
+}

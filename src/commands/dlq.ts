@@ -1,0 +1,75 @@
+import type { Infrastructure } from '../app.ts';
+import { isSyncError } from '../core/errors.ts';
+import type { Coordinates } from './cli-arguments.ts';
+import { type CommandOutput, processOutput } from './command-output.ts';
+import { type DecodedValue, formatDetails } from './dead-letter-details.ts';
+import { readDeadLetters } from './dead-letter-reader.ts';
+import { type DeadLetterView, listEntry, listLine } from './dead-letter-view.ts';
+import { UsageError } from './usage-error.ts';
+
+export { dlqRedrive } from './dlq-redrive.ts';
+
+export interface DlqListOptions {
+  /** Dead-letter topic; the pusher's by default. */
+  topic?: string;
+  /** Only the newest n. */
+  limit?: number;
+  json?: boolean;
+}
+
+/** `dlq list`: one line per dead letter, oldest first. */
+export async function dlqList(
+  infra: Infrastructure,
+  options: DlqListOptions = {},
+  output: CommandOutput = processOutput,
+): Promise<DeadLetterView[]> {
+  const topic = options.topic ?? infra.config.topics.deadLetter;
+  const all = (await readDeadLetters(infra.kafka, topic)).sort(
+    (a, b) =>
+      a.failedAt - b.failedAt || a.partition - b.partition || Number(BigInt(a.offset) - BigInt(b.offset)),
+  );
+  const views = options.limit === undefined ? all : all.slice(Math.max(0, all.length - options.limit));
+  if (options.json) output.out(JSON.stringify(views.map(listEntry), null, 2));
+  else if (views.length === 0) output.err(`no dead letters in ${topic}`);
+  else for (const view of views) output.out(listLine(view));
+  return views;
+}
+
+export interface DlqShowOptions extends Coordinates {
+  topic?: string;
+}
+
+/** `dlq show`: one dead letter in full, its value decoded through the registry where it can be. */
+export async function dlqShow(
+  infra: Infrastructure,
+  options: DlqShowOptions,
+  output: CommandOutput = processOutput,
+): Promise<{ view: DeadLetterView; value: DecodedValue }> {
+  const topic = options.topic ?? infra.config.topics.deadLetter;
+  const [view] = await readDeadLetters(infra.kafka, topic, {
+    partitions: [options.partition],
+    fromOffset: options.offset,
+    toOffset: options.offset,
+  });
+  if (view === undefined || view.offset !== String(options.offset)) {
+    throw new UsageError(`${topic} has no record at ${options.partition}:${options.offset}`);
+  }
+  const value = await decodeValue(infra, view);
+  output.out(formatDetails(view, value));
+  return { view, value };
+}
+
+/** Decodes with the contract of the topic the record failed on; says why when it cannot. */
+async function decodeValue(infra: Infrastructure, view: DeadLetterView): Promise<DecodedValue> {
+  const pushed = view.source?.topic === infra.config.topics.pushedToFinance;
+  const [contract, as] = pushed
+    ? [infra.contracts.pushedToFinance, 'InvoicePushedToFinance']
+    : [infra.contracts.linesIngested, 'InvoiceLinesIngested'];
+  try {
+    const value = await infra.codec.decode<unknown>(view.value, contract);
+    return { decoded: true, schemaId: view.value?.readUInt32BE(1) ?? 0, as, value };
+  } catch (error) {
+    const reason = isSyncError(error) ? `${error.code}: ${error.message}` : String(error);
+    return { decoded: false, reason };
+  }
+}

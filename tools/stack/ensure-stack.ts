@@ -1,0 +1,60 @@
+// Finds or starts the real stack (used by the test setup and the demo), in this order:
+// 1. endpoints given by KAFKA_BROKERS, SCHEMA_REGISTRY_URL and DATABASE_URL;
+// 2. testcontainers, when a Docker engine answers;
+// 3. the JVM stack (Apache Kafka + Apicurio Registry from Maven Central) plus PostgreSQL
+//    (DATABASE_URL or the local server when reachable, else an embedded one).
+// A component that cannot be reached throws with its name, port and log file.
+import { dockerEngineAnswers, startDockerStack } from './docker-stack.ts';
+import { jvmStackDown, jvmStackStatus, jvmStackUp } from './jvm-stack.ts';
+import { ensurePostgres } from './postgres.ts';
+
+export interface StackEndpoints {
+  kafkaBrokers: string;
+  schemaRegistryUrl: string;
+  /** The server's maintenance database; callers create their own databases from it. */
+  databaseUrl: string;
+}
+
+export interface EnsuredStack {
+  endpoints: StackEndpoints;
+  /** How it was found: 'given', 'docker' or 'jvm'. */
+  source: 'given' | 'docker' | 'jvm';
+  /** Whether this call started anything (the demo then stops it again). */
+  started: boolean;
+  /** Stops only what this call started. */
+  stop(): Promise<void>;
+}
+
+export async function ensureStack(log: (line: string) => void): Promise<EnsuredStack> {
+  const env = process.env;
+  if (env.KAFKA_BROKERS && env.SCHEMA_REGISTRY_URL && env.DATABASE_URL) {
+    log('using the stack named by KAFKA_BROKERS, SCHEMA_REGISTRY_URL and DATABASE_URL');
+    const endpoints = {
+      kafkaBrokers: env.KAFKA_BROKERS,
+      schemaRegistryUrl: env.SCHEMA_REGISTRY_URL,
+      databaseUrl: env.DATABASE_URL,
+    };
+    return { endpoints, source: 'given', started: false, stop: async () => {} };
+  }
+  if (await dockerEngineAnswers()) {
+    log('Docker engine found: starting Kafka, Schema Registry and PostgreSQL with testcontainers');
+    const stack = await startDockerStack();
+    return { endpoints: stack.endpoints, source: 'docker', started: true, stop: stack.stop };
+  }
+  log('no Docker engine: using the JVM stack (Apache Kafka + Apicurio Registry) and PostgreSQL');
+  const before = await jvmStackStatus();
+  const wasRunning = before.kafka.ready && before.apicurio.ready;
+  const [jvm, postgres] = await Promise.all([
+    jvmStackUp({ log }),
+    ensurePostgres({ log, databaseUrl: env.DATABASE_URL }),
+  ]);
+  return {
+    endpoints: { ...jvm, databaseUrl: postgres.url },
+    source: 'jvm',
+    started: !wasRunning || postgres.stop !== undefined,
+    stop: async () => {
+      await postgres.stop?.();
+      if (!wasRunning) await jvmStackDown();
+    },
+  };
+}
