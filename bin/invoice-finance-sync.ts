@@ -18,6 +18,9 @@ import { reportingUsageErrors } from '../src/commands/usage-error.ts';
 import { type Config, loadConfig } from '../src/config/config.ts';
 import { isSyncError } from '../src/core/errors.ts';
 import { createLogger } from '../src/ops/logger.ts';
+import { quietKnownLibraryWarnings } from '../src/ops/process-warnings.ts';
+
+quietKnownLibraryWarnings();
 
 function config(): Config {
   try {

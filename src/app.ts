@@ -1,4 +1,4 @@
-import type { Kafka, Producer } from 'kafkajs';
+import { type Kafka, Partitioners, type Producer } from 'kafkajs';
 import { type Database, openDatabase } from './adapters/db/database.ts';
 import { FinanceClient } from './adapters/finance/finance-client.ts';
 import { FinanceTokenSource } from './adapters/finance/finance-token.ts';
@@ -64,7 +64,10 @@ export async function openInfrastructure(config: Config, logger?: Logger): Promi
   if (config.kafka.createTopics.enabled) {
     await ensureTopics(kafka, Object.values(config.topics), config.kafka.createTopics);
   }
-  const producer = kafka.producer({ allowAutoTopicCreation: true });
+  const producer = kafka.producer({
+    allowAutoTopicCreation: true,
+    createPartitioner: Partitioners.DefaultPartitioner,
+  });
   await producer.connect();
   return {
     config,

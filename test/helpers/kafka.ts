@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { type IHeaders, Kafka, logLevel } from 'kafkajs';
+import { type IHeaders, Kafka, logLevel, Partitioners } from 'kafkajs';
 import { inject } from 'vitest';
 import { eventually } from './eventually.ts';
 
@@ -37,7 +37,10 @@ export async function produce(
   topic: string,
   messages: { key: string | null; value: Buffer | null; headers?: IHeaders; partition?: number }[],
 ): Promise<void> {
-  const producer = kafka.producer({ allowAutoTopicCreation: true });
+  const producer = kafka.producer({
+    allowAutoTopicCreation: true,
+    createPartitioner: Partitioners.DefaultPartitioner,
+  });
   await producer.connect();
   try {
     await producer.send({ topic, acks: -1, messages });

@@ -1,0 +1,38 @@
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, inject, it } from 'vitest';
+
+const DEMO = fileURLToPath(new URL('../../../tools/demo/demo.ts', import.meta.url));
+
+describe('the demo (npm run demo)', () => {
+  it('pushes the April 2026 invoice, skips the unchanged re-ingest, replays it as updated, and exits 0', async () => {
+    const child = spawn(process.execPath, [DEMO], {
+      env: {
+        ...process.env,
+        KAFKA_BROKERS: inject('kafkaBrokers'),
+        SCHEMA_REGISTRY_URL: inject('schemaRegistryUrl'),
+        DATABASE_URL: inject('databaseUrl'),
+        // Its own topics, so it cannot meet another test's events.
+        TOPIC_LINES_INGESTED: 'demo-test.invoice.lines_ingested',
+        TOPIC_PUSHED_TO_FINANCE: 'demo-test.invoice.pushed_to_finance',
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let output = '';
+    child.stdout.on('data', (chunk) => (output += chunk));
+    child.stderr.on('data', (chunk) => (output += chunk));
+    const [code] = await once(child, 'exit');
+    expect(code, output).toBe(0);
+    expect(output).toContain('33 lines, $86.92');
+    expect(output).toContain(
+      'finance row: gross $86.92 · tax $7.90 · net $79.02 · source digitalocean · tenant platform-admin · vendor DigitalOcean (cloud)',
+    );
+    expect(output).toMatch(
+      /cloud_invoices: digitalocean\/INV-2026-04-DO-4512389 period 2026-04-01 amount_cents 8692/,
+    );
+    expect(output).toMatch(/2\. ingested it again, unchanged: skipped, finance calls still 1/);
+    expect(output).toMatch(/3\. replayed it .*action updated.*finance rows for the invoice: 1/);
+    expect(output.trim().split('\n').at(-1)).toMatch(/^✔ demo passed in [\d.]+ s$/);
+  });
+});
