@@ -62,7 +62,15 @@ export async function openInfrastructure(config: Config, logger?: Logger): Promi
     : await lookupSchemaIds(codec, config.topics);
   const kafka = createKafka(config.kafka, log);
   if (config.kafka.createTopics.enabled) {
-    await ensureTopics(kafka, Object.values(config.topics), config.kafka.createTopics);
+    const { partitions, replication } = config.kafka.createTopics;
+    await ensureTopics(
+      kafka,
+      Object.values(config.topics).map((topic) => ({
+        topic,
+        numPartitions: partitions,
+        replicationFactor: replication,
+      })),
+    );
   }
   const producer = kafka.producer({
     allowAutoTopicCreation: true,

@@ -32,28 +32,31 @@ export function emptySummary(dryRun: boolean): ReplaySummary {
   };
 }
 
+interface At {
+  partition: number;
+  offset: string;
+  key: string | null;
+}
+
+/** What the replay is about to read; partitions with nothing in range are left out. */
 export function rangeLine(topic: string, ranges: PartitionRange[]): string {
-  const parts = ranges.map((r) =>
-    r.start >= r.end ? `${r.partition}: nothing` : `${r.partition}: ${r.start}..${r.end - 1n}`,
-  );
-  return `replay ${topic}, offsets ${parts.join(', ') || 'none'}`;
+  const parts = ranges.filter((r) => r.start < r.end).map((r) => `${r.partition}:${r.start}..${r.end - 1n}`);
+  return `replay ${topic}: ${parts.length > 0 ? `offsets ${parts.join(', ')}` : 'nothing in range'}`;
 }
 
 /** One dry-run line: coordinates, key, and the event's identity and figures. */
-export function dryRunLine(
-  at: { partition: number; offset: string; key: string | null },
-  event: InvoiceLinesIngested,
-): string {
+export function dryRunLine(at: At, event: InvoiceLinesIngested): string {
   const period = daysToIsoDate(event.invoice_period);
   return `${at.partition}:${at.offset}  ${at.key ?? '(no key)'}  ${event.event_id}  ${period}  ${event.currency} ${event.total_minor}  ${event.lines.length} lines`;
 }
 
 /** A dry-run line for a record a real replay would dead-letter. */
-export function dryRunRejectLine(
-  at: { partition: number; offset: string; key: string | null },
-  reason: string,
-): string {
+export function dryRunRejectLine(at: At, reason: string): string {
   return `${at.partition}:${at.offset}  ${at.key ?? '(no key)'}  would be dead-lettered: ${reason}`;
+}
+
+export function deadLetteredLine(at: At, reason: string): string {
+  return `${at.partition}:${at.offset}  ${at.key || '(no key)'}  dead-lettered: ${reason}`;
 }
 
 export function progressLine(summary: ReplaySummary, at: { partition: number; offset: string }): string {
@@ -61,9 +64,9 @@ export function progressLine(summary: ReplaySummary, at: { partition: number; of
 }
 
 export function formatReplaySummary(s: ReplaySummary): string {
-  const head = s.dry_run ? 'replay (dry run)' : 'replay';
+  if (s.dry_run) return `replay (dry run): ${s.selected} selected of ${s.read} read, nothing pushed`;
   return [
-    `${head}: ${s.selected} selected of ${s.read} read`,
+    `replay: ${s.selected} selected of ${s.read} read`,
     `  pushed ${s.pushed} (created ${s.created}, updated ${s.updated}), dead-lettered ${s.dead_lettered}, skipped ${s.skipped}`,
   ].join('\n');
 }

@@ -10,6 +10,7 @@ import { normalizeInvoice } from '../core/normalize-invoice.ts';
 import type { Logger } from '../ops/logger.ts';
 import { type CommandOutput, processOutput } from './command-output.ts';
 import {
+  deadLetteredLine,
   dryRunLine,
   dryRunRejectLine,
   emptySummary,
@@ -99,7 +100,7 @@ function replayHandler(run: ReplayRun): (record: RangeRecord) => Promise<void> {
     if (options.key === undefined || key === options.key) {
       summary.selected += 1;
       try {
-        if (pusher) count(summary, await replayRecord(infra, pusher, record, log));
+        if (pusher) count(summary, await replayRecord(run, pusher, record, log));
         else output.out(await dryRunRecord(infra, record, key));
       } catch (error) {
         output.err(formatReplaySummary(summary));
@@ -115,7 +116,7 @@ function replayHandler(run: ReplayRun): (record: RangeRecord) => Promise<void> {
 
 /** Decodes and force-pushes one record; a permanent failure is dead-lettered exactly like the consumer does. */
 async function replayRecord(
-  infra: Infrastructure,
+  { infra, output }: ReplayRun,
   pusher: InvoicePusher,
   record: RangeRecord,
   log: Logger,
@@ -128,7 +129,9 @@ async function replayRecord(
   } catch (error) {
     if (actionFor(error) !== 'dead-letter') throw error;
     await deadLetter(infra.producer, infra.config.topics.deadLetter, context, error);
-    context.log.warn({ err: error }, 'replay: event dead-lettered');
+    // The operator watches this run: one short line for them, the details in the log.
+    output.err(deadLetteredLine({ ...record, key: context.key }, reasonOf(error)));
+    context.log.info({ err: error }, 'replay: event dead-lettered');
     return 'dead_lettered';
   }
 }
@@ -142,8 +145,12 @@ async function dryRunRecord(infra: Infrastructure, record: RangeRecord, key: str
     return dryRunLine(at, event);
   } catch (error) {
     if (actionFor(error) !== 'dead-letter') throw error;
-    return dryRunRejectLine(at, isSyncError(error) ? `${error.code}: ${error.message}` : String(error));
+    return dryRunRejectLine(at, reasonOf(error));
   }
+}
+
+function reasonOf(error: unknown): string {
+  return isSyncError(error) ? `${error.code}: ${error.message}` : String(error);
 }
 
 function count(summary: ReplaySummary, outcome: Outcome): void {

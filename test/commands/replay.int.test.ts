@@ -57,7 +57,7 @@ describe('replay: re-pushes a chosen range of invoice.lines_ingested regardless 
     expect(finance.invoices()).toHaveLength(1);
     expect(finance.stats().byStatus).toEqual({ '201': 1, '200': 1 });
     expect(await committedOffsets(group, topic)).toEqual(before);
-    expect(output.errLines[0]).toBe(`replay ${topic}, offsets 0: 0..0`);
+    expect(output.errLines[0]).toBe(`replay ${topic}: offsets 0:0..0`);
     expect(output.outLines).toEqual([
       'replay: 1 selected of 1 read\n  pushed 1 (created 0, updated 1), dead-lettered 0, skipped 0',
     ]);

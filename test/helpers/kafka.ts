@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { type IHeaders, Kafka, logLevel, Partitioners } from 'kafkajs';
 import { inject } from 'vitest';
+import { ensureTopics } from '../../src/adapters/kafka/kafka-client.ts';
 import { eventually } from './eventually.ts';
 
 export interface ReadMessage {
@@ -23,13 +24,14 @@ export async function createTopics(
   kafka: Kafka,
   topics: { topic: string; numPartitions?: number }[],
 ): Promise<void> {
-  const admin = kafka.admin();
-  await admin.connect();
-  try {
-    await admin.createTopics({ topics, waitForLeaders: true });
-  } finally {
-    await admin.disconnect();
-  }
+  await ensureTopics(
+    kafka,
+    topics.map(({ topic, numPartitions }) => ({
+      topic,
+      numPartitions: numPartitions ?? 1,
+      replicationFactor: 1,
+    })),
+  );
 }
 
 export async function produce(

@@ -56,26 +56,38 @@ export async function sendDurably(producer: Producer, record: OutgoingRecord): P
   }
 }
 
-/** Creates the topics that do not exist yet; existing ones are left exactly as they are. */
-export async function ensureTopics(
-  kafka: Kafka,
-  topics: string[],
-  settings: { partitions: number; replication: number },
-): Promise<void> {
+export interface TopicSpec {
+  topic: string;
+  numPartitions: number;
+  replicationFactor: number;
+}
+
+const TOPIC_READY_TIMEOUT_MS = 30_000;
+
+/**
+ * Creates the topics that do not exist yet (existing ones are left exactly as they are) and waits
+ * until every partition has a leader. Right after creation a KRaft broker may still answer
+ * UNKNOWN_TOPIC_OR_PARTITION, which kafkajs's own `waitForLeaders` does not retry, so this polls.
+ */
+export async function ensureTopics(kafka: Kafka, specs: TopicSpec[]): Promise<void> {
   const admin = kafka.admin();
   await admin.connect();
   try {
     const existing = new Set(await admin.listTopics());
-    const missing = topics.filter((topic) => !existing.has(topic));
-    if (missing.length === 0) return;
-    await admin.createTopics({
-      waitForLeaders: true,
-      topics: missing.map((topic) => ({
-        topic,
-        numPartitions: settings.partitions,
-        replicationFactor: settings.replication,
-      })),
-    });
+    const missing = specs.filter((spec) => !existing.has(spec.topic));
+    if (missing.length > 0) await admin.createTopics({ topics: missing, waitForLeaders: false });
+    const deadline = Date.now() + TOPIC_READY_TIMEOUT_MS;
+    for (;;) {
+      try {
+        const { topics } = await admin.fetchTopicMetadata({ topics: specs.map((s) => s.topic) });
+        if (topics.every((t) => t.partitions.length > 0 && t.partitions.every((p) => p.leader >= 0))) return;
+      } catch (error) {
+        if (Date.now() > deadline) throw error;
+      }
+      if (Date.now() > deadline)
+        throw new Error(`topics ${specs.map((s) => s.topic).join(', ')} have no leaders`);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
   } finally {
     await admin.disconnect();
   }
