@@ -26,10 +26,20 @@ function namedTypes(schema: AvroSchema, found: NamedType[] = []): NamedType[] {
   } else if (typeof schema === 'object') {
     if (schema.type === 'record') {
       const fields = schema.fields as { name: string; type: AvroSchema }[];
-      found.push({ kind: 'record', name: String(schema.name), fields: fields.map((f) => f.name), symbols: [] });
+      found.push({
+        kind: 'record',
+        name: String(schema.name),
+        fields: fields.map((f) => f.name),
+        symbols: [],
+      });
       for (const field of fields) namedTypes(field.type, found);
     } else if (schema.type === 'enum') {
-      found.push({ kind: 'enum', name: String(schema.name), fields: [], symbols: schema.symbols as string[] });
+      found.push({
+        kind: 'enum',
+        name: String(schema.name),
+        fields: [],
+        symbols: schema.symbols as string[],
+      });
     } else if (schema.type === 'array') {
       namedTypes(schema.items as AvroSchema, found);
     } else if (schema.type === 'map') {
@@ -104,14 +114,16 @@ describe('docs/events.md', () => {
     expect([...listed].sort()).toEqual([...permanent].sort());
   });
 
-  it.each(['TOPIC_LINES_INGESTED', 'TOPIC_PUSHED_TO_FINANCE', 'TOPIC_LINES_INGESTED_DLQ', 'TOPIC_PUSHED_TO_FINANCE_DLQ'] as const)(
-    'names the default topic of %s and the variable itself',
-    (variable) => {
-      const [defaultTopic] = ENV_DOCS[variable];
-      expect(doc).toContain(`\`${defaultTopic}\``);
-      expect(doc).toContain(`\`${variable}\``);
-    },
-  );
+  it.each([
+    'TOPIC_LINES_INGESTED',
+    'TOPIC_PUSHED_TO_FINANCE',
+    'TOPIC_LINES_INGESTED_DLQ',
+    'TOPIC_PUSHED_TO_FINANCE_DLQ',
+  ] as const)('names the default topic of %s and the variable itself', (variable) => {
+    const [defaultTopic] = ENV_DOCS[variable];
+    expect(doc).toContain(`\`${defaultTopic}\``);
+    expect(doc).toContain(`\`${variable}\``);
+  });
 
   it('classifies the tax examples as the tax rule does', () => {
     const isTax = createTaxClassifier(DEFAULT_TAX_WORDS);
