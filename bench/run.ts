@@ -9,6 +9,7 @@ import { once } from 'node:events';
 import { cpus, totalmem } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { Kafka, logLevel, Partitioners } from 'kafkajs';
+import pg from 'pg';
 import { ensureTopics } from '../src/adapters/kafka/kafka-client.ts';
 import { startService } from '../src/app.ts';
 import { publishLinesIngested } from '../src/commands/ingest.ts';
@@ -21,6 +22,7 @@ import { ensureStack } from '../tools/stack/ensure-stack.ts';
 const EVENTS = Number(process.env.BENCH_EVENTS ?? 3000);
 const PARTITIONS = Number(process.env.BENCH_PARTITIONS ?? 8);
 const LATENCY_MS = Number(process.env.BENCH_FINANCE_LATENCY_MS ?? 0);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const FINANCE_PORT = 4710;
 const run = randomBytes(3).toString('hex');
 
@@ -46,8 +48,8 @@ async function counter(kafka: Kafka, topic: string) {
 }
 
 /** The reference: consume each record and produce one record per input, nothing else. */
-async function bareLoop(kafka: Kafka, value: Buffer): Promise<number> {
-  const [input, output] = [`bench-${run}-bare-in`, `bench-${run}-bare-out`];
+async function bareLoop(kafka: Kafka, value: Buffer, round: number): Promise<number> {
+  const [input, output] = [`bench-${run}-${round}-bare-in`, `bench-${run}-${round}-bare-out`];
   await ensureTopics(
     kafka,
     [input, output].map((topic) => ({ topic, numPartitions: PARTITIONS, replicationFactor: 1 })),
@@ -62,7 +64,7 @@ async function bareLoop(kafka: Kafka, value: Buffer): Promise<number> {
     await producer.send({ topic: input, acks: -1, messages });
   }
   const out = await counter(kafka, output);
-  const consumer = kafka.consumer({ groupId: `bench-bare-${run}`, maxWaitTimeInMs: 100 });
+  const consumer = kafka.consumer({ groupId: `bench-bare-${run}-${round}`, maxWaitTimeInMs: 100 });
   await consumer.connect();
   await consumer.subscribe({ topic: input, fromBeginning: true });
   const started = Date.now();
@@ -102,20 +104,22 @@ async function startFinance(secret: string): Promise<ChildProcess> {
 async function pipeline(
   kafka: Kafka,
   endpoints: { kafkaBrokers: string; schemaRegistryUrl: string; databaseUrl: string },
+  round: number,
 ) {
+  const id = `${run}-${round}`;
   const secret = randomBytes(32).toString('hex');
   const finance = await startFinance(secret);
   const db = new URL(endpoints.databaseUrl);
-  db.pathname = `/ifs_bench_${run}`;
+  db.pathname = `/ifs_bench_${id.replace('-', '_')}`;
   const config = loadConfig({
     KAFKA_BROKERS: endpoints.kafkaBrokers,
     SCHEMA_REGISTRY_URL: endpoints.schemaRegistryUrl,
     DATABASE_URL: db.toString(),
-    TOPIC_LINES_INGESTED: `bench-${run}.lines_ingested`,
-    TOPIC_PUSHED_TO_FINANCE: `bench-${run}.pushed_to_finance`,
-    TOPIC_LINES_INGESTED_DLQ: `bench-${run}.lines_ingested.dlq`,
-    TOPIC_PUSHED_TO_FINANCE_DLQ: `bench-${run}.pushed_to_finance.dlq`,
-    PUSHER_GROUP_ID: `bench-pusher-${run}`,
+    TOPIC_LINES_INGESTED: `bench-${id}.lines_ingested`,
+    TOPIC_PUSHED_TO_FINANCE: `bench-${id}.pushed_to_finance`,
+    TOPIC_LINES_INGESTED_DLQ: `bench-${id}.lines_ingested.dlq`,
+    TOPIC_PUSHED_TO_FINANCE_DLQ: `bench-${id}.pushed_to_finance.dlq`,
+    PUSHER_GROUP_ID: `bench-pusher-${id}`,
     KAFKA_TOPIC_PARTITIONS: String(PARTITIONS),
     SKYAI_FINANCE_URL: `http://127.0.0.1:${FINANCE_PORT}`,
     FINANCE_JWT_SECRET: secret,
@@ -142,7 +146,7 @@ async function pipeline(
     const event = buildLinesIngestedEvent({
       tenantId: 'platform-admin',
       provider: 'digitalocean',
-      providerInvoiceId: `BENCH-${run}-${i}`,
+      providerInvoiceId: `BENCH-${id}-${i}`,
       invoicePeriod: '2026-04-01',
       currency: 'USD',
       lines,
@@ -168,6 +172,10 @@ async function pipeline(
   await service.stop();
   await out.close();
   finance.kill('SIGTERM');
+  const admin = new pg.Client({ connectionString: endpoints.databaseUrl });
+  await admin.connect();
+  await admin.query(`drop database if exists "${db.pathname.slice(1)}" with (force)`);
+  await admin.end();
   return { perSecond: EVENTS / seconds, seconds, rssPeakMiB: rssPeak / 2 ** 20 };
 }
 
@@ -180,17 +188,29 @@ async function main() {
     logLevel: logLevel.NOTHING,
   });
   const sample = Buffer.alloc(1200, 1); // about the size of an encoded 33-line invoice
-  const bare = await bareLoop(kafka, sample);
-  const piped = await pipeline(kafka, stack.endpoints);
+  const bare: number[] = [];
+  const piped: Awaited<ReturnType<typeof pipeline>>[] = [];
+  for (let round = 0; round < ROUNDS; round++) {
+    bare.push(await bareLoop(kafka, sample, round));
+    piped.push(await pipeline(kafka, stack.endpoints, round));
+  }
+  const median = (values: number[]) =>
+    [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] as number;
+  const bareRate = median(bare);
+  const pipedRate = median(piped.map((p) => p.perSecond));
   console.log(
     `machine: ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}`,
   );
-  console.log(`events: ${EVENTS}, partitions: ${PARTITIONS}, finance latency: ${LATENCY_MS} ms`);
-  console.log('| run | events/s | ratio to bare loop | peak RSS (MiB) |');
-  console.log('|---|---|---|---|');
-  console.log(`| bare kafkajs consume→produce | ${bare.toFixed(0)} | 1.00 | |`);
   console.log(
-    `| pusher (decode, normalize, skip check, finance push, announce) | ${piped.perSecond.toFixed(0)} | ${(piped.perSecond / bare).toFixed(2)} | ${piped.rssPeakMiB.toFixed(0)} |`,
+    `events: ${EVENTS} per run, ${ROUNDS} rounds (median), partitions: ${PARTITIONS}, finance latency: ${LATENCY_MS} ms`,
+  );
+  console.log('| run | events/s (median) | all rounds | ratio to bare loop | peak RSS (MiB) |');
+  console.log('|---|---|---|---|---|');
+  console.log(
+    `| bare kafkajs consume→produce | ${bareRate.toFixed(0)} | ${bare.map((r) => r.toFixed(0)).join(', ')} | 1.00 | |`,
+  );
+  console.log(
+    `| pusher: decode, normalize, skip check, finance push, announce | ${pipedRate.toFixed(0)} | ${piped.map((p) => p.perSecond.toFixed(0)).join(', ')} | ${(pipedRate / bareRate).toFixed(2)} | ${Math.max(...piped.map((p) => p.rssPeakMiB)).toFixed(0)} |`,
   );
   await stack.stop();
 }

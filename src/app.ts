@@ -3,6 +3,7 @@ import { type Database, openDatabase } from './adapters/db/database.ts';
 import { FinanceClient } from './adapters/finance/finance-client.ts';
 import { FinanceTokenSource } from './adapters/finance/finance-token.ts';
 import { AvroCodec } from './adapters/kafka/avro-codec.ts';
+import { CoalescingSender } from './adapters/kafka/coalescing-sender.ts';
 import { createKafka, ensureTopics } from './adapters/kafka/kafka-client.ts';
 import type { Config } from './config/config.ts';
 import { ConsumerRuntime } from './consumers/consumer-runtime.ts';
@@ -44,6 +45,8 @@ export interface Infrastructure {
   schemaIds: SchemaIds;
   kafka: Kafka;
   producer: Producer;
+  /** Durable sends of the consumers, sharing produce requests (see CoalescingSender). */
+  sender: CoalescingSender;
   database: Database;
   close(): Promise<void>;
 }
@@ -86,6 +89,7 @@ export async function openInfrastructure(config: Config, logger?: Logger): Promi
     schemaIds,
     kafka,
     producer,
+    sender: new CoalescingSender(producer),
     database,
     close: async () => {
       await producer.disconnect();
@@ -109,7 +113,7 @@ export function createPusher(infra: Infrastructure, finance: FinanceClient): Inv
     contracts: infra.contracts,
     pushedSchemaId: infra.schemaIds.pushedToFinance,
     pushedTopic: infra.config.topics.pushedToFinance,
-    producer: infra.producer,
+    sender: infra.sender,
     finance,
     recorded: infra.database.repository,
     taxWords: infra.config.taxWords,
@@ -153,7 +157,7 @@ export async function startService(options: ServiceOptions): Promise<Service> {
           codec: infra.codec,
           contracts: infra.contracts,
           pusher: createPusher(infra, finance),
-          producer: infra.producer,
+          sender: infra.sender,
           deadLetterTopic: config.topics.deadLetter,
         }),
       }),
@@ -174,7 +178,7 @@ export async function startService(options: ServiceOptions): Promise<Service> {
           codec: infra.codec,
           contracts: infra.contracts,
           recorder: infra.database.repository,
-          producer: infra.producer,
+          sender: infra.sender,
           deadLetterTopic: config.topics.recorderDeadLetter,
           metrics: infra.metrics,
         }),

@@ -128,7 +128,7 @@ async function replayRecord(
     return result.outcome;
   } catch (error) {
     if (actionFor(error) !== 'dead-letter') throw error;
-    await deadLetter(infra.producer, infra.config.topics.deadLetter, context, error);
+    await deadLetter(infra.sender, infra.config.topics.deadLetter, context, error);
     // The operator watches this run: one short line for them, the details in the log.
     output.err(deadLetteredLine({ ...record, key: context.key }, reasonOf(error)));
     context.log.info({ err: error }, 'replay: event dead-lettered');

@@ -5,7 +5,7 @@ import {
   type RangeSelection,
   unknownPartitions,
 } from '../adapters/kafka/offset-range.ts';
-import { fetchPartitionBounds } from '../adapters/kafka/topic-range-reader.ts';
+import { fetchPartitionBounds } from '../adapters/kafka/partition-bounds.ts';
 import { UsageError } from './usage-error.ts';
 
 /** Turns what the operator asked for into offset ranges of `topic`, as it stands now. */

@@ -3,6 +3,9 @@
 // Same images and Kafka settings as docker-compose.yml, but every host port is free-chosen so test
 // runs never collide with a running `npm run stack` or a local PostgreSQL.
 // testcontainers is a dev dependency: it is imported lazily, so importing this file stays cheap.
+import { execFile } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import type { StartedPostgreSqlContainer } from '@testcontainers/postgresql';
 import type { StartedNetwork, StartedTestContainer } from 'testcontainers';
 import { kafkaMetadata } from './probes.ts';
 import { sleep } from './proc.ts';
@@ -11,9 +14,10 @@ export const KAFKA_IMAGE = 'apache/kafka:4.1.0';
 export const SCHEMA_REGISTRY_IMAGE = 'confluentinc/cp-schema-registry:7.7.1';
 export const POSTGRES_IMAGE = 'postgres:17';
 
+const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const ENGINE_PROBE_TIMEOUT_MS = 5_000; // five seconds: an engine that answers does so in well under one
 const KAFKA_READY_TIMEOUT_MS = 90_000; // a minute and a half: JVM start plus KRaft metadata catch-up
-const STARTUP_TIMEOUT_MS = 120_000; // two minutes per container, image pulls excluded by testcontainers
+const STARTUP_TIMEOUT_MS = 120_000; // two minutes per container for its wait strategy (image pull not included)
 const KAFKA_HOST_PORT_IN_CONTAINER = 9092;
 const KAFKA_INTERNAL = 'kafka:19092'; // what containers on the network (the registry) use
 const REGISTRY_PORT = 8081;
@@ -23,23 +27,22 @@ export type DockerStack = { endpoints: DockerStackEndpoints; stop(): Promise<voi
 
 /**
  * True only when a Docker (or compatible) engine answers, as testcontainers finds it (DOCKER_HOST,
- * ~/.testcontainers.properties, the usual sockets). False within about five seconds otherwise, and
+ * ~/.testcontainers.properties, the usual sockets); false within about five seconds otherwise, and
  * also when testcontainers is not installed (production image).
+ * The probe runs in a child process that is killed at the deadline: dockerode's request has no
+ * timeout, so an engine that accepts the connection but never answers would otherwise keep this
+ * process alive long after we gave up on it.
  */
-export async function dockerEngineAnswers(timeoutMs = ENGINE_PROBE_TIMEOUT_MS): Promise<boolean> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<false>((resolve) => {
-    timer = setTimeout(() => resolve(false), timeoutMs);
+export function dockerEngineAnswers(timeoutMs = ENGINE_PROBE_TIMEOUT_MS): Promise<boolean> {
+  const script = "(await import('testcontainers')).getContainerRuntimeClient().then(() => process.exit(0))";
+  return new Promise((resolve) => {
+    execFile(
+      process.execPath,
+      ['--input-type=module', '--eval', script],
+      { cwd: REPO_ROOT, timeout: timeoutMs, killSignal: 'SIGKILL' },
+      (error) => resolve(error === null),
+    );
   });
-  const probe = import('testcontainers').then(
-    ({ getContainerRuntimeClient }) => getContainerRuntimeClient().then(() => true),
-    () => false,
-  );
-  try {
-    return await Promise.race([probe.catch(() => false), timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
 }
 
 /**
@@ -73,7 +76,7 @@ export async function startDockerStack(): Promise<DockerStack> {
     const endpoints = {
       kafkaBrokers: `${host}:${kafka.hostPort}`,
       schemaRegistryUrl: `http://${host}:${registry.getMappedPort(REGISTRY_PORT)}`,
-      databaseUrl: `postgres://postgres:postgres@${host}:${postgres.getMappedPort(5432)}/postgres`,
+      databaseUrl: `postgres://postgres:postgres@${host}:${postgres.getPort()}/postgres`,
     };
     return { endpoints, stop };
   } catch (error) {
@@ -143,6 +146,13 @@ export function kafkaEnvironment(hostAdvertised: string): Record<string, string>
   };
 }
 
+/** The registry configuration of docker-compose.yml: it keeps its schemas in Kafka (`_schemas`). */
+export const SCHEMA_REGISTRY_ENVIRONMENT: Readonly<Record<string, string>> = {
+  SCHEMA_REGISTRY_HOST_NAME: 'schema-registry',
+  SCHEMA_REGISTRY_LISTENERS: `http://0.0.0.0:${REGISTRY_PORT}`,
+  SCHEMA_REGISTRY_KAFKASTORE_BOOTSTRAP_SERVERS: KAFKA_INTERNAL,
+};
+
 /** A listening port is not a usable broker: wait for a Metadata answer naming at least one broker. */
 async function waitForKafka(host: string, port: number): Promise<void> {
   for (const deadline = Date.now() + KAFKA_READY_TIMEOUT_MS; Date.now() < deadline; await sleep(500)) {
@@ -157,18 +167,14 @@ async function startRegistry(network: StartedNetwork): Promise<StartedTestContai
     .withNetwork(network)
     .withNetworkAliases('schema-registry')
     .withExposedPorts(REGISTRY_PORT)
-    .withEnvironment({
-      SCHEMA_REGISTRY_HOST_NAME: 'schema-registry',
-      SCHEMA_REGISTRY_LISTENERS: `http://0.0.0.0:${REGISTRY_PORT}`,
-      SCHEMA_REGISTRY_KAFKASTORE_BOOTSTRAP_SERVERS: KAFKA_INTERNAL,
-    })
+    .withEnvironment(SCHEMA_REGISTRY_ENVIRONMENT)
     .withWaitStrategy(tc.Wait.forHttp('/subjects', REGISTRY_PORT).forStatusCode(200))
     .withStartupTimeout(STARTUP_TIMEOUT_MS)
     .start();
 }
 
 /** User `postgres` is the image's superuser, so tests can CREATE DATABASE from `postgres`. */
-async function startPostgres(network: StartedNetwork): Promise<StartedTestContainer> {
+async function startPostgres(network: StartedNetwork): Promise<StartedPostgreSqlContainer> {
   const { PostgreSqlContainer } = await import('@testcontainers/postgresql');
   return new PostgreSqlContainer(POSTGRES_IMAGE)
     .withNetwork(network)

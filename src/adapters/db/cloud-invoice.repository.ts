@@ -93,14 +93,14 @@ export class CloudInvoiceRepository {
       'recordedPayloadSha',
       { provider, provider_invoice_id: providerInvoiceId },
       async () => {
-        const row = await this.#orm.em
-          .fork()
-          .findOne(
-            CloudInvoice,
-            { provider, provider_invoice_id: providerInvoiceId },
-            { fields: ['finance_payload_sha256'] },
+        // On the hot path of every push: a plain indexed read, no entity hydration or identity map.
+        const rows = await this.#orm.em
+          .getConnection()
+          .execute<{ finance_payload_sha256: string | null }[]>(
+            'select finance_payload_sha256 from cloud_invoices where provider = ? and provider_invoice_id = ?',
+            [provider, providerInvoiceId],
           );
-        return row?.finance_payload_sha256 ?? undefined;
+        return rows[0]?.finance_payload_sha256 ?? undefined;
       },
     );
   }

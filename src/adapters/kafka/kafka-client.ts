@@ -34,6 +34,11 @@ export interface OutgoingRecord {
   headers?: IHeaders;
 }
 
+/** Something that sends a record and resolves once the broker has it durably (acks = -1). */
+export interface DurableSender {
+  send(record: OutgoingRecord): Promise<void>;
+}
+
 /**
  * Sends one record and resolves once every in-sync replica has it (acks = -1): the caller may
  * only then resolve the offset of what caused it.

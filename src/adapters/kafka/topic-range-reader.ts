@@ -15,39 +15,6 @@ export interface RangeRecord {
   message: KafkaMessage;
 }
 
-/** Asks the broker what each partition holds now and where the selection's times fall. */
-export async function fetchPartitionBounds(
-  kafka: Kafka,
-  topic: string,
-  selection: Pick<RangeSelection, 'fromTime' | 'toTime'>,
-): Promise<PartitionBounds[]> {
-  const admin = kafka.admin();
-  await admin.connect();
-  try {
-    const byTime = (time: Date | undefined) =>
-      time === undefined ? undefined : admin.fetchTopicOffsetsByTimestamp(topic, time.getTime());
-    const [offsets, from, afterTo] = await Promise.all([
-      admin.fetchTopicOffsets(topic),
-      byTime(selection.fromTime),
-      // `--to-time` is inclusive: the range ends before the first record one millisecond later.
-      byTime(selection.toTime && new Date(selection.toTime.getTime() + 1)),
-    ]);
-    const at = (list: typeof from, partition: number) => {
-      const found = list?.find((entry) => entry.partition === partition);
-      return found === undefined ? undefined : BigInt(found.offset);
-    };
-    return offsets.map((o) => ({
-      partition: o.partition,
-      low: BigInt(o.low),
-      high: BigInt(o.high),
-      fromTimeOffset: at(from, o.partition),
-      afterToTimeOffset: at(afterTo, o.partition),
-    }));
-  } finally {
-    await admin.disconnect();
-  }
-}
-
 export interface ReadRangeOptions {
   kafka: Kafka;
   topic: string;
@@ -60,6 +27,8 @@ export interface ReadRangeOptions {
   /** Prefix of the throwaway group id; a random uuid follows. */
   groupPrefix?: string;
   sessionTimeoutMs?: number;
+  /** Bytes a fetch returns per partition at most (kafkajs default 1 MiB); small values mean small batches. */
+  maxBytesPerPartition?: number;
 }
 
 interface Position {
@@ -86,6 +55,7 @@ export async function readRange(options: ReadRangeOptions): Promise<void> {
     groupId: `${options.groupPrefix ?? 'invoice-finance-sync-read'}-${randomUUID()}`,
     sessionTimeout: options.sessionTimeoutMs ?? 30_000, // kafkajs default
     allowAutoTopicCreation: false,
+    maxBytesPerPartition: options.maxBytesPerPartition ?? 1_048_576, // 1 MiB, kafkajs default
     retry: { retries: 5, restartOnFailure: async () => false },
   });
   const finished = Promise.withResolvers<void>();
@@ -97,30 +67,7 @@ export async function readRange(options: ReadRangeOptions): Promise<void> {
   };
   watchConsumer(consumer, topic, pending, done, finished.reject);
 
-  let failed = false;
-  const eachBatch = async ({ batch, heartbeat, isRunning, isStale }: EachBatchPayload) => {
-    const position = pending.get(batch.partition);
-    if (!position || failed) return;
-    for (const message of batch.messages) {
-      if (failed || !isRunning() || isStale()) return;
-      const offset = BigInt(message.offset);
-      if (offset < position.next) continue; // before the range, or handed over before a rejoin
-      if (offset >= position.end) break;
-      try {
-        await options.onRecord({ topic, partition: batch.partition, offset: message.offset, message });
-      } catch (error) {
-        failed = true;
-        finished.reject(error);
-        return;
-      }
-      position.next = offset + 1n;
-      await heartbeat();
-    }
-    // Offsets may be missing (compaction): the range is through once the batch got past its end.
-    if (position.next >= position.end || BigInt(batch.lastOffset()) >= position.end - 1n) {
-      done(batch.partition);
-    }
-  };
+  const eachBatch = batchHandler(options, pending, done, finished.reject);
 
   await consumer.connect();
   try {
@@ -130,6 +77,46 @@ export async function readRange(options: ReadRangeOptions): Promise<void> {
   } finally {
     await consumer.disconnect();
   }
+}
+
+/**
+ * Hands each record of a fetched batch over, in order. Offsets are resolved by hand as records are
+ * handed over: kafkajs fetches from the last resolved offset (nothing is ever committed), and a
+ * record whose handler failed must not count as read.
+ */
+function batchHandler(
+  options: ReadRangeOptions,
+  pending: Map<number, Position>,
+  done: (partition: number) => void,
+  fail: (error: unknown) => void,
+): (payload: EachBatchPayload) => Promise<void> {
+  const { topic } = options;
+  let failed = false;
+  return async ({ batch, heartbeat, isRunning, isStale, resolveOffset }) => {
+    const position = pending.get(batch.partition);
+    if (!position || failed) return;
+    for (const message of batch.messages) {
+      if (failed || !isRunning() || isStale()) return;
+      const offset = BigInt(message.offset);
+      if (offset >= position.end) break;
+      if (offset >= position.next) {
+        try {
+          await options.onRecord({ topic, partition: batch.partition, offset: message.offset, message });
+        } catch (error) {
+          failed = true;
+          fail(error);
+          return;
+        }
+        position.next = offset + 1n;
+      } // else: before the range, or handed over already before a rejoin
+      resolveOffset(message.offset);
+      await heartbeat();
+    }
+    // Offsets may be missing (compaction): the range is through once the batch got past its end.
+    if (position.next >= position.end || BigInt(batch.lastOffset()) >= position.end - 1n) {
+      done(batch.partition);
+    }
+  };
 }
 
 function watchConsumer(

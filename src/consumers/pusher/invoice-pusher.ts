@@ -1,8 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import type { Producer } from 'kafkajs';
 import type { FinanceClient } from '../../adapters/finance/finance-client.ts';
 import type { AvroCodec } from '../../adapters/kafka/avro-codec.ts';
-import { sendDurably } from '../../adapters/kafka/kafka-client.ts';
+import type { DurableSender } from '../../adapters/kafka/kafka-client.ts';
 import { normalizeInvoice } from '../../core/normalize-invoice.ts';
 import { pushedEventFor } from '../../core/pushed-event.ts';
 import type { TaxWordsByProvider } from '../../core/tax-rule.ts';
@@ -28,7 +27,7 @@ export interface InvoicePusherDeps {
   contracts: Contracts;
   pushedSchemaId: number;
   pushedTopic: string;
-  producer: Producer;
+  sender: DurableSender;
   finance: FinanceClient;
   recorded: RecordedPayloads;
   taxWords: TaxWordsByProvider;
@@ -72,7 +71,7 @@ export class InvoicePusher {
       this.#deps.contracts.pushedToFinance,
       pushed,
     );
-    await sendDurably(this.#deps.producer, { topic: this.#deps.pushedTopic, key: invoiceKey(event), value });
+    await this.#deps.sender.send({ topic: this.#deps.pushedTopic, key: invoiceKey(event), value });
     metrics.events.inc({ consumer: 'pusher', outcome: answer.action });
     log.info(
       {

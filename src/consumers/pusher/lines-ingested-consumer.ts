@@ -1,5 +1,5 @@
-import type { Producer } from 'kafkajs';
 import type { AvroCodec } from '../../adapters/kafka/avro-codec.ts';
+import type { DurableSender } from '../../adapters/kafka/kafka-client.ts';
 import type { Contracts } from '../../events/contracts.ts';
 import { invoiceKey } from '../../events/invoice-events.ts';
 import type { RecordHandler } from '../batch-processor.ts';
@@ -10,7 +10,7 @@ export interface LinesIngestedHandlerDeps {
   codec: AvroCodec;
   contracts: Contracts;
   pusher: InvoicePusher;
-  producer: Producer;
+  sender: DurableSender;
   deadLetterTopic: string;
 }
 
@@ -22,6 +22,6 @@ export function linesIngestedHandler(deps: LinesIngestedHandlerDeps): RecordHand
       const log = record.log.child({ event_id: event.event_id, invoice_key: invoiceKey(event) });
       await deps.pusher.push(event, log, { force: false });
     },
-    deadLetter: (record, error) => deadLetter(deps.producer, deps.deadLetterTopic, record, error),
+    deadLetter: (record, error) => deadLetter(deps.sender, deps.deadLetterTopic, record, error),
   };
 }

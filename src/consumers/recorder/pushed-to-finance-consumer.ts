@@ -1,5 +1,5 @@
-import type { Producer } from 'kafkajs';
 import type { AvroCodec } from '../../adapters/kafka/avro-codec.ts';
+import type { DurableSender } from '../../adapters/kafka/kafka-client.ts';
 import type { Contracts } from '../../events/contracts.ts';
 import { type InvoicePushedToFinance, invoiceKey } from '../../events/invoice-events.ts';
 import type { Metrics } from '../../ops/metrics.ts';
@@ -15,7 +15,7 @@ export interface PushedToFinanceHandlerDeps {
   codec: AvroCodec;
   contracts: Contracts;
   recorder: PushRecorder;
-  producer: Producer;
+  sender: DurableSender;
   deadLetterTopic: string;
   metrics: Metrics;
 }
@@ -42,6 +42,6 @@ export function pushedToFinanceHandler(deps: PushedToFinanceHandlerDeps): Record
           : 'ignored: a newer push is already recorded',
       );
     },
-    deadLetter: (record, error) => deadLetter(deps.producer, deps.deadLetterTopic, record, error),
+    deadLetter: (record, error) => deadLetter(deps.sender, deps.deadLetterTopic, record, error),
   };
 }
