@@ -1,72 +1,146 @@
-// Local stack CLI: node tools/stack/stack-cli.ts up|down|status|reset
-//   up      start Kafka (127.0.0.1:9092) and the schema registry (:8081), wait until ready
+// Local stack CLI: npm run stack -- up|down|status|reset
+//   up      start Kafka (127.0.0.1:9092), the schema registry (:8081) and make PostgreSQL available
 //   down    stop them (data is kept)
-//   status  show what runs; exit code 0 when both are ready, 3 otherwise
+//   status  show what runs; exit code 0 when all are ready, 3 otherwise
 //   reset   down, then delete Kafka's and the registry's data (not the artifact cache)
-// Only the no-Docker JVM backend exists today; backend() is where a Docker one plugs in.
-
-import type { StackEndpoints, StackStatus } from './jvm-stack.ts';
+// With a Docker engine: docker-compose.yml (Kafka, Confluent Schema Registry, PostgreSQL).
+// Without: Kafka and Apicurio Registry on the JVM; PostgreSQL from DATABASE_URL or 127.0.0.1:5432
+// when reachable, else an embedded server kept running in the background.
+import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { composeDown, composeStatus, composeUp, composeWipe } from './docker-compose-stack.ts';
+import { dockerEngineAnswers } from './docker-stack.ts';
 import { jvmStackDown, jvmStackStatus, jvmStackUp, jvmStackWipe } from './jvm-stack.ts';
+import { postgresAnswers } from './postgres.ts';
 
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+const STACK = join(ROOT, '.stack');
+const PG_PID = join(STACK, 'postgres.pid');
+const PG_URL_FILE = join(STACK, 'postgres.url');
+const LOCAL_PG = process.env.DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/postgres';
+
+type Endpoints = { kafkaBrokers: string; schemaRegistryUrl: string; databaseUrl: string };
 type Backend = {
   name: string;
-  up: () => Promise<StackEndpoints>;
-  down: () => Promise<Record<string, string>>;
-  status: () => Promise<StackStatus>;
-  wipe: () => Promise<void>;
+  up(): Promise<Endpoints>;
+  down(): Promise<Record<string, string>>;
+  status(): Promise<{ lines: string[]; ready: boolean }>;
+  wipe(): Promise<void>;
 };
 
-function backend(): Backend {
-  // Later: choose Docker here, e.g. from an env var or a --docker flag.
-  return {
-    name: 'jvm',
-    up: () => jvmStackUp(),
-    down: () => jvmStackDown(),
-    status: () => jvmStackStatus(),
-    wipe: () => jvmStackWipe(),
-  };
+/** PostgreSQL for the JVM backend: the reachable one, else an embedded server in the background. */
+async function postgresUp(): Promise<string> {
+  if (await postgresAnswers(LOCAL_PG)) return LOCAL_PG;
+  if (existsSync(PG_URL_FILE) && (await postgresAnswers(readFileSync(PG_URL_FILE, 'utf8')))) {
+    return readFileSync(PG_URL_FILE, 'utf8');
+  }
+  mkdirSync(join(STACK, 'logs'), { recursive: true });
+  rmSync(PG_URL_FILE, { force: true });
+  const log = openSync(join(STACK, 'logs', 'postgres.log'), 'w');
+  const daemon = spawn(
+    process.execPath,
+    [fileURLToPath(new URL('./embedded-postgres-daemon.ts', import.meta.url))],
+    {
+      detached: true,
+      stdio: ['ignore', log, log],
+    },
+  );
+  daemon.unref();
+  writeFileSync(PG_PID, String(daemon.pid));
+  const deadline = Date.now() + 120_000;
+  while (Date.now() < deadline) {
+    if (existsSync(PG_URL_FILE)) return readFileSync(PG_URL_FILE, 'utf8');
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+  throw new Error(
+    `PostgreSQL (embedded) did not start within 120 s; read ${join(STACK, 'logs', 'postgres.log')}`,
+  );
 }
 
-function printStatus(s: StackStatus): boolean {
-  for (const c of [s.kafka, s.apicurio]) {
-    const state = c.ready ? 'ready' : c.portOpen ? 'port open, not ready' : 'not answering';
-    const pid = c.pid === null ? 'no pid' : `pid ${c.pid}`;
-    console.log(`${c.title.padEnd(18)} ${state.padEnd(21)} ${pid.padEnd(10)} ${c.address}`);
-    if (!c.ready && c.pid !== null) console.log(`${''.padEnd(18)} log: ${c.logFile}`);
+function postgresDown(): string {
+  if (!existsSync(PG_PID)) return 'not started by this tool';
+  try {
+    process.kill(Number(readFileSync(PG_PID, 'utf8')), 'SIGTERM');
+  } catch {
+    // already gone
   }
-  return s.kafka.ready && s.apicurio.ready;
+  rmSync(PG_PID, { force: true });
+  rmSync(PG_URL_FILE, { force: true });
+  return 'stopped';
 }
+
+const jvm: Backend = {
+  name: 'jvm',
+  up: async () => {
+    const [endpoints, databaseUrl] = await Promise.all([jvmStackUp(), postgresUp()]);
+    return { ...endpoints, databaseUrl };
+  },
+  down: async () => ({ ...(await jvmStackDown()), postgres: postgresDown() }),
+  status: async () => {
+    const s = await jvmStackStatus();
+    const lines = [s.kafka, s.apicurio].map((c) => {
+      const state = c.ready ? 'ready' : c.portOpen ? 'port open, not ready' : 'not answering';
+      return `${c.title.padEnd(18)} ${state.padEnd(21)} ${c.address}${c.ready ? '' : `  (log: ${c.logFile})`}`;
+    });
+    const pgUrl = existsSync(PG_URL_FILE) ? readFileSync(PG_URL_FILE, 'utf8') : LOCAL_PG;
+    const pgReady = await postgresAnswers(pgUrl);
+    lines.push(
+      `${'PostgreSQL'.padEnd(18)} ${(pgReady ? 'ready' : 'not answering').padEnd(21)} ${new URL(pgUrl).host}`,
+    );
+    return { lines, ready: s.kafka.ready && s.apicurio.ready && pgReady };
+  },
+  wipe: () => jvmStackWipe(),
+};
+
+const docker: Backend = {
+  name: 'docker compose',
+  up: () => composeUp({ log: console.log }),
+  down: () => composeDown(),
+  status: async () => {
+    const s = await composeStatus();
+    return { lines: s.services.map((c) => `${c.service.padEnd(18)} ${c.state} ${c.health}`), ready: s.ready };
+  },
+  wipe: () => composeWipe(),
+};
 
 async function main(command: string | undefined): Promise<number> {
-  const b = backend();
+  const backend = (await dockerEngineAnswers()) ? docker : jvm;
   switch (command) {
     case 'up': {
       const started = Date.now();
-      const endpoints = await b.up();
-      console.log(`stack up (${b.name}) in ${((Date.now() - started) / 1000).toFixed(1)}s`);
+      const endpoints = await backend.up();
+      console.log(`stack up (${backend.name}) in ${((Date.now() - started) / 1000).toFixed(1)} s`);
       console.log(`  KAFKA_BROKERS=${endpoints.kafkaBrokers}`);
       console.log(`  SCHEMA_REGISTRY_URL=${endpoints.schemaRegistryUrl}`);
+      console.log(`  DATABASE_URL=${endpoints.databaseUrl}`);
       return 0;
     }
     case 'down':
     case 'reset': {
-      for (const [name, outcome] of Object.entries(await b.down())) console.log(`${name}: ${outcome}`);
+      for (const [name, outcome] of Object.entries(await backend.down())) console.log(`${name}: ${outcome}`);
       if (command === 'reset') {
-        await b.wipe();
+        await backend.wipe();
         console.log('data deleted');
       }
       return 0;
     }
-    case 'status':
-      return printStatus(await b.status()) ? 0 : 3;
+    case 'status': {
+      const { lines, ready } = await backend.status();
+      for (const line of lines) console.log(line);
+      return ready ? 0 : 3;
+    }
     default:
-      console.error('usage: node tools/stack/stack-cli.ts up|down|status|reset');
+      console.error('usage: npm run stack -- up|down|status|reset');
       return 2;
   }
 }
 
 main(process.argv[2]).then(
-  (code) => (process.exitCode = code),
+  (code) => {
+    process.exitCode = code;
+  },
   (err: unknown) => {
     console.error(err instanceof Error ? err.message : err);
     process.exitCode = 1;

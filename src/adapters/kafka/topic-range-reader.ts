@@ -1,11 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Consumer, EachBatchPayload, Kafka, KafkaMessage } from 'kafkajs';
-import {
-  isEmptyRange,
-  type PartitionBounds,
-  type PartitionRange,
-  type RangeSelection,
-} from './offset-range.ts';
+import { isEmptyRange, type PartitionRange } from './offset-range.ts';
 
 /** One record of a range, with its coordinates. */
 export interface RangeRecord {
