@@ -117,8 +117,8 @@ program
     're-push a range of the lines-ingested topic to finance regardless of recorded state; never moves the pusher group',
   )
   .option('--partition <n>', 'partition(s) to read, repeatable or comma list (default: all)', parsePartitions)
-  .option('--from-offset <n>', 'first offset to read', parseOffset)
-  .option('--to-offset <n>', 'last offset to read (inclusive)', parseOffset)
+  .option('--from-offset <n>', 'first offset to read (in each chosen partition)', parseOffset)
+  .option('--to-offset <n>', 'last offset to read, inclusive (in each chosen partition)', parseOffset)
   .option('--from-time <iso>', 'first record time to read, e.g. 2026-05-01T00:00:00Z', parseTime)
   .option('--to-time <iso>', 'last record time to read (inclusive)', parseTime)
   .option('--key <key>', 'only records with this key, e.g. platform-admin:digitalocean:INV-1')
