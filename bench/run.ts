@@ -6,14 +6,17 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
+import { writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector/promises';
 import { cpus, totalmem } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Kafka, logLevel, Partitioners } from 'kafkajs';
 import pg from 'pg';
 import { ensureTopics } from '../src/adapters/kafka/kafka-client.ts';
 import { startService } from '../src/app.ts';
-import { publishLinesIngested } from '../src/commands/ingest.ts';
 import { loadConfig } from '../src/config/config.ts';
+import { invoiceKey } from '../src/events/invoice-events.ts';
 import { buildLinesIngestedEvent } from '../src/ingest/build-lines-ingested.ts';
 import { createLogger } from '../src/ops/logger.ts';
 import { quietKnownLibraryWarnings } from '../src/ops/process-warnings.ts';
@@ -142,16 +145,26 @@ async function pipeline(
     resource_id: null,
     project: 'bench',
   }));
-  for (let i = 0; i < EVENTS; i++) {
-    const event = buildLinesIngestedEvent({
-      tenantId: 'platform-admin',
-      provider: 'digitalocean',
-      providerInvoiceId: `BENCH-${id}-${i}`,
-      invoicePeriod: '2026-04-01',
-      currency: 'USD',
-      lines,
-    });
-    await publishLinesIngested(publisher.infra, event);
+  const { infra } = publisher;
+  for (let i = 0; i < EVENTS; i += 500) {
+    const messages = [];
+    for (let j = i; j < Math.min(EVENTS, i + 500); j++) {
+      const event = buildLinesIngestedEvent({
+        tenantId: 'platform-admin',
+        provider: 'digitalocean',
+        providerInvoiceId: `BENCH-${id}-${j}`,
+        invoicePeriod: '2026-04-01',
+        currency: 'USD',
+        lines,
+      });
+      const value = await infra.codec.encode(
+        infra.schemaIds.linesIngested,
+        infra.contracts.linesIngested,
+        event,
+      );
+      messages.push({ key: invoiceKey(event), value });
+    }
+    await infra.producer.send({ topic: config.topics.linesIngested, acks: -1, messages });
   }
   await publisher.stop();
   const out = await counter(kafka, config.topics.pushedToFinance);
@@ -159,6 +172,7 @@ async function pipeline(
   const rssBefore = process.memoryUsage().rss;
   let rssPeak = rssBefore;
   const sampler = setInterval(() => (rssPeak = Math.max(rssPeak, process.memoryUsage().rss)), 50);
+  const profiler = await startProfiler();
   const started = Date.now();
   const service = await startService({
     config,
@@ -168,6 +182,7 @@ async function pipeline(
   });
   await waitUntil('pushed events', () => out.seen() >= EVENTS);
   const seconds = (Date.now() - started) / 1000;
+  await profiler.stop(`pusher-${id}`);
   clearInterval(sampler);
   await service.stop();
   await out.close();
@@ -177,6 +192,23 @@ async function pipeline(
   await admin.query(`drop database if exists "${db.pathname.slice(1)}" with (force)`);
   await admin.end();
   return { perSecond: EVENTS / seconds, seconds, rssPeakMiB: rssPeak / 2 ** 20 };
+}
+
+/** BENCH_PROFILE=<dir>: a CPU profile (.cpuprofile, for Chrome DevTools) of each drain phase only. */
+async function startProfiler() {
+  const dir = process.env.BENCH_PROFILE;
+  if (!dir) return { stop: async (_name: string) => {} };
+  const session = new Session();
+  session.connect();
+  await session.post('Profiler.enable');
+  await session.post('Profiler.start');
+  return {
+    stop: async (name: string) => {
+      const { profile } = await session.post('Profiler.stop');
+      writeFileSync(join(dir, `${name}.cpuprofile`), JSON.stringify(profile));
+      session.disconnect();
+    },
+  };
 }
 
 async function main() {
@@ -191,11 +223,11 @@ async function main() {
   const bare: number[] = [];
   const piped: Awaited<ReturnType<typeof pipeline>>[] = [];
   for (let round = 0; round < ROUNDS; round++) {
-    bare.push(await bareLoop(kafka, sample, round));
+    if (!process.env.BENCH_SKIP_BARE) bare.push(await bareLoop(kafka, sample, round));
     piped.push(await pipeline(kafka, stack.endpoints, round));
   }
   const median = (values: number[]) =>
-    [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] as number;
+    [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? Number.NaN;
   const bareRate = median(bare);
   const pipedRate = median(piped.map((p) => p.perSecond));
   console.log(

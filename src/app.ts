@@ -1,5 +1,6 @@
 import { type Kafka, Partitioners, type Producer } from 'kafkajs';
 import { type Database, openDatabase } from './adapters/db/database.ts';
+import { PayloadShaLoader } from './adapters/db/payload-sha-loader.ts';
 import { FinanceClient } from './adapters/finance/finance-client.ts';
 import { FinanceTokenSource } from './adapters/finance/finance-token.ts';
 import { AvroCodec } from './adapters/kafka/avro-codec.ts';
@@ -115,7 +116,7 @@ export function createPusher(infra: Infrastructure, finance: FinanceClient): Inv
     pushedTopic: infra.config.topics.pushedToFinance,
     sender: infra.sender,
     finance,
-    recorded: infra.database.repository,
+    recorded: new PayloadShaLoader(infra.database.repository),
     taxWords: infra.config.taxWords,
     metrics: infra.metrics,
   });

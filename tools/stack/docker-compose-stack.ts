@@ -87,7 +87,21 @@ export function parsePs(stdout: string): ComposeServiceStatus[] {
   });
 }
 
-function compose(args: string[], options: ComposeOptions): Promise<{ stdout: string }> {
+let pluginChecked = false;
+
+/**
+ * Runs `docker compose --file docker-compose.yml <args>`. Checks once that the plugin exists: without
+ * it the docker CLI answers `unknown flag: --file` and its whole usage text, which names no cause.
+ */
+async function compose(args: string[], options: ComposeOptions): Promise<{ stdout: string }> {
+  if (!pluginChecked) {
+    if (!(await composeAvailable())) {
+      throw new Error(
+        '`docker compose version` failed: install the Docker Compose v2 CLI plugin (or Docker Desktop)',
+      );
+    }
+    pluginChecked = true;
+  }
   return docker(['compose', '--file', COMPOSE_FILE, ...args], { timeoutMs: COMMAND_TIMEOUT_MS, ...options });
 }
 

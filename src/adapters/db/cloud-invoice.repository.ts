@@ -89,20 +89,31 @@ export class CloudInvoiceRepository {
 
   /** The hash of the payload last pushed for this invoice, if any: one read through the unique index. */
   async recordedPayloadSha(provider: string, providerInvoiceId: string): Promise<string | undefined> {
-    return withDatabaseErrors(
-      'recordedPayloadSha',
-      { provider, provider_invoice_id: providerInvoiceId },
-      async () => {
-        // On the hot path of every push: a plain indexed read, no entity hydration or identity map.
-        const rows = await this.#orm.em
-          .getConnection()
-          .execute<{ finance_payload_sha256: string | null }[]>(
-            'select finance_payload_sha256 from cloud_invoices where provider = ? and provider_invoice_id = ?',
-            [provider, providerInvoiceId],
-          );
-        return rows[0]?.finance_payload_sha256 ?? undefined;
-      },
-    );
+    const [sha] = await this.recordedPayloadShas([{ provider, providerInvoiceId }]);
+    return sha;
+  }
+
+  /**
+   * The hashes for many invoices in one read, in the order asked. On the hot path of every push
+   * (through PayloadShaLoader), so it is a plain indexed query: no entity hydration, no identity map.
+   */
+  async recordedPayloadShas(
+    keys: readonly { provider: string; providerInvoiceId: string }[],
+  ): Promise<(string | undefined)[]> {
+    if (keys.length === 0) return [];
+    return withDatabaseErrors('recordedPayloadShas', { invoices: keys.length }, async () => {
+      const rows = await this.#orm.em
+        .getConnection()
+        .execute<{ provider: string; provider_invoice_id: string; finance_payload_sha256: string | null }[]>(
+          `select provider, provider_invoice_id, finance_payload_sha256 from cloud_invoices
+           where (provider, provider_invoice_id) in (${keys.map(() => '(?, ?)').join(', ')})`,
+          keys.flatMap((key) => [key.provider, key.providerInvoiceId]),
+        );
+      const found = new Map(
+        rows.map((row) => [`${row.provider}\u0000${row.provider_invoice_id}`, row.finance_payload_sha256]),
+      );
+      return keys.map((key) => found.get(`${key.provider}\u0000${key.providerInvoiceId}`) ?? undefined);
+    });
   }
 
   /** The whole row as plain data, for tests, the demo and the CLI. */

@@ -210,6 +210,18 @@ describe('Dockerfile', () => {
       .split('\n')
       .map((l) => l.trim())
       .filter((l) => l !== '' && !l.startsWith('#'));
+    // schemas/ and migrations/ are read from disk at run time (src/events/contracts.ts, orm-config.ts).
+    expect([...copied].sort()).toEqual(
+      [
+        'bin',
+        'migrations',
+        'mikro-orm.config.ts',
+        'package.json',
+        'schemas',
+        'src',
+        'tools/finance-server',
+      ].sort(),
+    );
     for (const path of copied) {
       expect(existsSync(join(ROOT, path)), `${path} exists`).toBe(true);
       expect(ignored.filter((pattern) => path === pattern || path.startsWith(`${pattern}/`))).toEqual([]);
