@@ -45,7 +45,9 @@ async function counter(kafka: Kafka, topic: string) {
   await consumer.subscribe({ topic, fromBeginning: true });
   await consumer.run({
     partitionsConsumedConcurrently: PARTITIONS,
-    eachBatch: async ({ batch }) => void (seen += batch.messages.length),
+    eachBatch: async ({ batch }) => {
+      seen += batch.messages.length;
+    },
   });
   return { seen: () => seen, close: () => consumer.disconnect() };
 }

@@ -38,7 +38,7 @@ export class Coalescer<In, Out> {
     if (batch.length === 0) return;
     this.#run(batch.map((entry) => entry.item)).then(
       (results) => {
-        batch.forEach((entry, index) => entry.resolve(results[index] as Out));
+        for (const [index, entry] of batch.entries()) entry.resolve(results[index] as Out);
       },
       (error: unknown) => {
         for (const entry of batch) entry.reject(error);
