@@ -10,7 +10,7 @@ import type { DurableSender, OutgoingRecord } from './kafka-client.ts';
  * costing a broker round trip. Order is kept: records of one batch keep their submission order.
  */
 export class CoalescingSender implements DurableSender {
-  readonly #coalescer: Coalescer<OutgoingRecord, void>;
+  readonly #coalescer: Coalescer<OutgoingRecord, undefined>;
 
   constructor(producer: Producer, options = { maxBatch: 500, lingerMs: 2 }) {
     this.#coalescer = new Coalescer((records) => sendAll(producer, records), options);
@@ -21,7 +21,7 @@ export class CoalescingSender implements DurableSender {
   }
 }
 
-async function sendAll(producer: Producer, records: OutgoingRecord[]): Promise<void[]> {
+async function sendAll(producer: Producer, records: OutgoingRecord[]): Promise<undefined[]> {
   const byTopic = new Map<string, Message[]>();
   for (const record of records) {
     const messages = byTopic.get(record.topic) ?? [];

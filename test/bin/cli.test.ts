@@ -1,0 +1,51 @@
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+
+const CLI = fileURLToPath(new URL('../../bin/invoice-finance-sync.ts', import.meta.url));
+
+function cli(args: string[], env: Record<string, string> = {}) {
+  const result = spawnSync(process.execPath, [CLI, ...args], {
+    encoding: 'utf8',
+    env: { PATH: process.env.PATH ?? '', ...env },
+    timeout: 30_000,
+  });
+  return { code: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+describe('the invoice-finance-sync CLI', () => {
+  it('lists every command in --help', () => {
+    const { code, stdout } = cli(['--help']);
+    expect(code).toBe(0);
+    for (const command of ['start', 'migrate', 'schemas', 'ingest', 'replay', 'dlq']) {
+      expect(stdout).toMatch(new RegExp(`^  ${command}\\b`, 'm'));
+    }
+  });
+
+  it('has --help for each command', () => {
+    expect(cli(['start', '--help']).stdout).toContain('--only <role>');
+    expect(cli(['ingest', '--help']).stdout).toContain('--invoice-id <id>');
+    expect(cli(['replay', '--help']).stdout).toContain('--dry-run');
+    expect(cli(['dlq', '--help']).stdout).toMatch(/redrive/);
+  });
+
+  it('refuses invalid configuration at start, naming the variable, before connecting to anything', () => {
+    const { code, stderr } = cli(['start'], { PUSHER_MAX_IN_FLIGHT: '0', KAFKA_BROKERS: 'nowhere' });
+    expect(code).toBe(78);
+    expect(stderr).toBe(
+      [
+        'invoice-finance-sync: CONFIG_INVALID: invalid configuration:',
+        '  KAFKA_BROKERS: got "nowhere", expected host:port',
+        '  PUSHER_MAX_IN_FLIGHT: got "0", expected number to be >=1',
+        '',
+      ].join('\n'),
+    );
+  });
+
+  it('refuses a short secret without printing it', () => {
+    const { code, stderr } = cli(['start'], { FINANCE_JWT_SECRET: 'hunter2' });
+    expect(code).toBe(78);
+    expect(stderr).toContain('FINANCE_JWT_SECRET: got a secret of 7 bytes, expected at least 32 bytes');
+    expect(stderr).not.toContain('hunter2');
+  });
+});
