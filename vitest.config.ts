@@ -18,6 +18,7 @@ export default defineConfig({
           name: 'integration',
           include: ['test/**/*.int.test.ts'],
           globalSetup: ['test/setup/global-setup.ts'],
+          setupFiles: ['test/setup/quiet-warnings.ts'],
           testTimeout: 120_000,
           hookTimeout: 180_000,
           // Files run in parallel against one stack; each uses its own topics and group ids.

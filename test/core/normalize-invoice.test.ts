@@ -1,33 +1,15 @@
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { SyncError } from '../../src/core/errors.ts';
 import { normalizeInvoice } from '../../src/core/normalize-invoice.ts';
 import type { InvoiceLine, InvoiceLinesIngested } from '../../src/events/invoice-events.ts';
 import { buildLinesIngestedEvent } from '../../src/ingest/build-lines-ingested.ts';
-import { parseDigitalOceanCsv } from '../../src/ingest/digitalocean-csv.ts';
+import { april2026Event, APRIL_2026 as FACTS } from '../fixtures/april-2026.ts';
 
 const APRIL_2026 = 20_544; // 2026-04-01 in days since 1970-01-01
 const MAY_FIRST_2026_MS = 1_777_593_600_000; // 2026-05-01T00:00:00.000Z
 const KEY = 'platform-admin:digitalocean:INV-1';
 const EVENT_ID = '7b0c5d1e-2f4a-4c8e-9a1b-3d5e7f9a1b2c';
-
-interface FixtureFacts {
-  tenant_id: string;
-  provider: string;
-  provider_invoice_id: string;
-  invoice_period: string;
-  currency: string;
-  issued_at: string;
-  line_count: number;
-  total_minor: number;
-  tax_minor: number;
-  net_minor: number;
-}
-
-function readFixture(name: string): string {
-  return readFileSync(new URL(`../fixtures/${name}`, import.meta.url), 'utf8');
-}
 
 function line(description: string, amountMinor: number): InvoiceLine {
   return { description, amount_minor: amountMinor, product: null, resource_id: null, project: null };
@@ -61,23 +43,13 @@ function errorOf(run: () => unknown): SyncError {
 }
 
 describe('the April 2026 DigitalOcean invoice', () => {
-  const facts = JSON.parse(readFixture('digitalocean-2026-04.json')) as FixtureFacts;
-  const event = buildLinesIngestedEvent({
-    tenantId: facts.tenant_id,
-    provider: facts.provider,
-    providerInvoiceId: facts.provider_invoice_id,
-    invoicePeriod: facts.invoice_period,
-    currency: facts.currency,
-    issuedAt: new Date(facts.issued_at),
-    lines: parseDigitalOceanCsv(readFixture('digitalocean-2026-04.csv')),
-    totalMinor: facts.total_minor,
-  });
+  const event = april2026Event();
   const normalized = normalizeInvoice(event);
 
   it('has gross $86.92, tax $7.90 and net $79.02 over 33 lines', () => {
     expect(normalized.totals).toEqual({ gross: 8692, tax: 790, net: 7902 });
     expect(normalized.lineCount).toBe(33);
-    expect([facts.total_minor, facts.tax_minor, facts.net_minor, facts.line_count]).toEqual([
+    expect([FACTS.total_minor, FACTS.tax_minor, FACTS.net_minor, FACTS.line_count]).toEqual([
       8692, 790, 7902, 33,
     ]);
   });

@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import { Writable } from 'node:stream';
 import { onTestFinished } from 'vitest';
 import {
@@ -12,7 +11,6 @@ import { publishLinesIngested } from '../../src/commands/ingest.ts';
 import { loadConfig } from '../../src/config/config.ts';
 import type { InvoiceLinesIngested } from '../../src/events/invoice-events.ts';
 import { buildLinesIngestedEvent } from '../../src/ingest/build-lines-ingested.ts';
-import { parseDigitalOceanCsv } from '../../src/ingest/digitalocean-csv.ts';
 import { createLogger } from '../../src/ops/logger.ts';
 import { type FinanceServer, startFinanceServer } from '../../tools/finance-server/finance-server.ts';
 import { TEST_SECRET, testEnv } from './test-config.ts';
@@ -62,38 +60,6 @@ export async function infraForTest(env: Record<string, string>): Promise<Infrast
   return infra;
 }
 
-const FIXTURE_DIR = new URL('../fixtures/', import.meta.url);
-
-export const APRIL_2026 = JSON.parse(
-  readFileSync(new URL('digitalocean-2026-04.json', FIXTURE_DIR), 'utf8'),
-) as {
-  provider_invoice_id: string;
-  invoice_period: string;
-  currency: string;
-  issued_at: string;
-  line_count: number;
-  total_minor: number;
-  tax_minor: number;
-  net_minor: number;
-};
-
-/** The seed's April 2026 DigitalOcean invoice as an InvoiceLinesIngested event. */
-export function april2026Event(overrides: Partial<InvoiceLinesIngested> = {}): InvoiceLinesIngested {
-  const csv = readFileSync(new URL('digitalocean-2026-04.csv', FIXTURE_DIR), 'utf8');
-  return {
-    ...buildLinesIngestedEvent({
-      tenantId: 'platform-admin',
-      provider: 'digitalocean',
-      providerInvoiceId: APRIL_2026.provider_invoice_id,
-      invoicePeriod: APRIL_2026.invoice_period,
-      currency: APRIL_2026.currency,
-      issuedAt: new Date(APRIL_2026.issued_at),
-      lines: parseDigitalOceanCsv(csv),
-    }),
-    ...overrides,
-  };
-}
-
 /** A small valid invoice with a chosen id, for tests that need many distinct keys. */
 export function smallInvoice(
   providerInvoiceId: string,
@@ -115,4 +81,5 @@ export function smallInvoice(
   });
 }
 
+export { APRIL_2026, april2026Event } from '../fixtures/april-2026.ts';
 export { publishLinesIngested, testEnv };
