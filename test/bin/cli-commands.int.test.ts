@@ -1,0 +1,74 @@
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import type { InvoiceLinesIngested } from '../../src/events/invoice-events.ts';
+import { testKafka, topicReader } from '../helpers/kafka.ts';
+import { infraForTest, testEnv } from '../helpers/service.ts';
+
+const CLI = fileURLToPath(new URL('../../bin/invoice-finance-sync.ts', import.meta.url));
+const FIXTURE = fileURLToPath(new URL('../fixtures/digitalocean-2026-04.csv', import.meta.url));
+
+function cli(args: string[], env: Record<string, string>) {
+  const result = spawnSync(process.execPath, [CLI, ...args], {
+    encoding: 'utf8',
+    env: { ...process.env, ...env },
+    timeout: 60_000,
+  });
+  return { code: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+describe('CLI commands against the real stack', () => {
+  it('migrate applies the migrations once, then finds the database up to date', () => {
+    const env = testEnv();
+    const first = cli(['migrate'], env);
+    expect(first.code, first.stderr).toBe(0);
+    expect(first.stdout).toMatch(/^applied: Migration\d{14}_create_cloud_invoices\n$/);
+    expect(cli(['migrate'], env).stdout).toBe('database is up to date\n');
+  });
+
+  it('schemas registers both subjects and prints their ids', () => {
+    const result = cli(['schemas'], testEnv());
+    expect(result.code, result.stderr).toBe(0);
+    const ids = JSON.parse(result.stdout);
+    expect(ids).toEqual({ linesIngested: expect.any(Number), pushedToFinance: expect.any(Number) });
+  });
+
+  it('ingest publishes a DigitalOcean CSV as InvoiceLinesIngested under the invoice key', async () => {
+    const env = testEnv();
+    const result = cli(
+      [
+        'ingest',
+        '--csv',
+        FIXTURE,
+        '--invoice-id',
+        'INV-CLI-1',
+        '--period',
+        '2026-04',
+        '--issued-at',
+        '2026-05-01T00:00:00Z',
+      ],
+      env,
+    );
+    expect(result.code, result.stderr).toBe(0);
+    expect(JSON.parse(result.stdout)).toMatchObject({ lines: 33, total_minor: 8692 });
+    const infra = await infraForTest(env);
+    const reader = await topicReader(testKafka(), env.TOPIC_LINES_INGESTED as string);
+    const [message] = await reader.waitFor(1);
+    await reader.close();
+    expect(message?.key).toBe('platform-admin:digitalocean:INV-CLI-1');
+    const event = await infra.codec.decode<InvoiceLinesIngested>(
+      message?.value ?? null,
+      infra.contracts.linesIngested,
+    );
+    expect(event).toMatchObject({
+      tenant_id: 'platform-admin',
+      provider: 'digitalocean',
+      provider_invoice_id: 'INV-CLI-1',
+      invoice_period: 20_544, // 2026-04-01
+      currency: 'USD',
+      total_minor: 8692,
+      issued_at: Date.parse('2026-05-01T00:00:00Z'),
+    });
+    expect(event.lines).toHaveLength(33);
+  });
+});
