@@ -43,8 +43,10 @@ export class ConsumerRuntime {
   readonly #options: ConsumerRuntimeOptions;
   readonly #consumer: Consumer;
   readonly #log: Logger;
-  readonly #timers = new Set<NodeJS.Timeout>();
-  readonly #paused = new Set<number>();
+  /** Partitions paused after a transient failure, with the timer that resumes each. */
+  readonly #partitionPauses = new Map<number, NodeJS.Timeout>();
+  /** Set while a systemic failure keeps the whole topic paused. */
+  #systemicPause: NodeJS.Timeout | undefined;
   #assigned: number[] = [];
   #joined = false;
   #joins = 0;
@@ -115,8 +117,10 @@ export class ConsumerRuntime {
   /** Stops fetching, lets in-flight batches finish, commits what is resolved, leaves the group. */
   async stop(): Promise<void> {
     this.#running = false;
-    for (const timer of this.#timers) clearTimeout(timer);
-    this.#timers.clear();
+    for (const timer of this.#partitionPauses.values()) clearTimeout(timer);
+    this.#partitionPauses.clear();
+    clearTimeout(this.#systemicPause);
+    this.#systemicPause = undefined;
     await this.#consumer.disconnect();
     this.#joined = false;
   }
@@ -129,7 +133,7 @@ export class ConsumerRuntime {
       joined: this.#joined,
       joins: this.#joins,
       assigned: this.#assigned,
-      paused: [...this.#paused].sort((a, b) => a - b),
+      paused: this.#pausedPartitions(),
       systemicFailure: this.#systemicFailure,
     };
   }
@@ -145,35 +149,55 @@ export class ConsumerRuntime {
     const { topic, partition } = payload.batch;
     const log = halt.record.log;
     if (halt.action === 'pause-partition') {
-      const resume = payload.pause();
-      this.#trackPause(topic, [partition], this.#options.pauseOnTransientMs, resume);
+      this.#pausePartition(topic, partition);
       log.warn(
         { err: halt.error, pause_ms: this.#options.pauseOnTransientMs },
         'transient failure: partition paused',
       );
       return;
     }
+    this.#systemicFailure = halt.error instanceof Error ? halt.error.message : String(halt.error);
+    // Other partitions' batches of the same fetch may fail the same way: one episode, one backoff step.
+    if (this.#systemicPause) return;
     this.#consecutiveSystemic++;
     const waitMs = systemicBackoffMs(this.#options.systemicBackoffMs, this.#consecutiveSystemic);
-    this.#systemicFailure = halt.error instanceof Error ? halt.error.message : String(halt.error);
     this.#consumer.pause([{ topic }]);
-    this.#trackPause(topic, this.#assigned, waitMs, () => this.#consumer.resume([{ topic }]));
+    this.#systemicPause = setTimeout(() => {
+      this.#systemicPause = undefined;
+      this.#setPausedGauge(topic);
+      if (!this.#running) return;
+      this.#consumer.resume([{ topic }]);
+      // Partitions still waiting out a transient pause stay paused.
+      const stillPaused = [...this.#partitionPauses.keys()];
+      if (stillPaused.length > 0) this.#consumer.pause([{ topic, partitions: stillPaused }]);
+    }, waitMs);
+    this.#setPausedGauge(topic);
     log.error({ err: halt.error, retry_in_ms: waitMs }, 'systemic failure: consumer paused, not ready');
   }
 
-  #trackPause(topic: string, partitions: number[], waitMs: number, resume: () => void): void {
-    for (const p of partitions) this.#paused.add(p);
-    this.#setPausedGauge(topic);
+  #pausePartition(topic: string, partition: number): void {
+    clearTimeout(this.#partitionPauses.get(partition));
+    this.#consumer.pause([{ topic, partitions: [partition] }]);
     const timer = setTimeout(() => {
-      this.#timers.delete(timer);
-      for (const p of partitions) this.#paused.delete(p);
+      this.#partitionPauses.delete(partition);
       this.#setPausedGauge(topic);
-      if (this.#running) resume();
-    }, waitMs);
-    this.#timers.add(timer);
+      // During a systemic pause the whole topic resumes when that ends.
+      if (this.#running && !this.#systemicPause) this.#consumer.resume([{ topic, partitions: [partition] }]);
+    }, this.#options.pauseOnTransientMs);
+    this.#partitionPauses.set(partition, timer);
+    this.#setPausedGauge(topic);
+  }
+
+  #pausedPartitions(): number[] {
+    const paused = new Set(this.#partitionPauses.keys());
+    if (this.#systemicPause) for (const p of this.#assigned) paused.add(p);
+    return [...paused].sort((a, b) => a - b);
   }
 
   #setPausedGauge(topic: string): void {
-    this.#options.metrics.pausedPartitions.set({ group: this.#options.groupId, topic }, this.#paused.size);
+    this.#options.metrics.pausedPartitions.set(
+      { group: this.#options.groupId, topic },
+      this.#pausedPartitions().length,
+    );
   }
 }
