@@ -1,0 +1,64 @@
+import { SchemaRegistry, SchemaType } from '@kafkajs/confluent-schema-registry';
+import { describe, expect, inject, it } from 'vitest';
+import { AvroCodec } from '../../../src/adapters/kafka/avro-codec.ts';
+import type { SyncError } from '../../../src/core/errors.ts';
+import { loadContracts, registerContracts } from '../../../src/events/contracts.ts';
+import type { InvoiceLinesIngested } from '../../../src/events/invoice-events.ts';
+import { smallInvoice } from '../../helpers/service.ts';
+import { uniqueSuffix } from '../../helpers/test-config.ts';
+
+async function caught(promise: Promise<unknown>): Promise<SyncError> {
+  try {
+    await promise;
+  } catch (error) {
+    return error as SyncError;
+  }
+  throw new Error('expected a failure');
+}
+
+describe('Avro codec through the real schema registry', () => {
+  const url = inject('schemaRegistryUrl');
+  const codec = new AvroCodec(url);
+  const contracts = loadContracts();
+  const s = uniqueSuffix();
+  const topics = { linesIngested: `codec-${s}.lines`, pushedToFinance: `codec-${s}.pushed` };
+
+  it('round-trips an event in the Confluent wire format under the TopicNameStrategy subject', async () => {
+    const ids = await registerContracts(codec, contracts, topics);
+    const event = smallInvoice('INV-CODEC');
+    const bytes = await codec.encode(ids.linesIngested, contracts.linesIngested, event);
+    expect(bytes[0]).toBe(0);
+    expect(bytes.readUInt32BE(1)).toBe(ids.linesIngested);
+    expect(await codec.decode(bytes, contracts.linesIngested)).toEqual(event);
+    expect(await codec.latestId(topics.linesIngested)).toBe(ids.linesIngested);
+  });
+
+  it('reads an event written with a newer, BACKWARD-compatible schema into the shape this service knows', async () => {
+    await registerContracts(codec, contracts, topics);
+    const newer = JSON.parse(contracts.linesIngested.schemaText);
+    newer.fields.push({ name: 'source_system', type: 'string', default: 'billing-v2' });
+    const registry = new SchemaRegistry({ host: url });
+    const { id } = await registry.register(
+      { type: SchemaType.AVRO, schema: JSON.stringify(newer) },
+      { subject: `${topics.linesIngested}-value` },
+    );
+    const event = smallInvoice('INV-NEWER');
+    const bytes = await registry.encode(id, { ...event, source_system: 'erp' });
+    const decoded = await codec.decode<InvoiceLinesIngested>(bytes, contracts.linesIngested);
+    expect(decoded).toEqual(event);
+  });
+
+  it('refuses to encode a value that does not match the schema', async () => {
+    const ids = await registerContracts(codec, contracts, topics);
+    const broken = { ...smallInvoice('INV-BROKEN'), total_minor: 'a lot' } as unknown as InvoiceLinesIngested;
+    const error = await caught(codec.encode(ids.linesIngested, contracts.linesIngested, broken));
+    expect(error.code).toBe('EVENT_INVALID');
+  });
+
+  it('reports a registry that does not answer as systemic, not as a bad event', async () => {
+    const offline = new AvroCodec('http://127.0.0.1:9/apis/ccompat/v7');
+    const bytes = Buffer.from([0, 0, 0, 0, 1, 2]);
+    const error = await caught(offline.decode(bytes, contracts.linesIngested));
+    expect([error.code, error.failureClass]).toEqual(['REGISTRY_UNAVAILABLE', 'systemic']);
+  });
+});
