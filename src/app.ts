@@ -59,6 +59,21 @@ export async function openInfrastructure(config: Config, logger?: Logger): Promi
     migrate: config.database.migrateOnStart,
     createDatabase: true,
   });
+  try {
+    return await connectMessaging(config, log, metrics, database);
+  } catch (error) {
+    // Nothing half-open is left behind when the registry or Kafka is not there at start.
+    await database.close();
+    throw error;
+  }
+}
+
+async function connectMessaging(
+  config: Config,
+  log: Logger,
+  metrics: Metrics,
+  database: Database,
+): Promise<Infrastructure> {
   const codec = new AvroCodec(config.schemaRegistryUrl);
   const contracts = loadContracts();
   const schemaIds = config.registerSchemasOnStart
