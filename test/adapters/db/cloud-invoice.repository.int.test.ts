@@ -8,34 +8,14 @@ import { ormConfig } from '../../../src/adapters/db/orm-config.ts';
 import { isoDateToDays } from '../../../src/core/calendar-date.ts';
 import { SyncError } from '../../../src/core/errors.ts';
 import type { InvoicePushedToFinance } from '../../../src/events/invoice-events.ts';
+import { PUSHED_AT, pushedEvent } from '../../fixtures/pushed-event.ts';
 import { databaseUrl, freshDatabaseName, useFreshDatabase } from './fresh-database.ts';
 
 const database = useFreshDatabase();
 
-const PUSHED_AT = Date.parse('2026-05-02T10:00:00.123Z');
 const UNREACHABLE_URL = 'postgres://postgres@127.0.0.1:1/ifs_unreachable';
 
-function pushed(overrides: Partial<InvoicePushedToFinance> = {}): InvoicePushedToFinance {
-  return {
-    event_id: randomUUID(),
-    occurred_at: PUSHED_AT,
-    causation_event_id: randomUUID(),
-    tenant_id: 'platform-admin',
-    provider: 'digitalocean',
-    provider_invoice_id: `INV-${randomUUID()}`,
-    invoice_period: isoDateToDays('2026-04-01'),
-    finance_invoice_id: randomUUID(),
-    action: 'created',
-    currency: 'USD',
-    amount_gross_minor: 8692,
-    amount_tax_minor: 790,
-    amount_net_minor: 7902,
-    line_count: 3,
-    payload_sha256: 'a'.repeat(64),
-    pushed_at: PUSHED_AT,
-    ...overrides,
-  };
-}
+const pushed = pushedEvent;
 
 async function rowCount(event: InvoicePushedToFinance): Promise<number> {
   const [row] = await database()

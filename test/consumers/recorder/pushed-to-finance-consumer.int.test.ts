@@ -2,32 +2,11 @@ import { randomUUID } from 'node:crypto';
 import { describe, expect, inject, it } from 'vitest';
 import type { InvoicePushedToFinance } from '../../../src/events/invoice-events.ts';
 import { invoiceKey } from '../../../src/events/invoice-events.ts';
+import { pushedEvent } from '../../fixtures/pushed-event.ts';
 import { eventually } from '../../helpers/eventually.ts';
 import { createTopics, produce, testKafka } from '../../helpers/kafka.ts';
 import { infraForTest, serviceForTest, testEnv } from '../../helpers/service.ts';
 import { tcpProxyForTest } from '../../helpers/tcp-proxy.ts';
-
-function pushedEvent(overrides: Partial<InvoicePushedToFinance> = {}): InvoicePushedToFinance {
-  return {
-    event_id: randomUUID(),
-    occurred_at: Date.parse('2026-05-02T10:00:00Z'),
-    causation_event_id: randomUUID(),
-    tenant_id: 'platform-admin',
-    provider: 'digitalocean',
-    provider_invoice_id: 'INV-REC-1',
-    invoice_period: 20_544, // 2026-04-01
-    finance_invoice_id: randomUUID(),
-    action: 'created',
-    currency: 'USD',
-    amount_gross_minor: 8692,
-    amount_tax_minor: 790,
-    amount_net_minor: 7902,
-    line_count: 33,
-    payload_sha256: 'a'.repeat(64),
-    pushed_at: Date.parse('2026-05-02T10:00:00Z'),
-    ...overrides,
-  };
-}
 
 async function recorderSetup(env: Record<string, string>) {
   const infra = await infraForTest(env);
@@ -48,7 +27,7 @@ describe('recorder: invoice.pushed_to_finance → cloud_invoices', () => {
     const env = testEnv({ secret: null });
     const { send, row } = await recorderSetup(env);
     const service = await serviceForTest(env, { pusher: false, recorder: true });
-    const event = pushedEvent();
+    const event = pushedEvent({ provider_invoice_id: 'INV-REC-1' });
     await send(event);
     const first = await eventually(() => row('INV-REC-1'), { what: 'recorded row' });
     expect(first).toMatchObject({
