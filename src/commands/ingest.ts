@@ -1,5 +1,4 @@
 import { readFileSync } from 'node:fs';
-import { sendDurably } from '../adapters/kafka/kafka-client.ts';
 import type { Infrastructure } from '../app.ts';
 import { type InvoiceLinesIngested, invoiceKey } from '../events/invoice-events.ts';
 import { buildLinesIngestedEvent } from '../ingest/build-lines-ingested.ts';
@@ -43,7 +42,7 @@ export async function publishLinesIngested(
   event: InvoiceLinesIngested,
 ): Promise<void> {
   const value = await infra.codec.encode(infra.schemaIds.linesIngested, infra.contracts.linesIngested, event);
-  await sendDurably(infra.producer, {
+  await infra.sender.send({
     topic: infra.config.topics.linesIngested,
     key: invoiceKey(event),
     value,

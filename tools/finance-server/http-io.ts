@@ -40,12 +40,6 @@ export function sendJson(
   response.end(text);
 }
 
-export function sendNoContent(response: ServerResponse): void {
-  if (response.headersSent || response.destroyed) return;
-  response.writeHead(204);
-  response.end();
-}
-
 export function errorDetail(detail: string): { errors: { detail: string } } {
   return { errors: { detail } };
 }

@@ -1,6 +1,5 @@
-import { type IHeaders, Kafka, logLevel, type Producer } from 'kafkajs';
+import { type IHeaders, Kafka, logLevel } from 'kafkajs';
 import type { Config } from '../../config/config.ts';
-import { SyncError } from '../../core/errors.ts';
 import type { Logger } from '../../ops/logger.ts';
 
 const LEVELS: Record<number, 'error' | 'warn' | 'info' | 'debug'> = {
@@ -37,28 +36,6 @@ export interface OutgoingRecord {
 /** Something that sends a record and resolves once the broker has it durably (acks = -1). */
 export interface DurableSender {
   send(record: OutgoingRecord): Promise<void>;
-}
-
-/**
- * Sends one record and resolves once every in-sync replica has it (acks = -1): the caller may
- * only then resolve the offset of what caused it.
- */
-export async function sendDurably(producer: Producer, record: OutgoingRecord): Promise<void> {
-  try {
-    await producer.send({
-      topic: record.topic,
-      acks: -1,
-      messages: [{ key: record.key, value: record.value, headers: record.headers }],
-    });
-  } catch (error) {
-    throw new SyncError(
-      'KAFKA_PRODUCE_FAILED',
-      `producing to ${record.topic} failed: ${(error as Error).message}`,
-      {
-        cause: error,
-      },
-    );
-  }
 }
 
 export interface TopicSpec {

@@ -69,8 +69,3 @@ export function unknownPartitions(bounds: PartitionBounds[], selection: RangeSel
 export function isEmptyRange(range: PartitionRange): boolean {
   return range.start >= range.end;
 }
-
-/** `0:[5, 9)` style, for messages. */
-export function describeRanges(ranges: PartitionRange[]): string {
-  return ranges.map((r) => `${r.partition}:[${r.start}, ${r.end})`).join(' ');
-}

@@ -1,7 +1,6 @@
 import type { AvroCodec } from '../../adapters/kafka/avro-codec.ts';
 import type { DurableSender } from '../../adapters/kafka/kafka-client.ts';
 import type { Contracts } from '../../events/contracts.ts';
-import { invoiceKey } from '../../events/invoice-events.ts';
 import type { RecordHandler } from '../batch-processor.ts';
 import { deadLetter } from '../dead-letter.ts';
 import type { InvoicePusher } from './invoice-pusher.ts';
@@ -19,7 +18,7 @@ export function linesIngestedHandler(deps: LinesIngestedHandlerDeps): RecordHand
   return {
     async handle(record) {
       const event = await deps.codec.decode(record.message.value, deps.contracts.linesIngested);
-      const log = record.log.child({ event_id: event.event_id, invoice_key: invoiceKey(event) });
+      const log = record.log.child({ event_id: event.event_id });
       await deps.pusher.push(event, log, { force: false });
     },
     deadLetter: (record, error) => deadLetter(deps.sender, deps.deadLetterTopic, record, error),

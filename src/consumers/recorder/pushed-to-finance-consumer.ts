@@ -1,7 +1,7 @@
 import type { AvroCodec } from '../../adapters/kafka/avro-codec.ts';
 import type { DurableSender } from '../../adapters/kafka/kafka-client.ts';
 import type { Contracts } from '../../events/contracts.ts';
-import { type InvoicePushedToFinance, invoiceKey } from '../../events/invoice-events.ts';
+import type { InvoicePushedToFinance } from '../../events/invoice-events.ts';
 import type { Metrics } from '../../ops/metrics.ts';
 import type { RecordHandler } from '../batch-processor.ts';
 import { deadLetter } from '../dead-letter.ts';
@@ -25,7 +25,7 @@ export function pushedToFinanceHandler(deps: PushedToFinanceHandlerDeps): Record
   return {
     async handle(record) {
       const event = await deps.codec.decode(record.message.value, deps.contracts.pushedToFinance);
-      const log = record.log.child({ event_id: event.event_id, invoice_key: invoiceKey(event) });
+      const log = record.log.child({ event_id: event.event_id });
       const result = await deps.recorder.recordPush(event);
       deps.metrics.events.inc({
         consumer: 'recorder',
