@@ -31,6 +31,8 @@ export interface Halt {
 
 export interface BatchProcessorOptions {
   consumer: string;
+  /** The consumer group, for metrics labelled like the paused-partitions gauge. */
+  groupId: string;
   handler: RecordHandler;
   lanes: KeyLanes;
   log: Logger;
@@ -82,7 +84,7 @@ export function createBatchProcessor(
       });
       await Promise.all(tasks);
       options.metrics.consumerLag.set(
-        { group: options.consumer, topic: batch.topic, partition: String(batch.partition) },
+        { group: options.groupId, topic: batch.topic, partition: String(batch.partition) },
         Number(batch.offsetLag()),
       );
       await payload.commitOffsetsIfNecessary();

@@ -98,6 +98,7 @@ export class ConsumerRuntime {
       partitionsConsumedConcurrently: this.#options.partitionsConcurrently,
       eachBatch: createBatchProcessor({
         consumer: this.#options.name,
+        groupId: this.#options.groupId,
         handler: {
           handle: async (record) => {
             await this.#options.handler.handle(record);

@@ -77,7 +77,11 @@ describe('operability: health, readiness, metrics and logs', () => {
         code: 'EVENT_UNDECODABLE',
       }),
     ).toBe(1);
-    expect(metrics).toMatch(/invoice_sync_consumer_lag\{group="pusher",topic="[^"]+",partition="\d+"\} 0/);
+    expect(metrics).toMatch(
+      new RegExp(
+        `invoice_sync_consumer_lag\\{group="${env.PUSHER_GROUP_ID}",topic="[^"]+",partition="\\d+"\\} 0`,
+      ),
+    );
     expect(metrics).toContain('invoice_sync_paused_partitions');
     expect(metrics).toContain('process_resident_memory_bytes');
     expect(metrics).toContain('nodejs_eventloop_lag_seconds');
