@@ -22,7 +22,9 @@ describe('CLI commands against the real stack', () => {
     const env = testEnv();
     const first = cli(['migrate'], env);
     expect(first.code, first.stderr).toBe(0);
-    expect(first.stdout).toMatch(/^applied: Migration\d{14}_create_cloud_invoices\n$/);
+    expect(first.stdout).toMatch(
+      /^applied: Migration\d{14}_create_cloud_invoices, Migration\d{14}_cloud_invoices_unique_per_tenant\n$/,
+    );
     expect(cli(['migrate'], env).stdout).toBe('database is up to date\n');
   });
 

@@ -17,6 +17,7 @@ import { dollars, step, waitFor } from './demo-output.ts';
 
 const FIXTURE = fileURLToPath(new URL('../../test/fixtures/digitalocean-2026-04.csv', import.meta.url));
 const INVOICE_ID = 'INV-2026-04-DO-4512389';
+const TENANT = 'platform-admin';
 const cleanups: (() => Promise<unknown>)[] = [];
 
 async function main(): Promise<void> {
@@ -62,7 +63,7 @@ async function main(): Promise<void> {
       invoiceId: INVOICE_ID,
       period: '2026-04',
       provider: 'digitalocean',
-      tenant: 'platform-admin',
+      tenant: TENANT,
       currency: 'USD',
       issuedAt: '2026-05-01T00:00:00Z',
     });
@@ -77,7 +78,7 @@ async function main(): Promise<void> {
     `1. ingested the April 2026 DigitalOcean invoice ${INVOICE_ID}: ${first.lines.length} lines, ${dollars(first.total_minor)}`,
   );
   const row = await waitFor('the push to be recorded in cloud_invoices', async () => {
-    const found = await infra.database.repository.find('digitalocean', INVOICE_ID);
+    const found = await infra.database.repository.find(TENANT, 'digitalocean', INVOICE_ID);
     return found?.finance_invoice_id ? found : undefined;
   });
   const [held] = financeRows();

@@ -13,7 +13,7 @@ export const CloudInvoice = defineEntity({
   tableName: 'cloud_invoices',
   properties: {
     id: p.uuid().primary().defaultRaw('gen_random_uuid()'),
-    tenant_id: p.text().nullable(),
+    tenant_id: p.text(),
     provider: p.text(),
     provider_invoice_id: p.text(),
     // `date` maps to a 'YYYY-MM-DD' string, never a JS Date: no time zone can shift the billed month.
@@ -36,8 +36,9 @@ export const CloudInvoice = defineEntity({
   },
   uniques: [
     {
-      name: 'cloud_invoices_provider_provider_invoice_id_unique',
-      properties: ['provider', 'provider_invoice_id'],
+      // Finance keys invoices per tenant too; the same provider invoice id may exist under two tenants.
+      name: 'cloud_invoices_tenant_id_provider_provider_invoice_id_unique',
+      properties: ['tenant_id', 'provider', 'provider_invoice_id'],
     },
   ],
 });

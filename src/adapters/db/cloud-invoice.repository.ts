@@ -1,10 +1,17 @@
 import { type MikroORM, wrap } from '@mikro-orm/postgresql';
 import { daysToIsoDate } from '../../core/calendar-date.ts';
-import type { InvoicePushedToFinance } from '../../events/invoice-events.ts';
+import { type InvoicePushedToFinance, invoiceKey } from '../../events/invoice-events.ts';
 import { CloudInvoice } from './cloud-invoice.entity.ts';
 import { withDatabaseErrors } from './database-errors.ts';
 
 export type RecordPushOutcome = 'recorded' | 'stale';
+
+/** The unique key of a `cloud_invoices` row, the same as finance's: one invoice per tenant. */
+export interface CloudInvoiceKey {
+  tenantId: string;
+  provider: string;
+  providerInvoiceId: string;
+}
 
 /** A `cloud_invoices` row as plain data: timestamps as `Date`, `invoice_period` as 'YYYY-MM-DD'. */
 export type CloudInvoiceRow = ReturnType<typeof toRow>;
@@ -30,8 +37,7 @@ with upsert as (
   values (
     :tenant_id, :provider, :provider_invoice_id, cast(:invoice_period as date), :amount_cents, 'open',
     cast(:pushed_at as timestamptz), :finance_invoice_id, :payload_sha256, now(), now())
-  on conflict (provider, provider_invoice_id) do update set
-    tenant_id = excluded.tenant_id,
+  on conflict (tenant_id, provider, provider_invoice_id) do update set
     invoice_period = excluded.invoice_period,
     amount_cents = excluded.amount_cents,
     pushed_to_finance_at = excluded.pushed_to_finance_at,
@@ -45,7 +51,24 @@ select
   exists (select 1 from upsert) as written,
   (select r.pushed_to_finance_at > cast(:pushed_at as timestamptz)
      from cloud_invoices r
-    where r.provider = :provider and r.provider_invoice_id = :provider_invoice_id) as newer_recorded`;
+    where r.tenant_id = :tenant_id and r.provider = :provider
+      and r.provider_invoice_id = :provider_invoice_id) as newer_recorded`;
+
+interface RecordedShaRow {
+  tenant_id: string;
+  provider: string;
+  provider_invoice_id: string;
+  finance_payload_sha256: string | null;
+}
+
+function columnsOf(key: CloudInvoiceKey) {
+  return { tenant_id: key.tenantId, provider: key.provider, provider_invoice_id: key.providerInvoiceId };
+}
+
+// NUL cannot occur in PostgreSQL text, so unlike `invoiceKey`'s ':' it never makes two keys equal.
+function lookupKey(row: ReturnType<typeof columnsOf>): string {
+  return `${row.tenant_id}\u0000${row.provider}\u0000${row.provider_invoice_id}`;
+}
 
 interface RecordPushResult {
   written: boolean;
@@ -62,7 +85,7 @@ export class CloudInvoiceRepository {
     this.#orm = orm;
   }
 
-  /** Idempotent, monotonic upsert of a push keyed by (provider, provider_invoice_id). */
+  /** Idempotent, monotonic upsert of a push keyed by (tenant_id, provider, provider_invoice_id). */
   async recordPush(event: InvoicePushedToFinance): Promise<RecordPushOutcome> {
     const params = {
       tenant_id: event.tenant_id,
@@ -83,13 +106,17 @@ export class CloudInvoiceRepository {
         if (result?.newer_recorded === true) return 'stale';
         if (result?.newer_recorded === false) return 'recorded'; // same pushed_at: a replay, nothing to change
       }
-      throw new Error(`recordPush could not settle ${event.provider}/${event.provider_invoice_id}`);
+      throw new Error(`recordPush could not settle ${invoiceKey(event)}`);
     });
   }
 
   /** The hash of the payload last pushed for this invoice, if any: one read through the unique index. */
-  async recordedPayloadSha(provider: string, providerInvoiceId: string): Promise<string | undefined> {
-    const [sha] = await this.recordedPayloadShas([{ provider, providerInvoiceId }]);
+  async recordedPayloadSha(
+    tenantId: string,
+    provider: string,
+    providerInvoiceId: string,
+  ): Promise<string | undefined> {
+    const [sha] = await this.recordedPayloadShas([{ tenantId, provider, providerInvoiceId }]);
     return sha;
   }
 
@@ -97,31 +124,28 @@ export class CloudInvoiceRepository {
    * The hashes for many invoices in one read, in the order asked. On the hot path of every push
    * (through PayloadShaLoader), so it is a plain indexed query: no entity hydration, no identity map.
    */
-  async recordedPayloadShas(
-    keys: readonly { provider: string; providerInvoiceId: string }[],
-  ): Promise<(string | undefined)[]> {
+  async recordedPayloadShas(keys: readonly CloudInvoiceKey[]): Promise<(string | undefined)[]> {
     if (keys.length === 0) return [];
     return withDatabaseErrors('recordedPayloadShas', { invoices: keys.length }, async () => {
-      const rows = await this.#orm.em
-        .getConnection()
-        .execute<{ provider: string; provider_invoice_id: string; finance_payload_sha256: string | null }[]>(
-          `select provider, provider_invoice_id, finance_payload_sha256 from cloud_invoices
-           where (provider, provider_invoice_id) in (${keys.map(() => '(?, ?)').join(', ')})`,
-          keys.flatMap((key) => [key.provider, key.providerInvoiceId]),
-        );
-      const found = new Map(
-        rows.map((row) => [`${row.provider}\u0000${row.provider_invoice_id}`, row.finance_payload_sha256]),
+      const rows = await this.#orm.em.getConnection().execute<RecordedShaRow[]>(
+        `select tenant_id, provider, provider_invoice_id, finance_payload_sha256 from cloud_invoices
+          where (tenant_id, provider, provider_invoice_id) in (${keys.map(() => '(?, ?, ?)').join(', ')})`,
+        keys.flatMap((key) => [key.tenantId, key.provider, key.providerInvoiceId]),
       );
-      return keys.map((key) => found.get(`${key.provider}\u0000${key.providerInvoiceId}`) ?? undefined);
+      const found = new Map(rows.map((row) => [lookupKey(row), row.finance_payload_sha256]));
+      return keys.map((key) => found.get(lookupKey(columnsOf(key))) ?? undefined);
     });
   }
 
   /** The whole row as plain data, for tests, the demo and the CLI. */
-  async find(provider: string, providerInvoiceId: string): Promise<CloudInvoiceRow | undefined> {
-    return withDatabaseErrors('find', { provider, provider_invoice_id: providerInvoiceId }, async () => {
-      const row = await this.#orm.em
-        .fork()
-        .findOne(CloudInvoice, { provider, provider_invoice_id: providerInvoiceId });
+  async find(
+    tenantId: string,
+    provider: string,
+    providerInvoiceId: string,
+  ): Promise<CloudInvoiceRow | undefined> {
+    const key = columnsOf({ tenantId, provider, providerInvoiceId });
+    return withDatabaseErrors('find', key, async () => {
+      const row = await this.#orm.em.fork().findOne(CloudInvoice, key);
       return row === null ? undefined : toRow(row);
     });
   }
@@ -129,6 +153,7 @@ export class CloudInvoiceRepository {
   #keyOf(event: InvoicePushedToFinance): Record<string, unknown> {
     return {
       event_id: event.event_id,
+      tenant_id: event.tenant_id,
       provider: event.provider,
       provider_invoice_id: event.provider_invoice_id,
     };

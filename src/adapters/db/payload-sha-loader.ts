@@ -1,5 +1,5 @@
 import { Coalescer } from '../../core/coalescer.ts';
-import type { CloudInvoiceRepository } from './cloud-invoice.repository.ts';
+import type { CloudInvoiceKey, CloudInvoiceRepository } from './cloud-invoice.repository.ts';
 
 /**
  * The pusher asks, for every event, which payload finance last received for the invoice. Asked one
@@ -7,7 +7,7 @@ import type { CloudInvoiceRepository } from './cloud-invoice.repository.ts';
  * millisecond (many events are in flight at once) into one indexed query.
  */
 export class PayloadShaLoader {
-  readonly #coalescer: Coalescer<{ provider: string; providerInvoiceId: string }, string | undefined>;
+  readonly #coalescer: Coalescer<CloudInvoiceKey, string | undefined>;
 
   constructor(
     repository: Pick<CloudInvoiceRepository, 'recordedPayloadShas'>,
@@ -16,7 +16,11 @@ export class PayloadShaLoader {
     this.#coalescer = new Coalescer((keys) => repository.recordedPayloadShas(keys), options);
   }
 
-  recordedPayloadSha(provider: string, providerInvoiceId: string): Promise<string | undefined> {
-    return this.#coalescer.submit({ provider, providerInvoiceId });
+  recordedPayloadSha(
+    tenantId: string,
+    provider: string,
+    providerInvoiceId: string,
+  ): Promise<string | undefined> {
+    return this.#coalescer.submit({ tenantId, provider, providerInvoiceId });
   }
 }

@@ -19,7 +19,11 @@ export type PushOutcome =
   | { outcome: 'created' | 'updated'; pushed: InvoicePushedToFinance };
 
 export interface RecordedPayloads {
-  recordedPayloadSha(provider: string, providerInvoiceId: string): Promise<string | undefined>;
+  recordedPayloadSha(
+    tenantId: string,
+    provider: string,
+    providerInvoiceId: string,
+  ): Promise<string | undefined>;
 }
 
 export interface InvoicePusherDeps {
@@ -53,6 +57,7 @@ export class InvoicePusher {
     const normalized = normalizeInvoice(event, this.#deps.taxWords);
     if (!options.force) {
       const recorded = await this.#deps.recorded.recordedPayloadSha(
+        event.tenant_id,
         event.provider,
         event.provider_invoice_id,
       );

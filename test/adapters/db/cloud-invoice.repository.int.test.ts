@@ -17,6 +17,7 @@ const UNREACHABLE_URL = 'postgres://postgres@127.0.0.1:1/ifs_unreachable';
 
 const pushed = pushedEvent;
 
+/** Rows holding the event's provider invoice id, under any tenant. */
 async function rowCount(event: InvoicePushedToFinance): Promise<number> {
   const [row] = await database()
     .orm.em.fork()
@@ -28,11 +29,11 @@ async function rowCount(event: InvoicePushedToFinance): Promise<number> {
 }
 
 async function findRow(event: InvoicePushedToFinance) {
-  return database().repository.find(event.provider, event.provider_invoice_id);
+  return database().repository.find(event.tenant_id, event.provider, event.provider_invoice_id);
 }
 
 describe('migrations', () => {
-  it('create cloud_invoices with its columns and the (provider, provider_invoice_id) unique constraint', async () => {
+  it('create cloud_invoices with its columns and the (tenant_id, provider, provider_invoice_id) unique constraint', async () => {
     const em = database().orm.em.fork();
     const columns = await em.execute(
       `select column_name, data_type, is_nullable, column_default from information_schema.columns
@@ -42,7 +43,7 @@ describe('migrations', () => {
       columns.map((c) => `${c.column_name} ${c.data_type} ${c.is_nullable === 'YES' ? 'null' : 'not null'}`),
     ).toEqual([
       'id uuid not null',
-      'tenant_id text null',
+      'tenant_id text not null',
       'provider text not null',
       'provider_invoice_id text not null',
       'invoice_period date not null',
@@ -67,15 +68,20 @@ describe('migrations', () => {
     expect(indexes).toEqual([
       { indexname: 'cloud_invoices_pkey', indexdef: expect.stringMatching(/UNIQUE INDEX .* \(id\)$/) },
       {
-        indexname: 'cloud_invoices_provider_provider_invoice_id_unique',
-        indexdef: expect.stringMatching(/UNIQUE INDEX .* \(provider, provider_invoice_id\)$/),
+        indexname: 'cloud_invoices_tenant_id_provider_provider_invoice_id_unique',
+        indexdef: expect.stringMatching(/UNIQUE INDEX .* \(tenant_id, provider, provider_invoice_id\)$/),
       },
     ]);
   });
 
   it('are recorded as applied, and running them again applies nothing', async () => {
-    const applied = await database().orm.em.fork().execute('select name from mikro_orm_migrations');
-    expect(applied).toEqual([{ name: 'Migration20261124212746_create_cloud_invoices' }]);
+    const applied = await database()
+      .orm.em.fork()
+      .execute('select name from mikro_orm_migrations order by id');
+    expect(applied).toEqual([
+      { name: 'Migration20261124212746_create_cloud_invoices' },
+      { name: 'Migration20261125125000_cloud_invoices_unique_per_tenant' },
+    ]);
     expect(await runMigrations(database().url)).toEqual([]);
   });
 
@@ -148,7 +154,6 @@ describe('CloudInvoiceRepository.recordPush', () => {
     const before = await findRow(older);
     const newer = pushed({
       provider_invoice_id: older.provider_invoice_id,
-      tenant_id: 'tenant-b',
       invoice_period: isoDateToDays('2026-05-01'),
       pushed_at: PUSHED_AT + 60_000,
       finance_invoice_id: randomUUID(),
@@ -161,7 +166,6 @@ describe('CloudInvoiceRepository.recordPush', () => {
     const after = await findRow(older);
     expect(after).toEqual({
       ...before,
-      tenant_id: 'tenant-b',
       invoice_period: '2026-05-01',
       amount_cents: 12_345,
       pushed_to_finance_at: new Date(PUSHED_AT + 60_000),
@@ -171,10 +175,51 @@ describe('CloudInvoiceRepository.recordPush', () => {
     });
     expect(after?.updated_at.getTime()).toBeGreaterThanOrEqual(before?.updated_at.getTime() ?? Infinity);
   });
+
+  it('keeps the same invoice id under two tenants as two rows, each with its own finance id', async () => {
+    const platform = pushed();
+    const acme = pushed({
+      tenant_id: 'tenant-acme',
+      provider_invoice_id: platform.provider_invoice_id,
+      pushed_at: PUSHED_AT + 60_000, // newer: must not overwrite the other tenant's row either
+      finance_invoice_id: randomUUID(),
+      payload_sha256: 'e'.repeat(64),
+    });
+
+    expect(await database().repository.recordPush(platform)).toBe('recorded');
+    expect(await database().repository.recordPush(acme)).toBe('recorded');
+
+    expect(await rowCount(platform)).toBe(2);
+    expect(await findRow(platform)).toMatchObject({
+      tenant_id: 'platform-admin',
+      finance_invoice_id: platform.finance_invoice_id,
+      finance_payload_sha256: 'a'.repeat(64),
+      pushed_to_finance_at: new Date(PUSHED_AT),
+    });
+    expect(await findRow(acme)).toMatchObject({
+      tenant_id: 'tenant-acme',
+      finance_invoice_id: acme.finance_invoice_id,
+      finance_payload_sha256: 'e'.repeat(64),
+    });
+  });
+
+  it('answers stale only for an older push of the same tenant', async () => {
+    const newer = pushed({ pushed_at: PUSHED_AT + 60_000 });
+    const otherTenantOlder = pushed({
+      tenant_id: 'tenant-acme',
+      provider_invoice_id: newer.provider_invoice_id,
+      finance_invoice_id: randomUUID(),
+    });
+    await database().repository.recordPush(newer);
+
+    expect(await database().repository.recordPush(otherTenantOlder)).toBe('recorded');
+    expect((await findRow(otherTenantOlder))?.finance_invoice_id).toBe(otherTenantOlder.finance_invoice_id);
+  });
   it('fills in a row another stage created before any push, keeping its status and raw data', async () => {
     const event = pushed();
     const em = database().orm.em.fork();
     const ingested = em.create(CloudInvoice, {
+      tenant_id: event.tenant_id,
       provider: event.provider,
       provider_invoice_id: event.provider_invoice_id,
       invoice_period: '2026-04-01',
@@ -207,14 +252,42 @@ describe('CloudInvoiceRepository.recordedPayloadSha', () => {
     const event = pushed({ payload_sha256: 'd'.repeat(64) });
     await database().repository.recordPush(event);
 
-    expect(await database().repository.recordedPayloadSha(event.provider, event.provider_invoice_id)).toBe(
-      'd'.repeat(64),
-    );
+    expect(
+      await database().repository.recordedPayloadSha(
+        event.tenant_id,
+        event.provider,
+        event.provider_invoice_id,
+      ),
+    ).toBe('d'.repeat(64));
+  });
+
+  it("returns each tenant's own hash for the same invoice id, and undefined for a tenant without it", async () => {
+    const platform = pushed({ payload_sha256: 'd'.repeat(64) });
+    const acme = pushed({
+      tenant_id: 'tenant-acme',
+      provider_invoice_id: platform.provider_invoice_id,
+      payload_sha256: 'e'.repeat(64),
+    });
+    await database().repository.recordPush(platform);
+    await database().repository.recordPush(acme);
+    const key = (tenantId: string) => ({
+      tenantId,
+      provider: platform.provider,
+      providerInvoiceId: platform.provider_invoice_id,
+    });
+
+    expect(
+      await database().repository.recordedPayloadShas([
+        key('tenant-acme'),
+        key('tenant-other'),
+        key('platform-admin'),
+      ]),
+    ).toEqual(['e'.repeat(64), undefined, 'd'.repeat(64)]);
   });
 
   it('returns undefined for an invoice never recorded', async () => {
     expect(
-      await database().repository.recordedPayloadSha('digitalocean', `INV-${randomUUID()}`),
+      await database().repository.recordedPayloadSha('platform-admin', 'digitalocean', `INV-${randomUUID()}`),
     ).toBeUndefined();
   });
 });
@@ -236,8 +309,12 @@ describe('an unavailable database', () => {
     try {
       const repository = new CloudInvoiceRepository(orm);
       await expect(repository.recordPush(pushed())).rejects.toMatchObject(unavailable);
-      await expect(repository.recordedPayloadSha('digitalocean', 'INV-1')).rejects.toMatchObject(unavailable);
-      await expect(repository.find('digitalocean', 'INV-1')).rejects.toMatchObject(unavailable);
+      await expect(
+        repository.recordedPayloadSha('platform-admin', 'digitalocean', 'INV-1'),
+      ).rejects.toMatchObject(unavailable);
+      await expect(repository.find('platform-admin', 'digitalocean', 'INV-1')).rejects.toMatchObject(
+        unavailable,
+      );
     } finally {
       await orm.close(true);
     }

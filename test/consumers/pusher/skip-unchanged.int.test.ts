@@ -21,7 +21,11 @@ describe('pusher: no useless re-push', () => {
     await publishLinesIngested(infra, original);
     const recorded = await eventually(
       async () =>
-        (await infra.database.repository.find('digitalocean', original.provider_invoice_id)) ?? undefined,
+        (await infra.database.repository.find(
+          original.tenant_id,
+          'digitalocean',
+          original.provider_invoice_id,
+        )) ?? undefined,
       { what: 'the first push recorded' },
     );
     expect(recorded.finance_payload_sha256).toMatch(/^[0-9a-f]{64}$/);
@@ -42,7 +46,11 @@ describe('pusher: no useless re-push', () => {
     expect(finance.stats().byStatus).toEqual({ '201': 1, '200': 1 });
     expect(finance.invoices()[0]?.amount_gross_minor).toBe(8792);
     await eventually(async () => {
-      const row = await infra.database.repository.find('digitalocean', original.provider_invoice_id);
+      const row = await infra.database.repository.find(
+        original.tenant_id,
+        'digitalocean',
+        original.provider_invoice_id,
+      );
       return row?.amount_cents === 8792 ? row : undefined;
     });
   });

@@ -18,7 +18,7 @@ async function recorderSetup(env: Record<string, string>) {
     );
     await produce(testKafka(), env.TOPIC_PUSHED_TO_FINANCE as string, [{ key: invoiceKey(event), value }]);
   };
-  const row = (id: string) => infra.database.repository.find('digitalocean', id);
+  const row = (id: string) => infra.database.repository.find('platform-admin', 'digitalocean', id);
   return { infra, send, row };
 }
 
