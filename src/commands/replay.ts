@@ -4,9 +4,9 @@ import { createFinanceClient, createPusher, type Infrastructure } from '../app.t
 import type { RecordContext } from '../consumers/batch-processor.ts';
 import { deadLetter } from '../consumers/dead-letter.ts';
 import type { InvoicePusher } from '../consumers/pusher/invoice-pusher.ts';
-import { isSyncError, SyncError } from '../core/errors.ts';
-import { actionFor } from '../core/failure-policy.ts';
+import { failureClassOf, isSyncError, SyncError } from '../core/errors.ts';
 import { normalizeInvoice } from '../core/normalize-invoice.ts';
+import { requireKeyMatches } from '../core/record-key.ts';
 import type { Logger } from '../ops/logger.ts';
 import { type CommandOutput, processOutput } from './command-output.ts';
 import {
@@ -124,10 +124,11 @@ async function replayRecord(
   const context = recordContext(record, log);
   try {
     const event = await infra.codec.decode(record.message.value, infra.contracts.linesIngested);
+    requireKeyMatches(record.message.key === null ? null : context.key, event);
     const result = await pusher.push(event, context.log.child({ event_id: event.event_id }), { force: true });
     return result.outcome;
   } catch (error) {
-    if (actionFor(error) !== 'dead-letter') throw error;
+    if (failureClassOf(error) !== 'permanent') throw error;
     await deadLetter(infra.sender, infra.config.topics.deadLetter, context, error);
     // The operator watches this run: one short line for them, the details in the log.
     output.err(deadLetteredLine({ ...record, key: context.key }, reasonOf(error)));
@@ -141,10 +142,11 @@ async function dryRunRecord(infra: Infrastructure, record: RangeRecord, key: str
   const at = { partition: record.partition, offset: record.offset, key };
   try {
     const event = await infra.codec.decode(record.message.value, infra.contracts.linesIngested);
-    normalizeInvoice(event, infra.config.taxWords); // the same validation a push runs first
+    requireKeyMatches(key, event); // the same validation a push runs first
+    normalizeInvoice(event, infra.config.taxWords);
     return dryRunLine(at, event);
   } catch (error) {
-    if (actionFor(error) !== 'dead-letter') throw error;
+    if (failureClassOf(error) !== 'permanent') throw error;
     return dryRunRejectLine(at, reasonOf(error));
   }
 }
@@ -168,6 +170,8 @@ function recordContext(record: RangeRecord, log: Logger): RecordContext {
     key,
     message: record.message,
     log: log.child({ topic, partition, offset, invoice_key: key }),
+    // A replay owns no partition: nothing can revoke it.
+    signal: new AbortController().signal,
   };
 }
 
@@ -188,5 +192,5 @@ function stoppedAt(error: unknown, record: RangeRecord, next: Map<number, bigint
   const where = { partition: record.partition, offset: record.offset };
   return isSyncError(error)
     ? new SyncError(error.code, message, { cause: error, details: { ...error.details, ...where } })
-    : new Error(message, { cause: error });
+    : new SyncError('UNEXPECTED', message, { cause: error, details: where });
 }

@@ -11,13 +11,14 @@ export interface Config {
     clientId: string;
     sessionTimeoutMs: number;
     heartbeatIntervalMs: number;
+    rebalanceTimeoutMs: number;
     createTopics: { enabled: boolean; partitions: number; replication: number };
   };
   schemaRegistryUrl: string;
   registerSchemasOnStart: boolean;
   topics: { linesIngested: string; pushedToFinance: string; deadLetter: string; recorderDeadLetter: string };
-  pusher: { groupId: string; maxInFlight: number; pauseOnTransientMs: number };
-  recorder: { groupId: string };
+  pusher: { groupId: string; maxInFlight: number; maxAttempts: number; pauseOnTransientMs: number };
+  recorder: { groupId: string; maxInFlight: number; maxAttempts: number };
   systemicBackoffMs: number;
   database: { url: string; migrateOnStart: boolean };
   finance: FinanceConfig;
@@ -35,7 +36,10 @@ export interface FinanceConfig {
   /** Why pushing is disabled, for /readyz and the start-up log. */
   disabledReason: string | undefined;
   jwt: { algorithm: Env['FINANCE_JWT_ALGORITHM']; issuer: string; audience: string; ttlSeconds: number };
-  identity: { tenantId: string; roles: string[] };
+  /** `fixed`: every token is `tenantId`'s; `event-tenant`: each push's token is its event's tenant. */
+  identity: { mode: Env['FINANCE_IDENTITY']; tenantId: string; roles: string[] };
+  /** One deadline per push, every retry included. */
+  pushDeadlineMs: number;
   connections: number;
   timeouts: { connectMs: number; headersMs: number; bodyMs: number };
   retry: { maxRetries: number; minDelayMs: number; maxDelayMs: number };
@@ -118,6 +122,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       clientId: env.KAFKA_CLIENT_ID,
       sessionTimeoutMs: env.KAFKA_SESSION_TIMEOUT_MS,
       heartbeatIntervalMs: env.KAFKA_HEARTBEAT_INTERVAL_MS,
+      rebalanceTimeoutMs: env.KAFKA_REBALANCE_TIMEOUT_MS,
       createTopics: {
         enabled: env.KAFKA_CREATE_TOPICS,
         partitions: env.KAFKA_TOPIC_PARTITIONS,
@@ -135,9 +140,14 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     pusher: {
       groupId: env.PUSHER_GROUP_ID,
       maxInFlight: env.PUSHER_MAX_IN_FLIGHT,
+      maxAttempts: env.PUSHER_MAX_ATTEMPTS,
       pauseOnTransientMs: env.PUSHER_PAUSE_ON_TRANSIENT_MS,
     },
-    recorder: { groupId: env.RECORDER_GROUP_ID },
+    recorder: {
+      groupId: env.RECORDER_GROUP_ID,
+      maxInFlight: env.RECORDER_MAX_IN_FLIGHT,
+      maxAttempts: env.RECORDER_MAX_ATTEMPTS,
+    },
     systemicBackoffMs: env.SYSTEMIC_BACKOFF_MS,
     database: { url: env.DATABASE_URL, migrateOnStart: env.MIGRATE_ON_START },
     finance: {
@@ -149,7 +159,8 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
         audience: env.FINANCE_JWT_AUDIENCE,
         ttlSeconds: env.FINANCE_JWT_TTL_SECONDS,
       },
-      identity: { tenantId: env.FINANCE_TENANT_ID, roles: env.FINANCE_ROLES },
+      identity: { mode: env.FINANCE_IDENTITY, tenantId: env.FINANCE_TENANT_ID, roles: env.FINANCE_ROLES },
+      pushDeadlineMs: env.FINANCE_PUSH_DEADLINE_MS,
       connections: env.FINANCE_CONNECTIONS,
       timeouts: {
         connectMs: env.FINANCE_CONNECT_TIMEOUT_MS,

@@ -26,6 +26,10 @@ export const ENV_DOCS = {
     '3000',
     'Consumer heartbeat interval (ms); must be below a third of the session timeout.',
   ],
+  KAFKA_REBALANCE_TIMEOUT_MS: [
+    '60000',
+    'How long the group waits for members to finish in-flight work when it rebalances (ms).',
+  ],
   KAFKA_CREATE_TOPICS: [
     'true',
     'Create missing topics at start (input, output and both dead-letter topics).',
@@ -52,6 +56,15 @@ export const ENV_DOCS = {
     '16',
     'Finance pushes in flight at once, across partitions and keys (order kept per key).',
   ],
+  PUSHER_MAX_ATTEMPTS: [
+    '5',
+    'Attempts of an event failing with an unclassified error before it is dead-lettered as UNEXPECTED; counted across pauses, reset by a restart.',
+  ],
+  RECORDER_MAX_IN_FLIGHT: ['16', 'Recorder writes in flight at once, across partitions and keys.'],
+  RECORDER_MAX_ATTEMPTS: [
+    '5',
+    'The recorder’s attempt budget for unclassified errors (as PUSHER_MAX_ATTEMPTS).',
+  ],
   PUSHER_PAUSE_ON_TRANSIENT_MS: [
     '15000',
     'How long a partition stays paused after finance stayed unavailable through all retries (ms).',
@@ -75,12 +88,23 @@ export const ENV_DOCS = {
   FINANCE_JWT_ISSUER: ['skyai_finance', 'JWT iss claim.'],
   FINANCE_JWT_AUDIENCE: ['skyai_finance', 'JWT aud claim.'],
   FINANCE_JWT_TTL_SECONDS: ['60', 'Token lifetime (s), at most 300.'],
-  FINANCE_TENANT_ID: ['platform-admin', 'Identity the service acts as (JWT sub and tenant_id).'],
+  FINANCE_IDENTITY: [
+    'fixed',
+    'Token identity: fixed (FINANCE_TENANT_ID for every push) or event-tenant (the event’s tenant_id).',
+  ],
+  FINANCE_TENANT_ID: [
+    'platform-admin',
+    'The configured identity (JWT sub and tenant_id): every push in fixed mode, and the 403 probe.',
+  ],
   FINANCE_ROLES: ['admin', 'Comma-separated roles in the token; admin passes finance write-role check.'],
   FINANCE_CONNECTIONS: ['16', 'Maximum keep-alive connections to finance.'],
   FINANCE_CONNECT_TIMEOUT_MS: ['5000', 'TCP connect timeout to finance (ms).'],
   FINANCE_HEADERS_TIMEOUT_MS: ['30000', 'Time to wait for finance response headers (ms).'],
   FINANCE_BODY_TIMEOUT_MS: ['10000', 'Time to wait between finance response body chunks (ms).'],
+  FINANCE_PUSH_DEADLINE_MS: [
+    '45000',
+    'One deadline per push, retries included (ms); below KAFKA_REBALANCE_TIMEOUT_MS.',
+  ],
   FINANCE_MAX_RETRIES: ['4', 'Retries of a transient finance failure before the partition is paused.'],
   FINANCE_RETRY_MIN_DELAY_MS: ['200', 'First retry backoff (ms); doubles with jitter.'],
   FINANCE_RETRY_MAX_DELAY_MS: ['5000', 'Largest retry backoff (ms), also the cap on Retry-After.'],
@@ -96,6 +120,8 @@ export const ENV_DOCS = {
 
 export type EnvName = keyof typeof ENV_DOCS;
 
+const SINGLE_WORD = /^[\p{L}\p{N}]+$/u;
+
 const taxWordsByProvider = z.string().transform((s, ctx) => {
   const table: Record<string, string[]> = {};
   for (const entry of s.split(';').filter((e) => e.trim() !== '')) {
@@ -104,10 +130,20 @@ const taxWordsByProvider = z.string().transform((s, ctx) => {
       ctx.addIssue({ code: 'custom', message: `expected "provider=word,word;..." but got "${entry}"` });
       return z.NEVER;
     }
-    table[provider.trim()] = words
+    const list = words
       .split(',')
       .map((w) => w.trim().toLowerCase())
       .filter(Boolean);
+    // A word of two tokens could never match a token and would silently turn tax lines into net.
+    const notOneWord = list.find((w) => !SINGLE_WORD.test(w));
+    if (notOneWord !== undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        message: `single words of letters or digits, but "${notOneWord}" (for ${provider.trim()}) is not one`,
+      });
+      return z.NEVER;
+    }
+    table[provider.trim()] = list;
   }
   return table;
 });
@@ -118,6 +154,7 @@ export const envSchema = z
     KAFKA_CLIENT_ID: z.string().min(1),
     KAFKA_SESSION_TIMEOUT_MS: int(6_000, 300_000),
     KAFKA_HEARTBEAT_INTERVAL_MS: int(100, 100_000),
+    KAFKA_REBALANCE_TIMEOUT_MS: int(6_000, 600_000),
     KAFKA_CREATE_TOPICS: bool,
     KAFKA_TOPIC_PARTITIONS: int(1, 10_000),
     KAFKA_TOPIC_REPLICATION: int(1, 10),
@@ -129,6 +166,9 @@ export const envSchema = z
     PUSHER_GROUP_ID: z.string().min(1),
     RECORDER_GROUP_ID: z.string().min(1),
     PUSHER_MAX_IN_FLIGHT: int(1, 1024),
+    PUSHER_MAX_ATTEMPTS: int(1, 1_000),
+    RECORDER_MAX_IN_FLIGHT: int(1, 1024),
+    RECORDER_MAX_ATTEMPTS: int(1, 1_000),
     PUSHER_PAUSE_ON_TRANSIENT_MS: int(100, 3_600_000),
     SYSTEMIC_BACKOFF_MS: int(10, 600_000),
     REGISTER_SCHEMAS_ON_START: bool,
@@ -141,16 +181,18 @@ export const envSchema = z
     FINANCE_JWT_ISSUER: z.string().min(1),
     FINANCE_JWT_AUDIENCE: z.string().min(1),
     FINANCE_JWT_TTL_SECONDS: int(5, 300),
+    FINANCE_IDENTITY: z.enum(['fixed', 'event-tenant']),
     FINANCE_TENANT_ID: z.string().min(1),
     FINANCE_ROLES: csv.pipe(z.array(z.string()).min(1, 'expected at least one role')),
     FINANCE_CONNECTIONS: int(1, 1024),
     FINANCE_CONNECT_TIMEOUT_MS: int(100, 120_000),
     FINANCE_HEADERS_TIMEOUT_MS: int(100, 600_000),
     FINANCE_BODY_TIMEOUT_MS: int(100, 600_000),
+    FINANCE_PUSH_DEADLINE_MS: int(100, 600_000),
     FINANCE_MAX_RETRIES: int(0, 20),
     FINANCE_RETRY_MIN_DELAY_MS: int(1, 60_000),
     FINANCE_RETRY_MAX_DELAY_MS: int(1, 600_000),
-    TAX_WORDS: csv.pipe(z.array(z.string().regex(/^[\p{L}\p{N}]+$/u, 'expected single words')).min(1)),
+    TAX_WORDS: csv.pipe(z.array(z.string().regex(SINGLE_WORD, 'expected single words')).min(1)),
     TAX_WORDS_BY_PROVIDER: taxWordsByProvider,
     HTTP_HOST: z.string().min(1),
     HTTP_PORT: int(0, 65_535),
@@ -164,6 +206,21 @@ export const envSchema = z
         code: 'custom',
         path: ['KAFKA_HEARTBEAT_INTERVAL_MS'],
         message: `expected at most a third of KAFKA_SESSION_TIMEOUT_MS (${env.KAFKA_SESSION_TIMEOUT_MS})`,
+      });
+    }
+    if (env.FINANCE_PUSH_DEADLINE_MS >= env.KAFKA_REBALANCE_TIMEOUT_MS) {
+      // A push outliving the rebalance would get its member expelled while it still announces.
+      ctx.addIssue({
+        code: 'custom',
+        path: ['FINANCE_PUSH_DEADLINE_MS'],
+        message: `expected below KAFKA_REBALANCE_TIMEOUT_MS (${env.KAFKA_REBALANCE_TIMEOUT_MS})`,
+      });
+    }
+    if (env.KAFKA_REBALANCE_TIMEOUT_MS < env.KAFKA_SESSION_TIMEOUT_MS) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['KAFKA_REBALANCE_TIMEOUT_MS'],
+        message: `expected at least KAFKA_SESSION_TIMEOUT_MS (${env.KAFKA_SESSION_TIMEOUT_MS})`,
       });
     }
     if (env.FINANCE_RETRY_MIN_DELAY_MS > env.FINANCE_RETRY_MAX_DELAY_MS) {

@@ -1,6 +1,7 @@
 import type { EachBatchPayload, KafkaMessage } from 'kafkajs';
-import { isSyncError } from '../core/errors.ts';
-import { actionFor, type FailureAction } from '../core/failure-policy.ts';
+import { type AttemptBudget, recordId } from '../core/attempt-budget.ts';
+import { codeOf, failureClassOf, isBudgeted, SyncError } from '../core/errors.ts';
+import { decide, exhaustedBudget } from '../core/failure-policy.ts';
 import type { KeyLanes } from '../core/key-lanes.ts';
 import { OffsetTracker } from '../core/offset-tracker.ts';
 import type { Logger } from '../ops/logger.ts';
@@ -14,6 +15,8 @@ export interface RecordContext {
   key: string;
   message: KafkaMessage;
   log: Logger;
+  /** Aborted (reason: a PARTITION_REVOKED SyncError) once the partition may have been revoked. */
+  signal: AbortSignal;
 }
 
 export interface RecordHandler {
@@ -24,7 +27,7 @@ export interface RecordHandler {
 }
 
 export interface Halt {
-  action: Exclude<FailureAction, 'dead-letter'>;
+  action: 'pause-partition' | 'pause-consumer';
   error: unknown;
   record: RecordContext;
 }
@@ -38,6 +41,9 @@ export interface BatchProcessorOptions {
   log: Logger;
   metrics: Metrics;
   heartbeatIntervalMs: number;
+  /** Failed attempts per record, across pauses; budgeted errors are dead-lettered at `maxAttempts`. */
+  budget: AttemptBudget;
+  maxAttempts: number;
   /** Called after the batch settled when a transient or systemic failure stopped it. */
   onHalt(halt: Halt, payload: EachBatchPayload): void;
 }
@@ -46,7 +52,10 @@ export interface BatchProcessorOptions {
  * kafkajs `eachBatch` handler. Records of one partition run concurrently across keys and in order
  * within a key (KeyLanes); an offset is resolved only once it and everything before it are durable,
  * so a crash can repeat work but never skip it. kafkajs heartbeats only between batches
- * (tulios/kafkajs#1396), so a timer heartbeats while slow finance calls are in flight.
+ * (tulios/kafkajs#1396), so a timer heartbeats while slow finance calls are in flight. When that
+ * heartbeat fails (a rebalance began) the partition may be about to move to another member: the
+ * batch's signal aborts, nothing more starts, and in-flight pushes are neither announced nor resolved,
+ * so the partition's next owner repeats them instead of two members announcing the same event.
  */
 export function createBatchProcessor(
   options: BatchProcessorOptions,
@@ -55,22 +64,29 @@ export function createBatchProcessor(
     const { batch } = payload;
     const tracker = new OffsetTracker();
     let halt: Halt | undefined;
-    let rebalancing = false;
-    const shouldStart = () => !halt && !rebalancing && payload.isRunning() && !payload.isStale();
+    const revoked = new AbortController();
+    const shouldStart = () => !halt && !revoked.signal.aborted && payload.isRunning() && !payload.isStale();
 
     const heartbeat = setInterval(() => {
-      payload.heartbeat().catch(() => {
-        // A rebalance is under way: start nothing new; what is in flight finishes and is resolved.
-        rebalancing = true;
+      payload.heartbeat().catch((error: unknown) => {
+        if (revoked.signal.aborted) return;
+        options.log.info(
+          { topic: batch.topic, partition: batch.partition, err: error },
+          'rebalance under way: in-flight events of this partition will not be announced',
+        );
+        revoked.abort(
+          new SyncError('PARTITION_REVOKED', `partition ${batch.partition} of ${batch.topic} may be revoked`),
+        );
       });
     }, options.heartbeatIntervalMs);
 
     const runOne = async (message: KafkaMessage) => {
       if (!shouldStart()) return;
-      const record = toRecord(batch.topic, batch.partition, message, options.log);
-      const failure = await attempt(options, record);
-      if (failure) {
-        halt ??= { ...failure, record };
+      const record = toRecord(batch.topic, batch.partition, message, options.log, revoked.signal);
+      const outcome = await attempt(options, record);
+      if (outcome === 'abandoned') return;
+      if (outcome !== 'done') {
+        halt ??= { ...outcome, record };
         return;
       }
       const resolvable = tracker.finish(message.offset);
@@ -95,39 +111,62 @@ export function createBatchProcessor(
   };
 }
 
-/** Runs the handler; a permanent failure is dead-lettered here and counts as done. */
+/** Runs the handler and applies the failure policy; a dead-lettered record counts as done. */
 async function attempt(
   options: BatchProcessorOptions,
   record: RecordContext,
-): Promise<Omit<Halt, 'record'> | undefined> {
+): Promise<'done' | 'abandoned' | Omit<Halt, 'record'>> {
   const gauge = options.metrics.inFlight.labels({ consumer: options.consumer });
+  const id = recordId(record.topic, record.partition, record.offset);
   gauge.inc();
   try {
     await options.handler.handle(record);
-    return undefined;
+    options.budget.settle(id);
+    return 'done';
   } catch (error) {
+    const attempts = options.budget.fail(id);
+    const action = decide(error, { attempts, maxAttempts: options.maxAttempts });
+    if (action === 'abandon') return abandon(options, record, error);
     countFailure(options, error);
-    const action = actionFor(error);
     if (action !== 'dead-letter') return { action, error };
-    try {
-      await options.handler.deadLetter(record, error);
-      options.metrics.events.inc({ consumer: options.consumer, outcome: 'dead_lettered' });
-      record.log.warn({ err: error }, 'event dead-lettered');
-      return undefined;
-    } catch (dlqError) {
-      // Not durable in the DLQ yet: keep the offset and try the whole record again later.
-      return { action: 'pause-partition', error: dlqError };
-    }
+    const reason = isBudgeted(error) ? exhaustedBudget(error, attempts) : error;
+    if (!(await deadLetter(options, record, reason))) return toPause(reason);
+    options.budget.settle(id);
+    return 'done';
   } finally {
     gauge.dec();
   }
 }
 
+function abandon(options: BatchProcessorOptions, record: RecordContext, error: unknown): 'abandoned' {
+  options.metrics.events.inc({ consumer: options.consumer, outcome: 'abandoned' });
+  record.log.info({ err: error }, 'not announced: partition may be revoked, its next owner repeats it');
+  return 'abandoned';
+}
+
+/** True once the dead letter is durable. */
+async function deadLetter(options: BatchProcessorOptions, record: RecordContext, reason: unknown) {
+  try {
+    await options.handler.deadLetter(record, reason);
+    options.metrics.events.inc({ consumer: options.consumer, outcome: 'dead_lettered' });
+    record.log.warn({ err: reason, code: codeOf(reason) }, 'event dead-lettered');
+    return true;
+  } catch (dlqError) {
+    record.log.warn({ err: dlqError }, 'dead letter not durable: will try the record again');
+    return false;
+  }
+}
+
+/** Not durable in the DLQ yet: keep the offset and try the whole record again later. */
+function toPause(error: unknown): Omit<Halt, 'record'> {
+  return { action: 'pause-partition', error };
+}
+
 function countFailure(options: BatchProcessorOptions, error: unknown): void {
   options.metrics.failures.inc({
     consumer: options.consumer,
-    failure_class: isSyncError(error) ? error.failureClass : 'transient',
-    code: isSyncError(error) ? error.code : 'UNEXPECTED',
+    failure_class: failureClassOf(error),
+    code: codeOf(error),
   });
 }
 
@@ -135,7 +174,13 @@ function keyOf(message: KafkaMessage): string {
   return message.key ? message.key.toString('utf8') : `\u0000offset:${message.offset}`;
 }
 
-function toRecord(topic: string, partition: number, message: KafkaMessage, log: Logger): RecordContext {
+function toRecord(
+  topic: string,
+  partition: number,
+  message: KafkaMessage,
+  log: Logger,
+  signal: AbortSignal,
+): RecordContext {
   const key = message.key ? message.key.toString('utf8') : '';
   return {
     topic,
@@ -144,5 +189,6 @@ function toRecord(topic: string, partition: number, message: KafkaMessage, log: 
     key,
     message,
     log: log.child({ topic, partition, offset: message.offset, invoice_key: key }),
+    signal,
   };
 }

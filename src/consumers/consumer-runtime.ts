@@ -1,4 +1,5 @@
 import type { Consumer, EachBatchPayload, Kafka } from 'kafkajs';
+import { AttemptBudget } from '../core/attempt-budget.ts';
 import { systemicBackoffMs } from '../core/failure-policy.ts';
 import type { KeyLanes } from '../core/key-lanes.ts';
 import type { Logger } from '../ops/logger.ts';
@@ -15,6 +16,9 @@ export interface ConsumerRuntimeOptions {
   partitionsConcurrently: number;
   sessionTimeoutMs: number;
   heartbeatIntervalMs: number;
+  rebalanceTimeoutMs: number;
+  /** Attempt budget of an event failing with an unclassified error. */
+  maxAttempts: number;
   pauseOnTransientMs: number;
   systemicBackoffMs: number;
   fromBeginning?: boolean;
@@ -61,9 +65,9 @@ export class ConsumerRuntime {
       groupId: options.groupId,
       sessionTimeout: options.sessionTimeoutMs,
       heartbeatInterval: options.heartbeatIntervalMs,
-      // Rebalance timeout above the session timeout: a member finishing slow in-flight pushes
-      // during a rebalance is not expelled for it.
-      rebalanceTimeout: Math.max(60_000, options.sessionTimeoutMs * 2),
+      // Above every push's deadline (checked by the configuration): a member finishing its
+      // in-flight pushes during a rebalance is never expelled for it.
+      rebalanceTimeout: options.rebalanceTimeoutMs,
       retry: { retries: 10 },
       // An idle fetch returns after at most 1 s, so a shutdown never waits out kafkajs's 5 s default.
       maxWaitTimeInMs: 1_000,
@@ -110,6 +114,8 @@ export class ConsumerRuntime {
         log: this.#log,
         metrics: this.#options.metrics,
         heartbeatIntervalMs: this.#options.heartbeatIntervalMs,
+        budget: new AttemptBudget(),
+        maxAttempts: this.#options.maxAttempts,
         onHalt: (halt, payload) => this.#onHalt(halt, payload),
       }),
     });

@@ -1,4 +1,4 @@
-import { isSyncError } from './errors.ts';
+import { codeOf, messageOf } from './errors.ts';
 
 /**
  * Headers of a dead-lettered record, named like Kafka Connect's error reporter
@@ -11,6 +11,8 @@ export const DLQ_HEADER = {
   offset: '__connect.errors.offset',
   exceptionClass: '__connect.errors.exception.class.name',
   exceptionMessage: '__connect.errors.exception.message',
+  /** The head of the stack, for errors nobody classified (`UNEXPECTED`). */
+  exceptionStacktrace: '__connect.errors.exception.stacktrace',
   timestamp: '__connect.errors.timestamp',
   /** Ours: the catalogue code, the stable thing to alert and filter on. */
   errorCode: '__connect.errors.code',
@@ -29,10 +31,12 @@ export function deadLetterHeaders(
   source: SourceCoordinates,
   now: Date,
 ): Record<string, string> {
-  const code = isSyncError(error) ? error.code : 'UNEXPECTED';
+  const code = codeOf(error);
   const className = error instanceof Error ? error.name : typeof error;
-  const message = error instanceof Error ? error.message : String(error);
+  const message = messageOf(error);
+  const stack = code === 'UNEXPECTED' ? stackHead(error) : undefined;
   return {
+    ...(stack === undefined ? {} : { [DLQ_HEADER.exceptionStacktrace]: stack }),
     [DLQ_HEADER.topic]: source.topic,
     [DLQ_HEADER.partition]: String(source.partition),
     [DLQ_HEADER.offset]: source.offset,
@@ -41,4 +45,14 @@ export function deadLetterHeaders(
     [DLQ_HEADER.timestamp]: String(now.getTime()),
     [DLQ_HEADER.errorCode]: code,
   };
+}
+
+const STACK_HEAD_LINES = 8;
+
+/** The first frames of the innermost cause: where an unclassified error really came from. */
+function stackHead(error: unknown): string | undefined {
+  let innermost = error;
+  while (innermost instanceof Error && innermost.cause instanceof Error) innermost = innermost.cause;
+  const stack = innermost instanceof Error ? innermost.stack : undefined;
+  return stack?.split('\n').slice(0, STACK_HEAD_LINES).join('\n');
 }

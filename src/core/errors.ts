@@ -1,38 +1,83 @@
 /**
  * The one error catalogue of the service.
  *
- * Every failure the service can meet has a fixed code and a failure class. The class alone decides
- * what happens to the event and its partition (see `failure-policy.ts`):
- * - `transient`: the same attempt may succeed later (network, timeout, 429, 5xx). Retry, then pause.
- * - `systemic`: something around the service is broken (credentials refused, registry or database
- *   down). Stop consuming, report not-ready, retry later. Never dead-lettered.
- * - `permanent`: the event itself is bad (undecodable, unknown schema, invalid invoice, 422).
- *   Dead-letter it with its reason and move on.
+ * Every failure the service can meet has a fixed code and a failure class, decided by evidence about
+ * WHOSE problem it is. The class (and, for budgeted codes, the attempts so far) alone decides what
+ * happens to the event and its partition (see `failure-policy.ts`):
+ * - `transient`: the same attempt may succeed later (network, timeout, 408/409/425/429, 5xx). Retry,
+ *   then pause the partition. A valid invoice is never dead-lettered for it.
+ * - `systemic`: something around the service is broken for every event (credentials refused, wrong
+ *   finance URL, registry or database down). Stop consuming, report not-ready, retry later.
+ * - `permanent`: the event itself (or its tenant) is the problem. Dead-letter it, move on.
+ * A `budgeted` code is transient but has not been proven so: after the attempt budget it is
+ * dead-lettered as `UNEXPECTED`, so nothing loops forever on an error nobody classified.
  */
 export type FailureClass = 'transient' | 'systemic' | 'permanent';
 
+interface CatalogueEntry {
+  failureClass: FailureClass;
+  /** When this code is raised, in words an operator reads in README's failure table. */
+  when: string;
+  /** Transient with an attempt budget (PUSHER_MAX_ATTEMPTS / RECORDER_MAX_ATTEMPTS). */
+  budgeted?: true;
+}
+
 export const ERROR_CODES = {
-  CONFIG_INVALID: { failureClass: 'systemic', title: 'invalid configuration' },
-  EVENT_UNDECODABLE: { failureClass: 'permanent', title: 'event bytes are not Confluent-framed Avro' },
-  EVENT_SCHEMA_UNKNOWN: { failureClass: 'permanent', title: 'event schema id is unknown to the registry' },
-  EVENT_INVALID: { failureClass: 'permanent', title: 'event is not a valid invoice' },
-  INVOICE_TOTAL_MISMATCH: { failureClass: 'permanent', title: 'invoice lines do not add up to its total' },
-  FINANCE_REJECTED: { failureClass: 'permanent', title: 'finance rejected the payload' },
+  CONFIG_INVALID: { failureClass: 'systemic', when: 'a variable is invalid at start (exit 78)' },
+  EVENT_UNDECODABLE: { failureClass: 'permanent', when: 'the value is not Confluent-framed Avro' },
+  EVENT_SCHEMA_UNKNOWN: { failureClass: 'permanent', when: 'the schema id is unknown to the registry' },
+  EVENT_INVALID: {
+    failureClass: 'permanent',
+    when: 'the invoice is invalid (empty identity, bad currency, impossible date, unsafe integer…)',
+  },
+  KEY_MISMATCH: {
+    failureClass: 'permanent',
+    when: 'the record key is not `{tenant_id}:{provider}:{provider_invoice_id}` of its value',
+  },
+  INVOICE_TOTAL_MISMATCH: { failureClass: 'permanent', when: 'the lines do not add up to `total_minor`' },
+  FINANCE_REJECTED: { failureClass: 'permanent', when: 'finance answered 400, 413 or 422' },
+  FINANCE_FORBIDDEN_FOR_TENANT: {
+    failureClass: 'permanent',
+    when: 'finance answered 403 to a fresh token, but accepts the configured identity (probe got 422)',
+  },
   FINANCE_UNAVAILABLE: {
     failureClass: 'transient',
-    title: 'finance did not answer in time or answered 429/5xx',
+    when: 'network error, timeout, push deadline, or 408/409/425/429/5xx after every retry',
   },
-  FINANCE_UNAUTHORIZED: { failureClass: 'systemic', title: 'finance refused the credentials' },
-  FINANCE_UNEXPECTED_ANSWER: { failureClass: 'transient', title: 'finance answered something unexpected' },
-  REGISTRY_UNAVAILABLE: { failureClass: 'systemic', title: 'schema registry unreachable' },
-  DATABASE_UNAVAILABLE: { failureClass: 'systemic', title: 'database unreachable' },
-  KAFKA_PRODUCE_FAILED: { failureClass: 'transient', title: 'producing to Kafka failed' },
-} as const satisfies Record<string, { failureClass: FailureClass; title: string }>;
+  FINANCE_UNAUTHORIZED: {
+    failureClass: 'systemic',
+    when: 'finance answered 401 to a fresh token, or 403 and the configured identity is refused too',
+  },
+  FINANCE_ENDPOINT_WRONG: {
+    failureClass: 'systemic',
+    when: 'finance answered 404, 405 or 501: `SKYAI_FINANCE_URL` points at the wrong place',
+  },
+  FINANCE_UNEXPECTED_ANSWER: {
+    failureClass: 'transient',
+    budgeted: true,
+    when: 'finance answered a status no rule covers, or a 2xx without `data.id`/`data.action`',
+  },
+  REGISTRY_UNAVAILABLE: { failureClass: 'systemic', when: 'the schema registry cannot be reached' },
+  DATABASE_UNAVAILABLE: { failureClass: 'systemic', when: 'PostgreSQL cannot be reached' },
+  KAFKA_PRODUCE_FAILED: {
+    failureClass: 'transient',
+    when: 'producing an announcement or dead letter failed',
+  },
+  PARTITION_REVOKED: {
+    failureClass: 'transient',
+    when: 'a rebalance began while the push was in flight: neither announced nor committed',
+  },
+  UNEXPECTED: {
+    failureClass: 'transient',
+    budgeted: true,
+    when: 'any error outside this catalogue (a bug, a library surprise)',
+  },
+} as const satisfies Record<string, CatalogueEntry>;
 
 export type ErrorCode = keyof typeof ERROR_CODES;
 
 export interface SyncErrorOptions {
-  /** Facts a person needs to act: which invoice, which figures, which variable. Never secrets. */
+  /** Facts a person needs to act: which invoice, which figure, which variable. Never secrets. */
   details?: Record<string, unknown>;
   cause?: unknown;
 }
@@ -49,17 +94,28 @@ export class SyncError extends Error {
     this.failureClass = ERROR_CODES[code].failureClass;
     this.details = Object.freeze({ ...options.details });
   }
-
-  get canRetry(): boolean {
-    return this.failureClass !== 'permanent';
-  }
 }
 
 export function isSyncError(error: unknown): error is SyncError {
   return error instanceof SyncError;
 }
 
-/** Anything that is not one of ours is treated as transient: a retry can never do harm. */
+/** The catalogue code of any error: anything that is not one of ours is `UNEXPECTED`. */
+export function codeOf(error: unknown): ErrorCode {
+  return isSyncError(error) ? error.code : 'UNEXPECTED';
+}
+
 export function failureClassOf(error: unknown): FailureClass {
-  return isSyncError(error) ? error.failureClass : 'transient';
+  return ERROR_CODES[codeOf(error)].failureClass;
+}
+
+/** True for codes that are retried only within the attempt budget. */
+export function isBudgeted(error: unknown): boolean {
+  const entry: CatalogueEntry = ERROR_CODES[codeOf(error)];
+  return entry.budgeted === true;
+}
+
+/** The message of any thrown value, for logs, headers and reasons. */
+export function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
 }

@@ -1,14 +1,22 @@
-import { type FailureClass, failureClassOf } from './errors.ts';
+import { codeOf, ERROR_CODES, type ErrorCode, type FailureClass, isBudgeted, SyncError } from './errors.ts';
 
 /**
  * The one place that decides what a failure does to the event and its partition.
- * - permanent: dead-letter the event (original bytes + reason), then go on: a retry cannot cure it.
- * - transient: the client already retried with backoff; stop this partition, keep the event
- *   uncommitted, pause the partition for a while, then fetch it again.
- * - systemic: the service cannot work right now; pause every partition, report not-ready, retry
- *   with a growing backoff. Never dead-lettered: the event is fine, the surroundings are not.
+ * - `dead-letter`: the event (or its tenant) is the problem: original bytes + reason to the DLQ, go on.
+ * - `pause-partition`: a transient failure outlasted the client's retries: keep the event
+ *   uncommitted, pause its partition for a while, then fetch it again. Other partitions flow on.
+ * - `pause-consumer`: the service cannot work right now (systemic, proven not to be one event's
+ *   problem): pause every partition, report not-ready, retry with a growing backoff.
+ * - `abandon`: the partition may be revoked: neither announce nor commit; its next owner repeats it.
  */
-export type FailureAction = 'dead-letter' | 'pause-partition' | 'pause-consumer';
+export type FailureAction = 'dead-letter' | 'pause-partition' | 'pause-consumer' | 'abandon';
+
+export interface Attempts {
+  /** Failed attempts of this event so far, this one included. */
+  attempts: number;
+  /** The attempt budget of budgeted codes (PUSHER_MAX_ATTEMPTS / RECORDER_MAX_ATTEMPTS). */
+  maxAttempts: number;
+}
 
 const ACTIONS: Record<FailureClass, FailureAction> = {
   permanent: 'dead-letter',
@@ -16,11 +24,70 @@ const ACTIONS: Record<FailureClass, FailureAction> = {
   systemic: 'pause-consumer',
 };
 
-export function actionFor(error: unknown): FailureAction {
-  return ACTIONS[failureClassOf(error)];
+export function decide(error: unknown, { attempts, maxAttempts }: Attempts): FailureAction {
+  const code = codeOf(error);
+  if (code === 'PARTITION_REVOKED') return 'abandon';
+  if (isBudgeted(error) && attempts >= maxAttempts) return 'dead-letter';
+  return ACTIONS[ERROR_CODES[code].failureClass];
+}
+
+/**
+ * What is dead-lettered once a budgeted error exhausted its attempts: `UNEXPECTED`, carrying the
+ * last error's message (and, through `cause`, its stack for the DLQ headers).
+ */
+export function exhaustedBudget(error: unknown, attempts: number): SyncError {
+  const last = error instanceof Error ? error.message : String(error);
+  return new SyncError('UNEXPECTED', `gave up after ${attempts} attempts: ${last}`, {
+    cause: error,
+    details: { attempts, last_code: codeOf(error) },
+  });
 }
 
 /** Exponential backoff for systemic pauses: base, 2×base, 4×base ... capped. */
 export function systemicBackoffMs(baseMs: number, consecutiveFailures: number, capMs = 60_000): number {
   return Math.min(capMs, baseMs * 2 ** Math.max(0, consecutiveFailures - 1));
+}
+
+/** What each outcome means for the operator; README's failure table is generated from this. */
+const CONSEQUENCES: Record<FailureClass | 'budgeted' | 'revoked', string> = {
+  permanent:
+    'dead-lettered with its original bytes and reason (`__connect.errors.*` headers), committed; the rest flows on',
+  transient:
+    'retried with backoff and jitter (`Retry-After` honoured), then its partition paused for `PUSHER_PAUSE_ON_TRANSIENT_MS`; never dead-lettered',
+  systemic:
+    'every partition paused, `/readyz` 503 naming the cause, retried with a backoff doubling from `SYSTEMIC_BACKOFF_MS` to 60 s; never dead-lettered',
+  budgeted:
+    'retried like transient, but after `PUSHER_MAX_ATTEMPTS` (recorder: `RECORDER_MAX_ATTEMPTS`) failed attempts dead-lettered as `UNEXPECTED` with the message and stack head',
+  revoked: 'not announced, not committed, no pause: the partition’s next owner pushes it again',
+};
+
+export interface DecisionRow {
+  code: ErrorCode;
+  failureClass: FailureClass;
+  when: string;
+  consequence: string;
+}
+
+export function decisionTable(): DecisionRow[] {
+  return (Object.entries(ERROR_CODES) as [ErrorCode, (typeof ERROR_CODES)[ErrorCode]][])
+    .filter(([code]) => code !== 'CONFIG_INVALID')
+    .map(([code, entry]) => ({
+      code,
+      failureClass: entry.failureClass,
+      when: entry.when,
+      consequence:
+        code === 'PARTITION_REVOKED'
+          ? CONSEQUENCES.revoked
+          : 'budgeted' in entry
+            ? CONSEQUENCES.budgeted
+            : CONSEQUENCES[entry.failureClass],
+    }));
+}
+
+/** README's "What happens on failure" table, as Markdown. */
+export function decisionTableMarkdown(): string {
+  const rows = decisionTable().map(
+    (row) => `| \`${row.code}\` | ${row.failureClass} | ${row.when} | ${row.consequence} |`,
+  );
+  return ['| code | class | when | what the service does |', '|---|---|---|---|', ...rows].join('\n');
 }

@@ -42,6 +42,12 @@ describe('the invoice-finance-sync CLI', () => {
     );
   });
 
+  it('refuses per-provider tax words that would throw on the first event, exit 78', () => {
+    const { code, stderr } = cli(['start'], { TAX_WORDS_BY_PROVIDER: 'aws=sales tax' });
+    expect(code).toBe(78);
+    expect(stderr).toContain('TAX_WORDS_BY_PROVIDER: got "aws=sales tax", expected single words');
+  });
+
   it('refuses a short secret without printing it', () => {
     const { code, stderr } = cli(['start'], { FINANCE_JWT_SECRET: 'hunter2' });
     expect(code).toBe(78);

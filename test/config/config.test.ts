@@ -34,7 +34,10 @@ describe('configuration', () => {
       audience: 'skyai_finance',
       ttlSeconds: 60,
     });
-    expect(config.finance.identity).toEqual({ tenantId: 'platform-admin', roles: ['admin'] });
+    expect(config.finance.identity).toEqual({ mode: 'fixed', tenantId: 'platform-admin', roles: ['admin'] });
+    expect(config.finance.pushDeadlineMs).toBe(45_000);
+    expect(config.kafka.rebalanceTimeoutMs).toBe(60_000);
+    expect([config.pusher.maxAttempts, config.recorder.maxAttempts]).toEqual([5, 5]);
     expect(config.finance.secret).toBeUndefined();
     expect(config.finance.disabledReason).toMatch(/set FINANCE_JWT_SECRET or FINANCE_JWT_SECRET_FILE/);
     expect(Object.isFrozen(config) && Object.isFrozen(config.finance.jwt)).toBe(true);
@@ -83,6 +86,26 @@ describe('configuration', () => {
     const config = loadConfig({ TAX_WORDS: 'GST,Tax', TAX_WORDS_BY_PROVIDER: 'aws=tax,vat;gcp=tax' });
     expect(config.taxWords).toEqual({ '*': ['gst', 'tax'], aws: ['tax', 'vat'], gcp: ['tax'] });
     expect(messageOf({ TAX_WORDS_BY_PROVIDER: 'aws' })).toContain('expected "provider=word,word;..."');
+  });
+
+  it('refuses per-provider tax words that are not single words, which could never match', () => {
+    expect(messageOf({ TAX_WORDS_BY_PROVIDER: 'aws=sales tax' })).toBe(
+      'invalid configuration:\n  TAX_WORDS_BY_PROVIDER: got "aws=sales tax", expected single words of letters or digits, but "sales tax" (for aws) is not one',
+    );
+  });
+
+  it('keeps one push, retries included, inside the rebalance timeout', () => {
+    expect(messageOf({ FINANCE_PUSH_DEADLINE_MS: '60000' })).toContain(
+      'FINANCE_PUSH_DEADLINE_MS: got "60000", expected below KAFKA_REBALANCE_TIMEOUT_MS (60000)',
+    );
+    expect(messageOf({ KAFKA_REBALANCE_TIMEOUT_MS: '20000', KAFKA_SESSION_TIMEOUT_MS: '30000' })).toContain(
+      'KAFKA_REBALANCE_TIMEOUT_MS: got "20000", expected at least KAFKA_SESSION_TIMEOUT_MS (30000)',
+    );
+  });
+
+  it('takes the token identity from the configuration or from each event', () => {
+    expect(loadConfig({ FINANCE_IDENTITY: 'event-tenant' }).finance.identity.mode).toBe('event-tenant');
+    expect(messageOf({ FINANCE_IDENTITY: 'tenant' })).toContain('FINANCE_IDENTITY: got "tenant"');
   });
 
   it('documents every variable in .env.example and README.md', () => {

@@ -106,9 +106,9 @@ describe('docs/events.md', () => {
     }
   });
 
-  it('lists every permanent error code, and only those, as reaching a dead-letter topic', () => {
+  it('lists every code that can reach a dead-letter topic (permanent ones and UNEXPECTED), and only those', () => {
     const permanent = Object.entries(ERROR_CODES)
-      .filter(([, entry]) => entry.failureClass === 'permanent')
+      .filter(([code, entry]) => entry.failureClass === 'permanent' || code === 'UNEXPECTED')
       .map(([code]) => code);
     const listed = tableKeys(section('## Dead letters')).filter((key) => /^[A-Z_]+$/.test(key));
     expect([...listed].sort()).toEqual([...permanent].sort());

@@ -17,10 +17,14 @@ export interface FinanceFaults {
   outage: { untilEpochMs: number | null; mode: 'unavailable' | 'drop' } | null;
   /** Answer the next `count` imports with `status`, before any random fault. */
   failNext: { count: number; status: number; retryAfterSeconds: number | null } | null;
+  /** Tenants finance refuses to import for (403), even with their own valid token. */
+  refuseTenants: string[];
   seed: number;
 }
 
 const httpErrorStatus = z.int().min(400).max(599);
+// failNext may also answer a 2xx without an import result: an unreadable success.
+const failNextStatus = z.int().min(200).max(599);
 const probability = z.number().min(0).max(1);
 
 // Strict so that a typo such as `latency` fails loudly instead of silently doing nothing.
@@ -42,10 +46,11 @@ const faultsPatchSchema = z.strictObject({
   failNext: z
     .strictObject({
       count: z.int().min(0).default(1),
-      status: httpErrorStatus,
+      status: failNextStatus,
       retryAfterSeconds: z.int().min(0).optional(),
     })
     .nullish(),
+  refuseTenants: z.array(z.string().min(1)).optional(),
   seed: z.int().optional(),
 });
 
@@ -76,6 +81,7 @@ function noFaults(): FinanceFaults {
     rateLimit: null,
     outage: null,
     failNext: null,
+    refuseTenants: [],
     seed: DEFAULT_SEED,
   };
 }
@@ -123,6 +129,11 @@ export class FaultInjector {
 
   get latencyMs(): number {
     return this.#faults.latencyMs;
+  }
+
+  /** Whether imports for this tenant are refused (checked after the token, role and payload). */
+  refusesTenant(tenantId: string): boolean {
+    return this.#faults.refuseTenants.includes(tenantId);
   }
 
   /** Decides the fate of one import request; consumes `failNext` and random draws. */

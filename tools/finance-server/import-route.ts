@@ -80,6 +80,9 @@ async function answerImport(
   if (payload.tenant_id !== token.tenantId) {
     return answer(403, errorDetail(`token tenant ${token.tenantId} may not import for ${payload.tenant_id}`));
   }
+  if (deps.faults.refusesTenant(payload.tenant_id)) {
+    return answer(403, errorDetail(`imports for tenant ${payload.tenant_id} are suspended`));
+  }
 
   const { id, action } = deps.store.upsert(payload, new Date());
   const outcome = answer(action === 'created' ? 201 : 200, { data: { id, action } });
@@ -90,6 +93,7 @@ async function answerImport(
     action,
     invoice_id: id,
     body_sha256: createHash('sha256').update(rawBody).digest('hex'),
+    idempotency_key: firstHeader(request.headers['idempotency-key']),
     arrivedAtMs,
     finishedAtMs: preciseNowMs(),
   });
@@ -115,4 +119,8 @@ function dropConnection(request: IncomingMessage): Outcome {
 
 function preciseNowMs(): number {
   return performance.timeOrigin + performance.now();
+}
+
+function firstHeader(value: string | string[] | undefined): string | null {
+  return (Array.isArray(value) ? value[0] : value) ?? null;
 }

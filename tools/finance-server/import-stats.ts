@@ -26,6 +26,8 @@ export interface AcceptedImport {
   invoice_id: string;
   /** Hex sha256 of the exact request body bytes. */
   body_sha256: string;
+  /** The request's `Idempotency-Key` header, null when absent. */
+  idempotency_key: string | null;
   /** Epoch milliseconds (sub-millisecond precision) when the request arrived. */
   arrivedAtMs: number;
   /** Epoch milliseconds when the answer was written. */

@@ -1,7 +1,10 @@
+import { TRANSIENT_STATUSES } from '../../core/finance-status.ts';
+
 /**
  * When to retry a finance request and after how long. Pure: undici's retry interceptor does the
  * re-sending; this only decides. Every import is safe to repeat because finance de-duplicates on
  * (tenant_id, source, external_id), so POSTs and even timeouts after the request left are retried.
+ * Which statuses are transient is `finance-status.ts`'s verdict.
  */
 export interface RetryPolicy {
   maxRetries: number;
@@ -17,7 +20,7 @@ export interface FailedAttempt {
   retryAfter?: string | string[];
 }
 
-export const RETRYABLE_STATUS = new Set([429, 500, 502, 503, 504]);
+export const RETRYABLE_STATUS: ReadonlySet<number> = new Set(TRANSIENT_STATUSES);
 
 export const RETRYABLE_CODES = new Set([
   'ECONNRESET',

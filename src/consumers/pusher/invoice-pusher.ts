@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { FinanceClient } from '../../adapters/finance/finance-client.ts';
+import type { FinanceImport, FinanceImportResult } from '../../adapters/finance/finance-client.ts';
 import type { AvroCodec } from '../../adapters/kafka/avro-codec.ts';
 import type { DurableSender } from '../../adapters/kafka/kafka-client.ts';
 import { normalizeInvoice } from '../../core/normalize-invoice.ts';
@@ -26,13 +26,25 @@ export interface RecordedPayloads {
   ): Promise<string | undefined>;
 }
 
+/** What the pusher needs of finance: one idempotent import. */
+export interface FinanceImporter {
+  importInvoice(push: FinanceImport): Promise<FinanceImportResult>;
+}
+
+export interface PushOptions {
+  /** Push even when finance already holds these exact bytes (replay). */
+  force: boolean;
+  /** Aborted when the push must not be announced (its partition may be revoked). */
+  signal?: AbortSignal;
+}
+
 export interface InvoicePusherDeps {
   codec: AvroCodec;
   contracts: Contracts;
   pushedSchemaId: number;
   pushedTopic: string;
   sender: DurableSender;
-  finance: FinanceClient;
+  finance: FinanceImporter;
   recorded: RecordedPayloads;
   taxWords: TaxWordsByProvider;
   metrics: Metrics;
@@ -52,7 +64,7 @@ export class InvoicePusher {
     this.#now = deps.now ?? Date.now;
   }
 
-  async push(event: InvoiceLinesIngested, log: Logger, options: { force: boolean }): Promise<PushOutcome> {
+  async push(event: InvoiceLinesIngested, log: Logger, options: PushOptions): Promise<PushOutcome> {
     const { metrics } = this.#deps;
     const normalized = normalizeInvoice(event, this.#deps.taxWords);
     if (!options.force) {
@@ -68,7 +80,13 @@ export class InvoicePusher {
       }
     }
     const stopTimer = metrics.pushDuration.startTimer();
-    const answer = await this.#deps.finance.importInvoice(normalized.body);
+    const key = invoiceKey(event);
+    const answer = await this.#deps.finance.importInvoice({
+      body: normalized.body,
+      tenantId: event.tenant_id,
+      idempotencyKey: `${key}:${normalized.sha256}`,
+      signal: options.signal,
+    });
     stopTimer({ action: answer.action });
     const pushed = pushedEventFor(event, normalized, answer, { eventId: randomUUID(), nowMs: this.#now() });
     const value = await this.#deps.codec.encode(
@@ -76,7 +94,9 @@ export class InvoicePusher {
       this.#deps.contracts.pushedToFinance,
       pushed,
     );
-    await this.#deps.sender.send({ topic: this.#deps.pushedTopic, key: invoiceKey(event), value });
+    // Finance holds it either way; announcing is what a revoked partition's member must not do.
+    options.signal?.throwIfAborted();
+    await this.#deps.sender.send({ topic: this.#deps.pushedTopic, key, value });
     metrics.events.inc({ consumer: 'pusher', outcome: answer.action });
     log.info(
       {
@@ -85,7 +105,7 @@ export class InvoicePusher {
         amount_gross_minor: normalized.totals.gross,
         payload_sha256: normalized.sha256,
       },
-      `pushed to finance: ${answer.action}`,
+      'pushed to finance',
     );
     return { outcome: answer.action, pushed };
   }

@@ -61,7 +61,7 @@ describe('FaultInjector', () => {
 
   it('throws FaultsPatchError with field errors and keeps the faults as they were', () => {
     const injector = new FaultInjector();
-    const patch = { latencyMs: -1, failNext: { status: 200 }, outage: { forMs: 1, until: T0 } };
+    const patch = { latencyMs: -1, failNext: { status: 199 }, outage: { forMs: 1, until: T0 } };
 
     expect(() => injector.apply(patch, T0)).toThrow(FaultsPatchError);
     try {

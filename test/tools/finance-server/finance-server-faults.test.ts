@@ -131,6 +131,7 @@ describe('admin endpoints over HTTP', () => {
           rateLimit: null,
           outage: null,
           failNext: { count: 1, status: 429, retryAfterSeconds: 2 },
+          refuseTenants: [],
           seed: 1,
         },
       },

@@ -1,0 +1,35 @@
+import { describe, expect, it } from 'vitest';
+import type { SyncError } from '../../src/core/errors.ts';
+import { requireKeyMatches } from '../../src/core/record-key.ts';
+import { april2026Event } from '../fixtures/april-2026.ts';
+
+function refusal(key: string | null): SyncError {
+  try {
+    requireKeyMatches(key, april2026Event());
+  } catch (error) {
+    return error as SyncError;
+  }
+  throw new Error('expected KEY_MISMATCH');
+}
+
+describe('record key must be the invoice of its value', () => {
+  const event = april2026Event();
+  const expected = `${event.tenant_id}:${event.provider}:${event.provider_invoice_id}`;
+
+  it('accepts {tenant_id}:{provider}:{provider_invoice_id}', () => {
+    expect(() => requireKeyMatches(expected, event)).not.toThrow();
+  });
+
+  it('refuses another invoice’s key, naming both', () => {
+    const error = refusal('tenant-b:digitalocean:INV-1');
+    expect([error.code, error.failureClass]).toEqual(['KEY_MISMATCH', 'permanent']);
+    expect(error.message).toBe(
+      `record has key "tenant-b:digitalocean:INV-1" but its value is invoice "${expected}": the producer must key each event by {tenant_id}:{provider}:{provider_invoice_id}`,
+    );
+    expect(error.details).toMatchObject({ record_key: 'tenant-b:digitalocean:INV-1', payload_key: expected });
+  });
+
+  it('refuses a record without a key', () => {
+    expect(refusal(null).message).toMatch(/^record has no key but its value is invoice /);
+  });
+});
