@@ -1,5 +1,5 @@
 import { type InvoiceLinesIngested, invoiceKey } from '../events/invoice-events.ts';
-import { daysToIsoDate } from './calendar-date.ts';
+import { daysToIsoDate, yearOfDays } from './calendar-date.ts';
 import { SyncError } from './errors.ts';
 import type { LineKind } from './finance-payload.ts';
 
@@ -17,6 +17,9 @@ export interface InvoiceTotals {
 const CURRENCY_CODE = /^[A-Z]{3}$/;
 const MAX_DATE_MS = 8_640_000_000_000_000; // the ECMAScript Date range, in milliseconds either side of 1970
 const MAX_DATE_DAYS = 100_000_000; // the same range in days
+/** Billing periods finance and PostgreSQL `date` columns both take without surprises. */
+const FIRST_YEAR = 1900;
+const LAST_YEAR = 9999;
 
 export function validateInvoiceEvent(event: InvoiceLinesIngested): void {
   requireIdentity(event);
@@ -99,11 +102,24 @@ function requireDates(event: InvoiceLinesIngested): void {
   if (!Number.isSafeInteger(days) || Math.abs(days) > MAX_DATE_DAYS) {
     throw invalid(event, `invoice_period must be whole days since 1970-01-01, got ${String(days)}`);
   }
+  const year = yearOfDays(days);
+  if (year < FIRST_YEAR || year > LAST_YEAR) {
+    throw invalid(
+      event,
+      `invoice_period is in year ${year}, outside ${FIRST_YEAR}–${LAST_YEAR} (day ${days})`,
+      {
+        invoice_period_days: days,
+      },
+    );
+  }
   const isoDate = daysToIsoDate(days);
   if (!isoDate.endsWith('-01')) {
     throw invalid(event, `invoice_period ${isoDate} (day ${days}) is not the first day of a month`, {
       invoice_period: isoDate,
     });
+  }
+  if (!Number.isSafeInteger(event.occurred_at)) {
+    throw invalid(event, `occurred_at must be epoch milliseconds, got ${String(event.occurred_at)}`);
   }
   const issuedAt = event.issued_at;
   if (issuedAt !== null && (!Number.isSafeInteger(issuedAt) || Math.abs(issuedAt) > MAX_DATE_MS)) {

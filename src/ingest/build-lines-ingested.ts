@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { isoDateToDays } from '../core/calendar-date.ts';
+import { SyncError } from '../core/errors.ts';
 import type { InvoiceLine, InvoiceLinesIngested } from '../events/invoice-events.ts';
 
 /** What an ingest (e.g. a parsed DigitalOcean CSV) knows about an invoice, in everyday types. */
@@ -32,7 +33,7 @@ export function buildLinesIngestedEvent(input: LinesIngestedInput): InvoiceLines
     tenant_id: input.tenantId,
     provider: input.provider,
     provider_invoice_id: input.providerInvoiceId,
-    invoice_period: isoDateToDays(input.invoicePeriod),
+    invoice_period: periodDays(input.invoicePeriod),
     currency: input.currency,
     total_minor: input.totalMinor ?? lines.reduce((sum, line) => sum + line.amount_minor, 0),
     issued_at: toEpochMs(input.issuedAt ?? null),
@@ -40,9 +41,24 @@ export function buildLinesIngestedEvent(input: LinesIngestedInput): InvoiceLines
   };
 }
 
+/** An impossible date cannot even be written as Avro `date`: refuse it here, naming it. */
+function periodDays(isoDate: string): number {
+  const days = isoDateToDays(isoDate);
+  if (days === undefined) {
+    throw new SyncError(
+      'EVENT_INVALID',
+      `invoice period ${JSON.stringify(isoDate)} is not a calendar date (YYYY-MM-DD)`,
+      {
+        details: { invoice_period: isoDate },
+      },
+    );
+  }
+  return days;
+}
+
 function toEpochMs(date: Date | null): number | null {
   if (date === null) return null;
   const ms = date.getTime();
-  if (Number.isNaN(ms)) throw new RangeError('issuedAt is an invalid Date');
+  if (Number.isNaN(ms)) throw new SyncError('EVENT_INVALID', 'issued_at is an invalid date');
   return ms;
 }

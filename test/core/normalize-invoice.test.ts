@@ -295,6 +295,25 @@ describe('invalid invoices', () => {
     expect(error.message).toBe('invoice_period must be whole days since 1970-01-01, got 1000000000000');
   });
 
+  it.each([
+    ['1899-12-01', 1899],
+    ['+010000-01-01', 10000],
+  ])('rejects an invoice_period of %s, a year outside 1900–9999', (iso, year) => {
+    const days = Date.parse(`${iso}T00:00:00Z`) / 86_400_000;
+    const error = errorOf(() => normalizeInvoice(eventOf({ invoice_period: days })));
+    expect(error.code).toBe('EVENT_INVALID');
+    expect(error.message).toBe(`invoice_period is in year ${year}, outside 1900–9999 (day ${days})`);
+  });
+
+  it('names the field of an amount decoded beyond the safe integer range (a bigint from Avro)', () => {
+    const unsafe = 2n ** 53n + 1n;
+    const error = errorOf(() => normalizeInvoice(eventOf({ total_minor: unsafe as unknown as number })));
+    expect([error.code, error.message]).toEqual([
+      'EVENT_INVALID',
+      'total_minor must be a safe integer of minor units, got 9007199254740993',
+    ]);
+  });
+
   it('rejects an issued_at that is not epoch milliseconds', () => {
     const error = errorOf(() => normalizeInvoice(eventOf({ issued_at: 1.5 })));
     expect(error.code).toBe('EVENT_INVALID');

@@ -3,6 +3,7 @@ import { COMPATIBILITY, SchemaRegistry, SchemaType } from '@kafkajs/confluent-sc
 import avro from 'avsc';
 import { request } from 'undici';
 import { SyncError } from '../../core/errors.ts';
+import { SafeLongType } from './safe-long.ts';
 
 /** The Confluent wire format: magic byte 0, a 4-byte big-endian schema id, then the Avro body. */
 const MAGIC_BYTE = 0;
@@ -18,7 +19,9 @@ export interface AvroContract<T> {
 
 export function loadContract<T>(path: URL): AvroContract<T> {
   const schemaText = readFileSync(path, 'utf8');
-  return { schemaText, type: avro.Type.forSchema(JSON.parse(schemaText)) };
+  // A fresh registry per schema: avsc adds the schema's named types to it.
+  const type = avro.Type.forSchema(JSON.parse(schemaText), { registry: { long: SafeLongType } });
+  return { schemaText, type };
 }
 
 /**

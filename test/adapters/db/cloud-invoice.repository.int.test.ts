@@ -154,7 +154,7 @@ describe('CloudInvoiceRepository.recordPush', () => {
     const before = await findRow(older);
     const newer = pushed({
       provider_invoice_id: older.provider_invoice_id,
-      invoice_period: isoDateToDays('2026-05-01'),
+      invoice_period: isoDateToDays('2026-05-01') as number,
       pushed_at: PUSHED_AT + 60_000,
       finance_invoice_id: randomUUID(),
       amount_gross_minor: 12_345,
