@@ -6,6 +6,7 @@ import { FinanceTokenSource } from './adapters/finance/finance-token.ts';
 import { AvroCodec } from './adapters/kafka/avro-codec.ts';
 import { CoalescingSender } from './adapters/kafka/coalescing-sender.ts';
 import { createKafka, ensureTopics } from './adapters/kafka/kafka-client.ts';
+import { KafkaProbe, type ProbeResult } from './adapters/kafka/kafka-probe.ts';
 import type { Config } from './config/config.ts';
 import { ConsumerRuntime } from './consumers/consumer-runtime.ts';
 import { InvoicePusher } from './consumers/pusher/invoice-pusher.ts';
@@ -46,6 +47,8 @@ export interface Infrastructure {
   schemaIds: SchemaIds;
   kafka: Kafka;
   producer: Producer;
+  /** Readiness check of the brokers (bounded, single-flight). */
+  kafkaProbe: KafkaProbe;
   /** Durable sends of the consumers, sharing produce requests (see CoalescingSender). */
   sender: CoalescingSender;
   database: Database;
@@ -96,6 +99,10 @@ async function connectMessaging(
     createPartitioner: Partitioners.DefaultPartitioner,
   });
   await producer.connect();
+  const kafkaProbe = await KafkaProbe.connect(config.kafka, log).catch(async (error: unknown) => {
+    await producer.disconnect();
+    throw error;
+  });
   return {
     config,
     log,
@@ -105,10 +112,12 @@ async function connectMessaging(
     schemaIds,
     kafka,
     producer,
+    kafkaProbe,
     sender: new CoalescingSender(producer),
     database,
     close: async () => {
       await producer.disconnect();
+      await kafkaProbe.close();
       await database.close();
     },
   };
@@ -225,15 +234,17 @@ export async function startService(options: ServiceOptions): Promise<Service> {
 }
 
 async function checkReadiness(infra: Infrastructure, roles: ServiceRoles, runtimes: ConsumerRuntime[]) {
-  const [database, registry] = await Promise.all([
+  const [database, registry, kafka] = await Promise.all([
     probe(() => infra.database.ping()),
     probe(() => infra.codec.ping()),
+    infra.kafkaProbe.check(),
   ]);
   const consumers = runtimes.map((runtime) => runtime.status());
   const financeEnabled = infra.config.finance.secret !== undefined;
   const ready =
     database.ok &&
     registry.ok &&
+    kafka.ok &&
     consumers.every((c) => c.joined && c.systemicFailure === undefined) &&
     consumers.length > 0;
   return {
@@ -244,10 +255,11 @@ async function checkReadiness(infra: Infrastructure, roles: ServiceRoles, runtim
       : { enabled: false, reason: 'pusher role not started in this process' },
     database,
     registry,
+    kafka,
   };
 }
 
-async function probe(check: () => Promise<void>): Promise<{ ok: boolean; error?: string }> {
+async function probe(check: () => Promise<void>): Promise<ProbeResult> {
   try {
     await check();
     return { ok: true };

@@ -46,6 +46,7 @@ describe('operability: health, readiness, metrics and logs', () => {
       finance: { enabled: true, reason: 'configured' },
       database: { ok: true },
       registry: { ok: true },
+      kafka: { ok: true },
     });
     expect(ready.consumers.map((c: { name: string; joined: boolean }) => [c.name, c.joined])).toEqual([
       ['pusher', true],

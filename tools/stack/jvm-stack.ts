@@ -11,15 +11,16 @@
 //   kafka-server.properties  the broker config, rewritten at each start
 // Java: Kafka runs on the first Java 17+ found, Apicurio on the first Java 21+
 // (see java-home.ts); STACK_KAFKA_JAVA / STACK_APICURIO_JAVA name a binary instead.
+// The broker's configuration and launch are in kafka-node.ts, shared with dedicated-broker.ts
+// (brokers of their own for tests that stop Kafka).
 import type { ChildProcess } from 'node:child_process';
-import { spawnSync } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { findJava } from './java-home.ts';
 import type { Dist } from './jvm-dist.ts';
 import { ensureDist } from './jvm-dist.ts';
+import { type KafkaNodeSpec, markerOf, startKafkaNode } from './kafka-node.ts';
 import { httpOk, kafkaMetadata, tcpOpen } from './probes.ts';
 import {
   isOurs,
@@ -38,10 +39,7 @@ const KAFKA_PORT = 9092;
 const CONTROLLER_PORT = 9093;
 const REGISTRY_PORT = 8081;
 const CCOMPAT_PATH = '/apis/ccompat/v7';
-/** Every JVM we start carries -D<MARKER>=<name>, to recognise it by pid later. */
-const MARKER = 'invoice-finance-sync.stack';
 const DEFAULT_ROOT = fileURLToPath(new URL('../..', import.meta.url));
-const LOG4J_CONFIG = fileURLToPath(new URL('./jvm/kafka-log4j2.properties', import.meta.url));
 
 export type StackUpOptions = { rootDir?: string; log?: (line: string) => void };
 export type StackEndpoints = { kafkaBrokers: string; schemaRegistryUrl: string };
@@ -92,88 +90,30 @@ const ENDPOINTS: StackEndpoints = {
 
 // ---------------------------------------------------------------- Kafka
 
-// Tuned for tests on one small machine: one node, replication 1 everywhere,
-// few internal partitions (each one is a log to create on first use).
-function kafkaProperties(dataDir: string): string {
-  return [
-    'process.roles=broker,controller',
-    'node.id=1',
-    // Static quorum of one voter: storage is formatted without --standalone.
-    `controller.quorum.voters=1@${HOST}:${CONTROLLER_PORT}`,
-    `listeners=PLAINTEXT://${HOST}:${KAFKA_PORT},CONTROLLER://${HOST}:${CONTROLLER_PORT}`,
-    `advertised.listeners=PLAINTEXT://${HOST}:${KAFKA_PORT}`,
-    'controller.listener.names=CONTROLLER',
-    'inter.broker.listener.name=PLAINTEXT',
-    'listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT',
-    `log.dirs=${dataDir}`,
-    'auto.create.topics.enable=true',
-    'num.partitions=1',
-    'offsets.topic.replication.factor=1',
-    'offsets.topic.num.partitions=10',
-    'transaction.state.log.replication.factor=1',
-    'transaction.state.log.min.isr=1',
-    'transaction.state.log.num.partitions=5',
-    'share.coordinator.state.topic.replication.factor=1',
-    'share.coordinator.state.topic.min.isr=1',
-    // Consumers join at once instead of waiting 3 s for more members.
-    'group.initial.rebalance.delay.ms=0',
-    '',
-  ].join('\n');
-}
-
-/** `kafka-storage.sh format` equivalent; skipped when the log dir is formatted. */
-function formatKafkaStorage(java: string, dist: Dist, p: Layout): void {
-  if (existsSync(join(p.kafkaData, 'meta.properties'))) return;
-  const clusterId = randomBytes(16).toString('base64url'); // what `kafka-storage random-uuid` prints
-  const args = [
-    '-cp',
-    dist.kafkaClasspath,
-    `-Dlog4j2.configurationFile=${LOG4J_CONFIG}`,
-    'kafka.tools.StorageTool',
-  ];
-  const out = spawnSync(java, [...args, 'format', '--cluster-id', clusterId, '--config', p.kafkaConfig], {
-    encoding: 'utf8',
-    timeout: 120_000,
-  });
-  if (out.status !== 0) {
-    throw new Error(
-      `Kafka storage format failed (exit ${out.status}) for ${p.kafkaData}:\n${out.stdout}${out.stderr}`,
-    );
-  }
-}
-
 function kafkaComponent(p: Layout): Component {
   const pidFile = join(p.stack, 'kafka.pid');
-  const logFile = join(p.logs, 'kafka.log');
+  const node: KafkaNodeSpec = {
+    host: HOST,
+    port: KAFKA_PORT,
+    controllerPort: CONTROLLER_PORT,
+    dataDir: p.kafkaData,
+    configFile: p.kafkaConfig,
+    logFile: join(p.logs, 'kafka.log'),
+    markerName: 'kafka',
+  };
   return {
     name: 'kafka',
     title: 'Kafka',
     port: KAFKA_PORT,
     address: ENDPOINTS.kafkaBrokers,
     pidFile,
-    logFile,
+    logFile: node.logFile,
     minJava: 17,
     javaEnv: 'STACK_KAFKA_JAVA',
     readyTimeoutMs: 90_000,
     stopGraceMs: 30_000, // controlled shutdown flushes logs; ~1 s when idle
     ready: async () => ((await kafkaMetadata(HOST, KAFKA_PORT))?.brokers ?? 0) >= 1,
-    start: (java, dist) => {
-      writeFileSync(p.kafkaConfig, kafkaProperties(p.kafkaData));
-      formatKafkaStorage(java, dist, p);
-      // Same JVM flags as kafka-server-start.sh, with a smaller heap.
-      const jvm = [
-        '-Xms256m',
-        '-Xmx512m',
-        '-XX:+UseG1GC',
-        '-XX:MaxGCPauseMillis=20',
-        '-Djava.awt.headless=true',
-      ];
-      const args = [...jvm, `-D${MARKER}=kafka`, `-Dlog4j2.configurationFile=${LOG4J_CONFIG}`];
-      return spawnDetached(java, [...args, '-cp', dist.kafkaClasspath, 'kafka.Kafka', p.kafkaConfig], {
-        cwd: p.stack,
-        logFile,
-      });
-    },
+    start: (java, dist) => startKafkaNode(java, dist, node, p.stack),
   };
 }
 
@@ -215,7 +155,7 @@ function apicurioComponent(p: Layout): Component {
     stopGraceMs: 15_000,
     ready: () => httpOk(`${ENDPOINTS.schemaRegistryUrl}/subjects`),
     start: (java, dist) => {
-      const args = ['-Xms128m', '-Xmx512m', `-D${MARKER}=apicurio`];
+      const args = ['-Xms128m', '-Xmx512m', markerOf({ markerName: 'apicurio' })];
       for (const [k, v] of Object.entries(props)) args.push(`-D${k}=${v}`);
       return spawnDetached(java, [...args, '-jar', dist.apicurioJar], { cwd: p.stack, logFile });
     },
@@ -229,7 +169,7 @@ function components(rootDir: string): [Component, Component] {
 
 // ---------------------------------------------------------------- lifecycle
 
-const marker = (c: Component) => `-D${MARKER}=${c.name}`;
+const marker = (c: Component) => markerOf({ markerName: c.name });
 
 function notReady(c: Component, what: string): Error {
   return new Error(

@@ -1,27 +1,31 @@
-import { type IHeaders, Kafka, logLevel } from 'kafkajs';
+import { type IHeaders, Kafka, logLevel, type RetryOptions } from 'kafkajs';
 import type { Config } from '../../config/config.ts';
 import type { Logger } from '../../ops/logger.ts';
+import { kafkaLogLevel } from './kafka-log-level.ts';
 
-const LEVELS: Record<number, 'error' | 'warn' | 'info' | 'debug'> = {
-  [logLevel.ERROR]: 'error',
-  [logLevel.WARN]: 'warn',
-  [logLevel.INFO]: 'info',
-  [logLevel.DEBUG]: 'debug',
-};
+export interface KafkaClientOptions {
+  /** kafkajs retries of every request (default: 8, from 300 ms). */
+  retry?: RetryOptions;
+  /** How long a request may wait for its response (kafkajs default: 30 s). */
+  requestTimeoutMs?: number;
+  /** Name of the client in its log lines (`component`). */
+  component?: string;
+}
 
 /** A kafkajs client whose own log lines go through pino, as structured JSON like the rest. */
-export function createKafka(config: Config['kafka'], log: Logger): Kafka {
-  const kafkaLog = log.child({ component: 'kafkajs' });
+export function createKafka(config: Config['kafka'], log: Logger, options: KafkaClientOptions = {}): Kafka {
+  const kafkaLog = log.child({ component: options.component ?? 'kafkajs' });
   return new Kafka({
     clientId: config.clientId,
     brokers: config.brokers,
     logLevel: logLevel.WARN,
-    retry: { initialRetryTime: 300, retries: 8 },
+    retry: options.retry ?? { initialRetryTime: 300, retries: 8 },
+    ...(options.requestTimeoutMs === undefined ? {} : { requestTimeout: options.requestTimeoutMs }),
     logCreator:
       () =>
       ({ level, log: entry }) => {
         const { message, timestamp: _timestamp, logger: _logger, ...rest } = entry;
-        kafkaLog[LEVELS[level] ?? 'info'](rest, message);
+        kafkaLog[kafkaLogLevel(level, entry)](rest, message);
       },
   });
 }

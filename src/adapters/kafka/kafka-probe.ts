@@ -1,0 +1,79 @@
+import type { Admin } from 'kafkajs';
+import type { Config } from '../../config/config.ts';
+import type { Logger } from '../../ops/logger.ts';
+import { createKafka } from './kafka-client.ts';
+
+/** What one readiness check reports, like the database and registry probes. */
+export interface ProbeResult {
+  ok: boolean;
+  error?: string;
+}
+
+/** A check answers within this, whatever the broker does: /readyz must answer a kubelet in time. */
+const PROBE_TIMEOUT_MS = 2_000;
+/** The part of the admin client a probe uses. */
+export type ProbeAdmin = Pick<Admin, 'describeCluster' | 'disconnect'>;
+/** kafkajs gives up on a hung request after this, so a silent broker does not hold the check's slot long. */
+const PROBE_REQUEST_TIMEOUT_MS = 1_500;
+
+/**
+ * Asks the brokers for cluster metadata, one round trip per check, through an admin client of its
+ * own: kafkajs applies the client-wide retry (8 retries, minutes of backoff) to every admin request
+ * whatever `admin({ retry })` says, so the probe's client has none, and a short request timeout.
+ */
+export class KafkaProbe {
+  readonly #admin: ProbeAdmin;
+  readonly #brokers: string;
+  readonly #timeoutMs: number;
+  /** The request under way. Checks share it, so a hung broker never piles requests up. */
+  #inFlight: Promise<number> | undefined;
+
+  /** Use `KafkaProbe.connect`; this takes a connected admin client. */
+  constructor(admin: ProbeAdmin, brokers: string, timeoutMs = PROBE_TIMEOUT_MS) {
+    this.#admin = admin;
+    this.#brokers = brokers;
+    this.#timeoutMs = timeoutMs;
+  }
+
+  static async connect(config: Config['kafka'], log: Logger): Promise<KafkaProbe> {
+    const kafka = createKafka(config, log, {
+      retry: { retries: 0 },
+      requestTimeoutMs: PROBE_REQUEST_TIMEOUT_MS,
+      component: 'kafka-probe',
+    });
+    const admin = kafka.admin();
+    await admin.connect();
+    return new KafkaProbe(admin, config.brokers.join(','));
+  }
+
+  async check(): Promise<ProbeResult> {
+    this.#inFlight ??= this.#countBrokers().finally(() => {
+      this.#inFlight = undefined;
+    });
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`no answer within ${this.#timeoutMs} ms`)), this.#timeoutMs);
+    });
+    try {
+      const brokers = await Promise.race([this.#inFlight, timeout]);
+      return brokers > 0 ? { ok: true } : this.#down('the cluster lists no brokers');
+    } catch (error) {
+      return this.#down((error as Error).message);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  close(): Promise<void> {
+    return this.#admin.disconnect();
+  }
+
+  async #countBrokers(): Promise<number> {
+    const { brokers } = await this.#admin.describeCluster();
+    return brokers.length;
+  }
+
+  #down(reason: string): ProbeResult {
+    return { ok: false, error: `Kafka brokers ${this.#brokers} unreachable: ${reason}` };
+  }
+}

@@ -1,0 +1,107 @@
+// One single-node KRaft Kafka (combined broker + controller) on the JVM: its configuration, storage
+// format and launch. Shared by the local stack (jvm-stack.ts, fixed ports) and by dedicated test
+// brokers (dedicated-broker.ts, free ports, their own data dir).
+import type { ChildProcess } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { existsSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Dist } from './jvm-dist.ts';
+import { spawnDetached } from './proc.ts';
+
+/** Every JVM the stack tools start carries -D<STACK_MARKER>=<name>, to recognise it by pid later. */
+export const STACK_MARKER = 'invoice-finance-sync.stack';
+const LOG4J_CONFIG = fileURLToPath(new URL('./jvm/kafka-log4j2.properties', import.meta.url));
+
+export interface KafkaNodeSpec {
+  host: string;
+  /** PLAINTEXT client listener, also what readiness probes ask. */
+  port: number;
+  controllerPort: number;
+  /** KRaft log dir (metadata log and topic data). */
+  dataDir: string;
+  /** server.properties file written at each start. */
+  configFile: string;
+  logFile: string;
+  /** Value of the -D<STACK_MARKER> flag, unique per node. */
+  markerName: string;
+  /** Added to, or replacing, the defaults below (e.g. a SASL or TLS listener). */
+  properties?: Record<string, string>;
+}
+
+export const markerOf = (spec: Pick<KafkaNodeSpec, 'markerName'>): string =>
+  `-D${STACK_MARKER}=${spec.markerName}`;
+
+// Tuned for tests on one small machine: one node, replication 1 everywhere,
+// few internal partitions (each one is a log to create on first use).
+function defaultProperties(spec: KafkaNodeSpec): Record<string, string> {
+  const { host, port, controllerPort } = spec;
+  return {
+    'process.roles': 'broker,controller',
+    'node.id': '1',
+    // Static quorum of one voter: storage is formatted without --standalone.
+    'controller.quorum.voters': `1@${host}:${controllerPort}`,
+    listeners: `PLAINTEXT://${host}:${port},CONTROLLER://${host}:${controllerPort}`,
+    'advertised.listeners': `PLAINTEXT://${host}:${port}`,
+    'controller.listener.names': 'CONTROLLER',
+    'inter.broker.listener.name': 'PLAINTEXT',
+    'listener.security.protocol.map': 'PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT',
+    'log.dirs': spec.dataDir,
+    'auto.create.topics.enable': 'true',
+    'num.partitions': '1',
+    'offsets.topic.replication.factor': '1',
+    'offsets.topic.num.partitions': '10',
+    'transaction.state.log.replication.factor': '1',
+    'transaction.state.log.min.isr': '1',
+    'transaction.state.log.num.partitions': '5',
+    'share.coordinator.state.topic.replication.factor': '1',
+    'share.coordinator.state.topic.min.isr': '1',
+    // Consumers join at once instead of waiting 3 s for more members.
+    'group.initial.rebalance.delay.ms': '0',
+  };
+}
+
+export function kafkaProperties(spec: KafkaNodeSpec): string {
+  const all = { ...defaultProperties(spec), ...spec.properties };
+  return `${Object.entries(all)
+    .map(([key, value]) => `${key}=${value}`)
+    .join('\n')}\n`;
+}
+
+/** `kafka-storage.sh format` equivalent; skipped when the log dir is formatted. */
+function formatKafkaStorage(java: string, dist: Dist, spec: KafkaNodeSpec): void {
+  if (existsSync(join(spec.dataDir, 'meta.properties'))) return;
+  const clusterId = randomBytes(16).toString('base64url'); // what `kafka-storage random-uuid` prints
+  const args = [
+    '-cp',
+    dist.kafkaClasspath,
+    `-Dlog4j2.configurationFile=${LOG4J_CONFIG}`,
+    'kafka.tools.StorageTool',
+  ];
+  const out = spawnSync(java, [...args, 'format', '--cluster-id', clusterId, '--config', spec.configFile], {
+    encoding: 'utf8',
+    timeout: 120_000,
+  });
+  if (out.status !== 0) {
+    throw new Error(
+      `Kafka storage format failed (exit ${out.status}) for ${spec.dataDir}:\n${out.stdout}${out.stderr}`,
+    );
+  }
+}
+
+/**
+ * Writes the config, formats the storage on first start, and launches the broker as a detached JVM
+ * whose output goes to `spec.logFile`. Restarting on the same spec keeps the data (and cluster id).
+ */
+export function startKafkaNode(java: string, dist: Dist, spec: KafkaNodeSpec, cwd: string): ChildProcess {
+  writeFileSync(spec.configFile, kafkaProperties(spec));
+  formatKafkaStorage(java, dist, spec);
+  // Same JVM flags as kafka-server-start.sh, with a smaller heap.
+  const jvm = ['-Xms256m', '-Xmx512m', '-XX:+UseG1GC', '-XX:MaxGCPauseMillis=20', '-Djava.awt.headless=true'];
+  const args = [...jvm, markerOf(spec), `-Dlog4j2.configurationFile=${LOG4J_CONFIG}`];
+  return spawnDetached(java, [...args, '-cp', dist.kafkaClasspath, 'kafka.Kafka', spec.configFile], {
+    cwd,
+    logFile: spec.logFile,
+  });
+}
