@@ -162,9 +162,9 @@ export async function startService(options: ServiceOptions): Promise<Service> {
   const finance = options.roles.pusher ? createFinanceClient(infra) : undefined;
   const common = {
     kafka: infra.kafka,
-    partitionsConcurrently: config.pusher.maxInFlight,
     sessionTimeoutMs: config.kafka.sessionTimeoutMs,
     heartbeatIntervalMs: config.kafka.heartbeatIntervalMs,
+    rebalanceTimeoutMs: config.kafka.rebalanceTimeoutMs,
     pauseOnTransientMs: config.pusher.pauseOnTransientMs,
     systemicBackoffMs: config.systemicBackoffMs,
     log,
@@ -177,6 +177,8 @@ export async function startService(options: ServiceOptions): Promise<Service> {
         name: 'pusher',
         groupId: config.pusher.groupId,
         topic: config.topics.linesIngested,
+        partitionsConcurrently: config.pusher.maxInFlight,
+        maxAttempts: config.pusher.maxAttempts,
         lanes: new KeyLanes(new Semaphore(config.pusher.maxInFlight)),
         handler: linesIngestedHandler({
           codec: infra.codec,
@@ -198,7 +200,9 @@ export async function startService(options: ServiceOptions): Promise<Service> {
         name: 'recorder',
         groupId: config.recorder.groupId,
         topic: config.topics.pushedToFinance,
-        lanes: new KeyLanes(new Semaphore(config.pusher.maxInFlight)),
+        partitionsConcurrently: config.recorder.maxInFlight,
+        maxAttempts: config.recorder.maxAttempts,
+        lanes: new KeyLanes(new Semaphore(config.recorder.maxInFlight)),
         handler: pushedToFinanceHandler({
           codec: infra.codec,
           contracts: infra.contracts,
