@@ -81,7 +81,11 @@ export class ConsumerRuntime {
     });
     this.#consumer.on(CRASH, (event) => {
       this.#joined = false;
-      this.#log.error({ err: event.payload.error, restart: event.payload.restart }, 'consumer crashed');
+      const { error, restart } = event.payload;
+      // kafkajs restarts the consumer itself after a retriable crash (e.g. a long broker outage):
+      // that is worth a warning; only a crash it will not recover from needs someone to look.
+      if (restart) this.#log.warn({ err: error, restart }, 'consumer crashed: kafkajs restarts it');
+      else this.#log.error({ err: error, restart }, 'consumer crashed and stopped');
     });
     this.#consumer.on(STOP, () => {
       this.#joined = false;
