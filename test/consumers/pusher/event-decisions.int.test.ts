@@ -42,7 +42,9 @@ describe('pusher decisions about one event: dead-letter what is its own fault, n
     expect(dead?.headers[DLQ_HEADER.exceptionMessage]).toBe(
       'gave up after 3 attempts: finance answered 200 without data.id/action: {"errors":{"detail":"injected fault: failNext"}}',
     );
-    expect(dead?.headers[DLQ_HEADER.exceptionStacktrace]).toMatch(/^SyncError: finance answered 200[^\n]*\n\s+at /);
+    expect(dead?.headers[DLQ_HEADER.exceptionStacktrace]).toMatch(
+      /^SyncError: finance answered 200[^\n]*\n\s+at /,
+    );
     // Three unreadable answers for the first version (a fault stores nothing), then the second's import.
     expect(finance.stats().byStatus).toEqual({ '200': 3, '201': 1 });
     expect(dlq.messages).toHaveLength(1);
@@ -67,7 +69,9 @@ describe('pusher decisions about one event: dead-letter what is its own fault, n
 
     const dead = await dlq.waitFor(2);
     await eventually(() => (finance.invoices().length === 1 ? true : undefined), { what: 'the keyed one' });
-    expect(dead.map((m) => [m.key, m.headers[DLQ_HEADER.errorCode], m.headers[DLQ_HEADER.exceptionMessage]])).toEqual([
+    expect(
+      dead.map((m) => [m.key, m.headers[DLQ_HEADER.errorCode], m.headers[DLQ_HEADER.exceptionMessage]]),
+    ).toEqual([
       [
         'platform-admin:digitalocean:INV-SOMETHING-ELSE',
         'KEY_MISMATCH',
@@ -114,10 +118,14 @@ describe('pusher decisions about one event: dead-letter what is its own fault, n
     const dlq = await topicReader(testKafka(), env.TOPIC_LINES_INGESTED_DLQ as string);
     await serviceForTest(env, { pusher: true, recorder: false });
     await publishLinesIngested(infra, smallInvoice('INV-408'));
-    await eventually(() => (finance.invoices().length === 1 ? true : undefined), { what: 'pushed after 408' });
+    await eventually(() => (finance.invoices().length === 1 ? true : undefined), {
+      what: 'pushed after 408',
+    });
     finance.setFaults({ failNext: { count: 2, status: 409 } });
     await publishLinesIngested(infra, smallInvoice('INV-409'));
-    await eventually(() => (finance.invoices().length === 2 ? true : undefined), { what: 'pushed after 409s' });
+    await eventually(() => (finance.invoices().length === 2 ? true : undefined), {
+      what: 'pushed after 409s',
+    });
     expect(finance.stats().byStatus).toEqual({ '408': 1, '409': 2, '201': 2 });
     expect(dlq.messages).toHaveLength(0);
   });
@@ -143,7 +151,9 @@ describe('pusher decisions about one event: dead-letter what is its own fault, n
     expect(dlq.messages).toHaveLength(0);
 
     await serviceForTest({ ...wrong, SKYAI_FINANCE_URL: finance.url }, { pusher: true, recorder: false });
-    await eventually(() => (finance.invoices().length === 1 ? true : undefined), { what: 'pushed once fixed' });
+    await eventually(() => (finance.invoices().length === 1 ? true : undefined), {
+      what: 'pushed once fixed',
+    });
     expect(finance.invoices()[0]?.external_id).toBe('INV-WRONG-URL');
     expect(dlq.messages).toHaveLength(0);
   });

@@ -94,7 +94,9 @@ describe('pusher failure classes: transient retried, systemic pauses, permanent 
       { what: 'systemic failure reported' },
     );
     expect(readiness.ready).toBe(false);
-    expect((readiness.consumers as ConsumerView[])[0]?.systemicFailure).toMatch(/refused a freshly minted token/);
+    expect((readiness.consumers as ConsumerView[])[0]?.systemicFailure).toMatch(
+      /refused a freshly minted token/,
+    );
     await eventually(() => (finance.invoices().length === 1 ? true : undefined), {
       what: 'pushed after 401s',
     });

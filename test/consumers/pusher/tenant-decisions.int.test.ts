@@ -135,7 +135,12 @@ describe('one tenant refused by finance never holds back the others', () => {
     expect(dead?.headers[DLQ_HEADER.exceptionMessage]).toContain(
       'token tenant platform-admin may not import for tenant-b',
     );
-    expect(finance.invoices().map((row) => row.external_id).sort()).toEqual(['INV-AFTER', 'INV-BEFORE']);
+    expect(
+      finance
+        .invoices()
+        .map((row) => row.external_id)
+        .sort(),
+    ).toEqual(['INV-AFTER', 'INV-BEFORE']);
     // Two tries with the token (a fresh one the second time), then one probe that got 422.
     expect(finance.stats().byStatus).toEqual({ '201': 2, '403': 2, '422': 1 });
     expect(readiness.every(Boolean)).toBe(true);
