@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { type FinanceServerControl, handleAdmin } from './admin-routes.ts';
 import { FaultInjector } from './faults.ts';
 import { errorDetail, sendJson } from './http-io.ts';
+import { IdempotencyStore } from './idempotency-store.ts';
 import { handleImport } from './import-route.ts';
 import { ImportStats } from './import-stats.ts';
 import { InvoiceStore } from './invoice-store.ts';
@@ -25,6 +26,8 @@ export interface FinanceServerOptions {
   algorithms?: string[];
   /** Role that passes finance's write-role check. */
   writeRole?: string;
+  /** How many `Idempotency-Key`s are remembered, least recently used forgotten first. */
+  idempotencyKeys?: number;
 }
 
 export interface FinanceServer extends FinanceServerControl {
@@ -60,6 +63,7 @@ export async function startFinanceServer(options: FinanceServerOptions): Promise
   const store = new InvoiceStore();
   const faults = new FaultInjector();
   const stats = new ImportStats();
+  const idempotency = new IdempotencyStore(options.idempotencyKeys);
   const closing = new AbortController();
 
   const control: FinanceServerControl = {
@@ -79,11 +83,12 @@ export async function startFinanceServer(options: FinanceServerOptions): Promise
     },
     reset: () => {
       store.clear();
+      idempotency.clear();
       stats.resetAll();
       faults.reset();
     },
   };
-  const importDeps = { verifyToken, store, faults, stats, closing: closing.signal };
+  const importDeps = { verifyToken, store, faults, stats, idempotency, closing: closing.signal };
 
   const route = async (request: IncomingMessage, response: ServerResponse): Promise<void> => {
     const path = new URL(request.url ?? '/', 'http://finance.invalid').pathname;

@@ -3,21 +3,24 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { setTimeout as delay } from 'node:timers/promises';
 import type { FaultInjector } from './faults.ts';
 import { BodyTooLargeError, errorDetail, readBody, sendJson } from './http-io.ts';
-import { validateImportPayload } from './import-payload.ts';
+import type { IdempotencyStore } from './idempotency-store.ts';
+import { type ImportPayload, validateImportPayload } from './import-payload.ts';
 import type { ImportStats } from './import-stats.ts';
 import type { InvoiceStore } from './invoice-store.ts';
 import type { TokenVerifier } from './token-verifier.ts';
 
 /**
- * `POST /api/v1/integrations/cloud/import-invoice`: latency, faults, token, payload, tenant, then
- * the idempotent upsert. The order matters to clients: a 401/403 never depends on the body, and a
- * fault answers before anything is stored, like a finance that is down.
+ * `POST /api/v1/integrations/cloud/import-invoice`: latency, faults, token, payload, tenant, a
+ * repeated `Idempotency-Key`, then the idempotent upsert. The order matters to clients: a 401/403
+ * never depends on the body, a fault answers before anything is stored, like a finance that is
+ * down, and a stored answer is only ever given to a caller who may still write for that tenant.
  */
 export interface ImportRouteDeps {
   verifyToken: TokenVerifier;
   store: InvoiceStore;
   faults: FaultInjector;
   stats: ImportStats;
+  idempotency: IdempotencyStore;
   /** Aborted by `close()`, so requests waiting out their latency do not hold the process open. */
   closing: AbortSignal;
 }
@@ -51,7 +54,7 @@ async function answerImport(
   response: ServerResponse,
   arrivedAtMs: number,
 ): Promise<Outcome> {
-  const answer = (status: number, body: unknown, headers: Record<string, string> = {}): Outcome => {
+  const answer: Answer = (status, body, headers = {}) => {
     sendJson(response, status, body, headers);
     return { status };
   };
@@ -84,17 +87,49 @@ async function answerImport(
     return answer(403, errorDetail(`imports for tenant ${payload.tenant_id} are suspended`));
   }
 
+  return applyImport(deps, { payload, rawBody, arrivedAtMs, request }, answer);
+}
+
+type Answer = (status: number, body: unknown, headers?: Record<string, string>) => Outcome;
+
+interface AuthorizedImport {
+  payload: ImportPayload;
+  rawBody: Buffer;
+  arrivedAtMs: number;
+  request: IncomingMessage;
+}
+
+/** An authorized, valid import: the stored answer for a repeated key, else the upsert. */
+function applyImport(deps: ImportRouteDeps, call: AuthorizedImport, answer: Answer): Outcome {
+  const { payload } = call;
+  const idempotencyKey = firstHeader(call.request.headers['idempotency-key']);
+  const bodySha256 = createHash('sha256').update(call.rawBody).digest('hex');
+  const stored =
+    idempotencyKey === null
+      ? undefined
+      : deps.idempotency.recall(payload.tenant_id, idempotencyKey, bodySha256);
+  if (stored !== undefined) {
+    deps.stats.replayed();
+    // Stripe's header name: tells a curious client the answer came from the store, not a new import.
+    return answer(stored.status, stored.body, { 'idempotent-replayed': 'true' });
+  }
+
   const { id, action } = deps.store.upsert(payload, new Date());
-  const outcome = answer(action === 'created' ? 201 : 200, { data: { id, action } });
+  const status = action === 'created' ? 201 : 200;
+  const body = { data: { id, action } };
+  if (idempotencyKey !== null) {
+    deps.idempotency.remember(payload.tenant_id, idempotencyKey, bodySha256, { status, body });
+  }
+  const outcome = answer(status, body);
   deps.stats.accepted({
     tenant_id: payload.tenant_id,
     source: payload.source,
     external_id: payload.external_id,
     action,
     invoice_id: id,
-    body_sha256: createHash('sha256').update(rawBody).digest('hex'),
-    idempotency_key: firstHeader(request.headers['idempotency-key']),
-    arrivedAtMs,
+    body_sha256: bodySha256,
+    idempotency_key: idempotencyKey,
+    arrivedAtMs: call.arrivedAtMs,
     finishedAtMs: preciseNowMs(),
   });
   return outcome;

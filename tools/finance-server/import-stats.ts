@@ -2,8 +2,9 @@ import type { ImportAction } from './invoice-store.ts';
 
 /**
  * What tests observe about the import endpoint: answers by status, dropped connections, requests in
- * flight (arrival until the answer is written, latency included) and their maximum, and an ordered
- * log of accepted imports. Admin endpoints are not counted.
+ * flight (arrival until the answer is written, latency included) and their maximum, answers given
+ * again for a repeated `Idempotency-Key`, and an ordered log of accepted imports (a replayed answer
+ * applies nothing, so it is counted but not logged). Admin endpoints are not counted.
  */
 export interface FinanceStats {
   /** Import requests that arrived. */
@@ -14,6 +15,8 @@ export interface FinanceStats {
   dropped: number;
   inFlight: number;
   maxInFlight: number;
+  /** Requests answered with the stored answer of a repeated `Idempotency-Key` (also in `byStatus`). */
+  idempotentReplays: number;
 }
 
 export interface AcceptedImport {
@@ -35,7 +38,7 @@ export interface AcceptedImport {
 }
 
 export class ImportStats {
-  #stats: FinanceStats = { requests: 0, byStatus: {}, dropped: 0, inFlight: 0, maxInFlight: 0 };
+  #stats: FinanceStats = emptyStats(0);
   #accepted: AcceptedImport[] = [];
 
   arrived(): void {
@@ -55,6 +58,11 @@ export class ImportStats {
     this.#stats.byStatus[key] = (this.#stats.byStatus[key] ?? 0) + 1;
   }
 
+  /** A repeated `Idempotency-Key` was answered from the store: nothing applied. */
+  replayed(): void {
+    this.#stats.idempotentReplays += 1;
+  }
+
   accepted(entry: Omit<AcceptedImport, 'sequence'>): void {
     this.#accepted.push({ sequence: this.#accepted.length + 1, ...entry });
   }
@@ -69,8 +77,7 @@ export class ImportStats {
 
   /** Zeroes the counters; requests still in flight stay counted so `inFlight` never goes negative. */
   resetStats(): void {
-    const { inFlight } = this.#stats;
-    this.#stats = { requests: 0, byStatus: {}, dropped: 0, inFlight, maxInFlight: inFlight };
+    this.#stats = emptyStats(this.#stats.inFlight);
   }
 
   /** Counters and the import log. */
@@ -78,4 +85,8 @@ export class ImportStats {
     this.resetStats();
     this.#accepted = [];
   }
+}
+
+function emptyStats(inFlight: number): FinanceStats {
+  return { requests: 0, byStatus: {}, dropped: 0, inFlight, maxInFlight: inFlight, idempotentReplays: 0 };
 }

@@ -31,6 +31,7 @@ describe('latency and in-flight counting', () => {
       dropped: 0,
       inFlight: 0,
       maxInFlight: 5,
+      idempotentReplays: 0,
     });
     for (const entry of finance.imports()) {
       // Node timers may fire up to a millisecond early against performance.now().
@@ -150,14 +151,28 @@ describe('admin endpoints over HTTP', () => {
     await importOnce();
     finance.setFaults({ latencyMs: 5 });
     expect((await admin('stats')).body).toEqual({
-      data: { requests: 1, byStatus: { '201': 1 }, dropped: 0, inFlight: 0, maxInFlight: 1 },
+      data: {
+        requests: 1,
+        byStatus: { '201': 1 },
+        dropped: 0,
+        inFlight: 0,
+        maxInFlight: 1,
+        idempotentReplays: 0,
+      },
     });
 
     expect((await admin('reset', 'POST')).body).toEqual({ data: { reset: true } });
     expect((await admin('invoices')).body).toEqual({ data: [] });
     expect((await admin('vendors')).body).toEqual({ data: [] });
     expect((await admin('imports')).body).toEqual({ data: [] });
-    expect(finance.stats()).toEqual({ requests: 0, byStatus: {}, dropped: 0, inFlight: 0, maxInFlight: 0 });
+    expect(finance.stats()).toEqual({
+      requests: 0,
+      byStatus: {},
+      dropped: 0,
+      inFlight: 0,
+      maxInFlight: 0,
+      idempotentReplays: 0,
+    });
     expect(finance.faults().latencyMs).toBe(0);
   });
 });

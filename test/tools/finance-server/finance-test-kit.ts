@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { SignJWT } from 'jose';
 import { type Dispatcher, request } from 'undici';
 
@@ -73,10 +73,17 @@ export interface JsonAnswer {
 
 export async function callJson(
   url: string,
-  options: { method?: Dispatcher.HttpMethod; token?: string; body?: unknown; dispatcher?: Dispatcher } = {},
+  options: {
+    method?: Dispatcher.HttpMethod;
+    token?: string;
+    body?: unknown;
+    dispatcher?: Dispatcher;
+    idempotencyKey?: string;
+  } = {},
 ): Promise<JsonAnswer> {
   const headers: Record<string, string> = { 'content-type': 'application/json' };
   if (options.token !== undefined) headers.authorization = `Bearer ${options.token}`;
+  if (options.idempotencyKey !== undefined) headers['idempotency-key'] = options.idempotencyKey;
   const answer = await request(url, {
     method: options.method ?? 'GET',
     headers,
@@ -91,7 +98,7 @@ export async function callJson(
 export async function postImport(
   baseUrl: string,
   body: unknown,
-  options: { token?: string; dispatcher?: Dispatcher } = {},
+  options: { token?: string; dispatcher?: Dispatcher; idempotencyKey?: string } = {},
 ): Promise<JsonAnswer> {
   const token = options.token ?? (await mintToken());
   return callJson(`${baseUrl}${IMPORT_PATH}`, {
@@ -99,5 +106,12 @@ export async function postImport(
     token,
     body,
     dispatcher: options.dispatcher,
+    idempotencyKey: options.idempotencyKey,
   });
+}
+
+/** The key the service sends: `{tenant_id}:{source}:{external_id}:{sha256 of the exact body}`. */
+export function idempotencyKeyOf(body: Record<string, unknown>): string {
+  const sha256 = createHash('sha256').update(JSON.stringify(body)).digest('hex');
+  return `${body.tenant_id}:${body.source}:${body.external_id}:${sha256}`;
 }
