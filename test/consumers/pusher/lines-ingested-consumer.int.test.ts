@@ -12,7 +12,7 @@ import {
 } from '../../helpers/service.ts';
 
 describe('pusher: invoice.lines_ingested → finance → invoice.pushed_to_finance', () => {
-  it('pushes the April 2026 DigitalOcean invoice once, then a new event for it answers updated', async () => {
+  it('pushes the April 2026 DigitalOcean invoice once; a new event with the same content gets finance’s stored answer', async () => {
     const finance = await financeForTest();
     const env = testEnv({ financeUrl: finance.url });
     const infra = await infraForTest(env);
@@ -65,14 +65,19 @@ describe('pusher: invoice.lines_ingested → finance → invoice.pushed_to_finan
       both[1]?.value ?? null,
       infra.contracts.pushedToFinance,
     );
+    // Same content, same Idempotency-Key: finance repeats its first answer and imports nothing.
     expect(again).toMatchObject({
       causation_event_id: second.event_id,
-      action: 'updated',
+      action: 'created',
       finance_invoice_id: pushed.finance_invoice_id,
+      payload_sha256: pushed.payload_sha256,
     });
+    expect(finance.imports().map((entry) => entry.idempotency_key)).toEqual([
+      `${announced?.key}:${pushed.payload_sha256}`,
+    ]);
     expect(finance.invoices()).toHaveLength(1);
     expect(finance.vendors()).toHaveLength(1);
-    expect(finance.stats().byStatus).toEqual({ '201': 1, '200': 1 });
+    expect(finance.stats()).toMatchObject({ byStatus: { '201': 2 }, idempotentReplays: 1 });
     await pushedReader.close();
   });
 });

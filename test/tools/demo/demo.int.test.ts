@@ -7,7 +7,7 @@ import { dedicatedBrokerForTest } from '../../helpers/dedicated-broker.ts';
 const DEMO = fileURLToPath(new URL('../../../tools/demo/demo.ts', import.meta.url));
 
 describe('the demo (npm run demo)', () => {
-  it('pushes the April 2026 invoice, skips the unchanged re-ingest, replays it as updated, and exits 0', async () => {
+  it('pushes the April 2026 invoice, skips the unchanged re-ingest, replays it into finance’s stored answer, and exits 0', async () => {
     // A broker that has never seen a consumer group, as on a fresh clone: its group coordinator
     // is still loading when the consumers join.
     const broker = await dedicatedBrokerForTest();
@@ -36,7 +36,9 @@ describe('the demo (npm run demo)', () => {
       /cloud_invoices: digitalocean\/INV-2026-04-DO-4512389 period 2026-04-01 amount_cents 8692/,
     );
     expect(output).toMatch(/2\. ingested it again, unchanged: skipped, finance calls still 1/);
-    expect(output).toMatch(/3\. replayed it .*action updated.*finance rows for the invoice: 1/);
+    expect(output).toMatch(
+      /3\. replayed it .*stored answer for the same Idempotency-Key 1 time\(s\), imports still 1, finance rows for the invoice: 1/,
+    );
     expect(output.trim().split('\n').at(-1)).toMatch(/^✔ demo passed in [\d.]+ s$/);
     // An error line means someone should look; kafkajs's retried protocol errors are warnings.
     expect(output.split('\n').filter((line) => line.includes('"level":"error"'))).toEqual([]);
