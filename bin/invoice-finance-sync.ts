@@ -52,6 +52,13 @@ async function withInfrastructure<T>(work: (infra: Infrastructure) => Promise<T>
   }
 }
 
+const positive = (value: string) => {
+  const n = Number(value);
+  if (!Number.isSafeInteger(n) || n < 1)
+    throw new InvalidArgumentError('expected a whole number of at least 1');
+  return n;
+};
+
 const integer = (value: string) => {
   const n = Number(value);
   if (!Number.isSafeInteger(n)) throw new InvalidArgumentError('expected an integer');
@@ -114,7 +121,7 @@ program
 program
   .command('replay')
   .description(
-    're-push a range of the lines-ingested topic to finance regardless of recorded state; never moves the pusher group',
+    're-push a range of the lines-ingested topic to finance regardless of recorded state, newest version per key; never moves the pusher group',
   )
   .option('--partition <n>', 'partition(s) to read, repeatable or comma list (default: all)', parsePartitions)
   .option('--from-offset <n>', 'first offset to read (in each chosen partition)', parseOffset)
@@ -122,13 +129,22 @@ program
   .option('--from-time <iso>', 'first record time to read, e.g. 2026-05-01T00:00:00Z', parseTime)
   .option('--to-time <iso>', 'last record time to read (inclusive)', parseTime)
   .option('--key <key>', 'only records with this key, e.g. platform-admin:digitalocean:INV-1')
+  .option('--max-in-flight <n>', 'pushes in flight at most (default: PUSHER_MAX_IN_FLIGHT)', positive)
+  .option('--rate <per-second>', 'pushes started per second at most', positive)
+  .option('--include-superseded', 'also push events a newer event of the same key supersedes', false)
+  .option('--checkpoint <file>', 'save where to resume to this file, as the run goes and when it stops')
+  .option('--resume <file>', 'continue the run a checkpoint file describes (its range, key and filter)')
   .option('--dry-run', 'list what would be pushed, push nothing', false)
-  .option('--json', 'print the summary as JSON', false)
+  .option('--json', 'print the summary as JSON (and progress as plain lines)', false)
   .action(
     reportingUsageErrors(async (options) => {
-      await withInfrastructure((infra) =>
-        replayCommand(infra, { ...options, partitions: options.partition }),
+      // SIGINT stops admitting records; pushes in flight finish, then where to resume is printed.
+      const interrupt = new AbortController();
+      process.once('SIGINT', () => interrupt.abort());
+      const summary = await withInfrastructure((infra) =>
+        replayCommand(infra, { ...options, partitions: options.partition, signal: interrupt.signal }),
       );
+      if (summary.interrupted) process.exitCode = 130; // 128 + SIGINT, as shells report it
     }),
   );
 

@@ -123,12 +123,20 @@ async function connectMessaging(
   };
 }
 
-/** Builds a finance client whose retries are counted, or undefined when finance is not configured. */
-export function createFinanceClient(infra: Infrastructure): FinanceClient | undefined {
-  const { finance } = infra.config;
+/**
+ * Builds a finance client whose retries and concurrency limit are measured, or undefined when
+ * finance is not configured. `maxInFlight` overrides PUSHER_MAX_IN_FLIGHT (replay --max-in-flight).
+ */
+export function createFinanceClient(
+  infra: Pick<Infrastructure, 'config' | 'metrics'>,
+  overrides: { maxInFlight?: number } = {},
+): FinanceClient | undefined {
+  const { finance: configured } = infra.config;
+  const finance = { ...configured, maxInFlight: overrides.maxInFlight ?? configured.maxInFlight };
   if (!finance.secret) return undefined;
   return new FinanceClient(finance, new FinanceTokenSource(finance, finance.secret), {
     onRetry: (reason) => infra.metrics.financeRetries.inc({ reason }),
+    onLimit: (limit) => infra.metrics.financeConcurrencyLimit.set(limit),
   });
 }
 

@@ -14,9 +14,13 @@ export interface ReplaySummary {
   updated: number;
   /** Permanent failures sent to the dead-letter topic, as the consumer would. */
   dead_lettered: number;
+  /** Selected records not pushed because a newer event of the same key is in the topic. */
+  superseded: number;
   /** Records read but not pushed: not matching `--key`, or (never when forced) already held by finance. */
   skipped: number;
   dry_run: boolean;
+  /** True when SIGINT stopped the run before the end of its range. */
+  interrupted: boolean;
 }
 
 export function emptySummary(dryRun: boolean): ReplaySummary {
@@ -27,8 +31,10 @@ export function emptySummary(dryRun: boolean): ReplaySummary {
     created: 0,
     updated: 0,
     dead_lettered: 0,
+    superseded: 0,
     skipped: 0,
     dry_run: dryRun,
+    interrupted: false,
   };
 }
 
@@ -55,19 +61,51 @@ export function dryRunRejectLine(at: At, reason: string): string {
   return `${at.partition}:${at.offset}  ${at.key ?? '(no key)'}  would be dead-lettered: ${reason}`;
 }
 
+/** A record not pushed because a newer version of its invoice follows in the topic. */
+export function supersededLine(at: At, newerOffset: bigint): string {
+  return `${at.partition}:${at.offset}  ${at.key ?? '(no key)'}  superseded by offset ${newerOffset} of the same key: not pushed, so finance ends on the newest version (--include-superseded pushes it anyway)`;
+}
+
 export function deadLetteredLine(at: At, reason: string): string {
   return `${at.partition}:${at.offset}  ${at.key || '(no key)'}  dead-lettered: ${reason}`;
 }
 
-export function progressLine(summary: ReplaySummary, at: { partition: number; offset: string }): string {
-  return `replay: at ${at.partition}:${at.offset}, ${summary.read} read, ${summary.selected} selected, ${summary.pushed} pushed, ${summary.dead_lettered} dead-lettered`;
+/** How far a run is: records handled of the range's total, and how fast. */
+export interface ProgressFigures {
+  done: number;
+  total: number;
+  /** Records per second since the start. */
+  rate: number;
+}
+
+function eta(f: ProgressFigures): string {
+  if (f.rate <= 0 || f.done >= f.total) return '--';
+  const seconds = Math.ceil((f.total - f.done) / f.rate);
+  return seconds >= 60
+    ? `${Math.floor(seconds / 60)}m${String(seconds % 60).padStart(2, '0')}s`
+    : `${seconds}s`;
+}
+
+/** The periodic line of a run whose output is not a terminal (or --json). */
+export function progressLine(summary: ReplaySummary, f: ProgressFigures): string {
+  return `replay: ${f.done}/${f.total} done, ${f.rate.toFixed(0)}/s, ETA ${eta(f)}; ${summary.pushed} pushed, ${summary.superseded} superseded, ${summary.dead_lettered} dead-lettered`;
+}
+
+const BAR_WIDTH = 30;
+
+/** The one-line bar redrawn in place on a terminal. */
+export function progressBar(summary: ReplaySummary, f: ProgressFigures): string {
+  const share = f.total === 0 ? 1 : Math.min(1, f.done / f.total);
+  const filled = Math.round(share * BAR_WIDTH);
+  const bar = `${'#'.repeat(filled)}${'.'.repeat(BAR_WIDTH - filled)}`;
+  return `[${bar}] ${f.done}/${f.total} ${(share * 100).toFixed(0)}% ${f.rate.toFixed(0)}/s ETA ${eta(f)} | pushed ${summary.pushed} superseded ${summary.superseded} dead-lettered ${summary.dead_lettered}`;
 }
 
 export function formatReplaySummary(s: ReplaySummary): string {
   if (s.dry_run) return `replay (dry run): ${s.selected} selected of ${s.read} read, nothing pushed`;
   return [
     `replay: ${s.selected} selected of ${s.read} read`,
-    `  pushed ${s.pushed} (created ${s.created}, updated ${s.updated}), dead-lettered ${s.dead_lettered}, skipped ${s.skipped}`,
+    `  pushed ${s.pushed} (created ${s.created}, updated ${s.updated}), superseded ${s.superseded}, dead-lettered ${s.dead_lettered}, skipped ${s.skipped}`,
   ].join('\n');
 }
 
@@ -77,21 +115,41 @@ export interface ProgressOptions {
   now?: () => number;
 }
 
+/** Where progress goes: a bar redrawn in place (a terminal), or periodic plain lines. */
+export interface ProgressSink {
+  line(text: string): void;
+  /** Present on a terminal: redraws one line in place. */
+  bar?(text: string): void;
+}
+
 /**
- * A progress line every `everyRecords` records or `everyMs`, whichever comes first, so a long run
- * shows it is alive without flooding a short one.
+ * Progress every `everyRecords` records or `everyMs`, whichever comes first, so a long run shows it
+ * is alive without flooding a short one. On a terminal the bar is redrawn at most every 100 ms.
  */
 export function progressTicker(
-  write: (line: string) => void,
+  sink: ProgressSink,
+  total: number,
   { everyRecords = 500, everyMs = 2_000, now = Date.now }: ProgressOptions = {},
-): (summary: ReplaySummary, at: { partition: number; offset: string }) => void {
-  let last = now();
+): { tick(summary: ReplaySummary, done: number): void; end(summary: ReplaySummary, done: number): void } {
+  const startedAt = now();
+  let last = startedAt;
   let since = 0;
-  return (summary, at) => {
-    since += 1;
-    if (since < everyRecords && now() - last < everyMs) return;
-    write(progressLine(summary, at));
-    since = 0;
-    last = now();
+  const figures = (done: number) => ({ done, total, rate: (done * 1000) / Math.max(1, now() - startedAt) });
+  const show = (summary: ReplaySummary, done: number) =>
+    sink.bar
+      ? sink.bar(progressBar(summary, figures(done)))
+      : sink.line(progressLine(summary, figures(done)));
+  return {
+    tick(summary, done) {
+      since += 1;
+      const interval = sink.bar ? Math.min(everyMs, 100) : everyMs;
+      if (since < everyRecords && now() - last < interval) return;
+      show(summary, done);
+      since = 0;
+      last = now();
+    },
+    end(summary, done) {
+      if (sink.bar) sink.bar(progressBar(summary, figures(done)));
+    },
   };
 }

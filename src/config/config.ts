@@ -41,6 +41,8 @@ export interface FinanceConfig {
   /** One deadline per push, every retry included. */
   pushDeadlineMs: number;
   connections: number;
+  /** Upper bound of the adaptive limit on finance calls in flight (PUSHER_MAX_IN_FLIGHT). */
+  maxInFlight: number;
   timeouts: { connectMs: number; headersMs: number; bodyMs: number };
   retry: { maxRetries: number; minDelayMs: number; maxDelayMs: number };
 }
@@ -162,6 +164,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       identity: { mode: env.FINANCE_IDENTITY, tenantId: env.FINANCE_TENANT_ID, roles: env.FINANCE_ROLES },
       pushDeadlineMs: env.FINANCE_PUSH_DEADLINE_MS,
       connections: env.FINANCE_CONNECTIONS,
+      maxInFlight: env.PUSHER_MAX_IN_FLIGHT,
       timeouts: {
         connectMs: env.FINANCE_CONNECT_TIMEOUT_MS,
         headersMs: env.FINANCE_HEADERS_TIMEOUT_MS,

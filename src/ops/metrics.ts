@@ -1,6 +1,13 @@
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
 
-export type EventOutcome = 'created' | 'updated' | 'skipped' | 'dead_lettered' | 'recorded' | 'stale_ignored';
+export type EventOutcome =
+  | 'created'
+  | 'updated'
+  | 'skipped'
+  | 'dead_lettered'
+  | 'abandoned'
+  | 'recorded'
+  | 'stale_ignored';
 
 /** Every metric the service exposes on /metrics; one registry per service instance. */
 export interface Metrics {
@@ -12,6 +19,7 @@ export interface Metrics {
   consumerLag: Gauge<'group' | 'topic' | 'partition'>;
   pausedPartitions: Gauge<'group' | 'topic'>;
   inFlight: Gauge<'consumer'>;
+  financeConcurrencyLimit: Gauge;
 }
 
 export function createMetrics(): Metrics {
@@ -61,6 +69,11 @@ export function createMetrics(): Metrics {
       name: 'invoice_sync_in_flight',
       help: 'Events being processed right now.',
       labelNames: ['consumer'],
+      registers,
+    }),
+    financeConcurrencyLimit: new Gauge({
+      name: 'invoice_sync_finance_concurrency_limit',
+      help: 'Finance calls allowed in flight right now: grows while latency stays near its floor, shrinks on 429, 503, timeouts and rising latency.',
       registers,
     }),
   };

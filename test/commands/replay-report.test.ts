@@ -2,8 +2,10 @@ import { describe, expect, it } from 'vitest';
 import {
   emptySummary,
   formatReplaySummary,
+  progressBar,
   progressTicker,
   rangeLine,
+  supersededLine,
 } from '../../src/commands/replay-report.ts';
 
 describe('replay report', () => {
@@ -16,37 +18,57 @@ describe('replay report', () => {
     expect(rangeLine('t', [])).toBe('replay t: nothing in range');
   });
 
-  it('ends with a short summary, and says plainly that a dry run pushed nothing', () => {
+  it('ends with a short summary counting every outcome, and says plainly that a dry run pushed nothing', () => {
     const summary = {
       ...emptySummary(false),
-      read: 3,
-      selected: 2,
+      read: 4,
+      selected: 3,
       pushed: 1,
       updated: 1,
+      superseded: 1,
       dead_lettered: 1,
       skipped: 1,
     };
     expect(formatReplaySummary(summary)).toBe(
-      'replay: 2 selected of 3 read\n  pushed 1 (created 0, updated 1), dead-lettered 1, skipped 1',
+      'replay: 3 selected of 4 read\n  pushed 1 (created 0, updated 1), superseded 1, dead-lettered 1, skipped 1',
     );
     expect(formatReplaySummary({ ...emptySummary(true), read: 4, selected: 4 })).toBe(
       'replay (dry run): 4 selected of 4 read, nothing pushed',
     );
   });
 
-  it('reports progress every n records or every interval, whichever comes first', () => {
+  it('says why a superseded record is not pushed', () => {
+    expect(supersededLine({ partition: 0, offset: '3', key: 't:p:INV-1' }, 7n)).toBe(
+      '0:3  t:p:INV-1  superseded by offset 7 of the same key: not pushed, so finance ends on the newest version (--include-superseded pushes it anyway)',
+    );
+  });
+
+  it('prints plain progress lines every n records or every interval when not on a terminal', () => {
     let now = 0;
     const lines: string[] = [];
-    const tick = progressTicker((line) => lines.push(line), {
+    const progress = progressTicker({ line: (line) => lines.push(line) }, 10, {
       everyRecords: 3,
       everyMs: 2_000,
       now: () => now,
     });
     const summary = emptySummary(false);
-    for (let offset = 0; offset < 7; offset += 1) tick(summary, { partition: 0, offset: String(offset) });
-    expect(lines.map((line) => line.split(',')[0])).toEqual(['replay: at 0:2', 'replay: at 0:5']);
-    now = 2_000;
-    tick(summary, { partition: 1, offset: '9' });
+    for (let done = 1; done <= 7; done += 1) {
+      now += 100;
+      progress.tick(summary, done);
+    }
+    expect(lines).toEqual([
+      'replay: 3/10 done, 10/s, ETA 1s; 0 pushed, 0 superseded, 0 dead-lettered',
+      'replay: 6/10 done, 10/s, ETA 1s; 0 pushed, 0 superseded, 0 dead-lettered',
+    ]);
+    now = 5_000;
+    progress.tick(summary, 8);
     expect(lines).toHaveLength(3);
+  });
+
+  it('draws a bar with done/total, rate and ETA on a terminal', () => {
+    const bar = progressBar({ ...emptySummary(false), pushed: 250 }, { done: 250, total: 1_000, rate: 50 });
+    expect(bar).toBe(
+      '[########......................] 250/1000 25% 50/s ETA 15s | pushed 250 superseded 0 dead-lettered 0',
+    );
   });
 });

@@ -44,8 +44,10 @@ describe('replay: re-pushes a chosen range of invoice.lines_ingested regardless 
       created: 0,
       updated: 1,
       dead_lettered: 0,
+      superseded: 0,
       skipped: 0,
       dry_run: false,
+      interrupted: false,
     });
     const [, again] = await pushed.waitFor(2);
     expect(again?.key).toBe(invoiceKey(event));
@@ -59,7 +61,7 @@ describe('replay: re-pushes a chosen range of invoice.lines_ingested regardless 
     expect(await committedOffsets(group, topic)).toEqual(before);
     expect(output.errLines[0]).toBe(`replay ${topic}: offsets 0:0..0`);
     expect(output.outLines).toEqual([
-      'replay: 1 selected of 1 read\n  pushed 1 (created 0, updated 1), dead-lettered 0, skipped 0',
+      'replay: 1 selected of 1 read\n  pushed 1 (created 0, updated 1), superseded 0, dead-lettered 0, skipped 0',
     ]);
     await pushed.close();
   });
@@ -139,7 +141,7 @@ describe('replay: re-pushes a chosen range of invoice.lines_ingested regardless 
     expect(await replayCommand(infra, { dryRun: true }, captureOutput())).toMatchObject({ read: 0 });
   });
 
-  it('stops at the first record finance cannot take, saying where to resume', async () => {
+  it('stops when finance cannot take a record, finishing what is in flight and saying where to resume', async () => {
     const env = testEnv({ financeUrl: 'http://127.0.0.1:9', env: { FINANCE_MAX_RETRIES: '1' } });
     const infra = await infraForTest(env);
     await publishAt(infra, smallInvoice('INV-DOWN-1'), 3);
@@ -149,9 +151,10 @@ describe('replay: re-pushes a chosen range of invoice.lines_ingested regardless 
     await expect(replayCommand(infra, { partitions: [3], dryRun: false }, output)).rejects.toMatchObject({
       code: 'FINANCE_UNAVAILABLE',
       message: expect.stringMatching(
-        /^replay stopped at \S+ partition 3 offset 0: .*resume with --partition 3 --from-offset 0$/,
+        /^replay stopped at \S+ partition 3 offset [01]: .*resume with --partition 3 --from-offset 0$/,
       ),
     });
-    expect(output.errLines.at(-1)).toMatch(/^replay: 1 selected of 1 read\n {2}pushed 0/);
+    expect(output.errLines.at(-2)).toMatch(/^replay: 2 selected of 2 read\n {2}pushed 0/);
+    expect(output.errLines.at(-1)).toBe('replay: resume with --partition 3 --from-offset 0');
   });
 });

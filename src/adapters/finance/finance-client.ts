@@ -1,11 +1,12 @@
 import { Agent, type Dispatcher, interceptors, request } from 'undici';
 import type { FinanceConfig } from '../../config/config.ts';
+import { AdaptiveLimit, type Permit } from '../../core/adaptive-limit.ts';
 import { SyncError } from '../../core/errors.ts';
 import { TRANSIENT_STATUSES } from '../../core/finance-status.ts';
 import type { FinanceImportAction } from '../../events/invoice-events.ts';
 import { type FinanceAnswer, judgeAnswer, judgeProbe, type ProbeVerdict } from './finance-answers.ts';
 import type { FinanceTokenSource } from './finance-token.ts';
-import { retryDelayMs } from './retry-policy.ts';
+import { retryAfterMs, retryDelayMs } from './retry-policy.ts';
 
 export const IMPORT_PATH = '/api/v1/integrations/cloud/import-invoice';
 
@@ -28,13 +29,19 @@ export interface FinanceImport {
 export interface FinanceClientHooks {
   /** Called before each retry with what failed: a status code or an error code. */
   onRetry?(reason: string, delayMs: number): void;
+  /** Called whenever the adaptive concurrency limit changes. */
+  onLimit?(limit: number): void;
 }
+
+/** Answers and errors that mean "finance is overloaded": the concurrency limit shrinks on them. */
+const OVERLOAD_REASONS = new Set(['429', '503', 'UND_ERR_HEADERS_TIMEOUT']);
 
 /**
  * The finance HTTP client: one keep-alive pool with a connection cap (undici pools are unlimited
  * by default and do not pipeline POSTs), timeouts on every phase, undici's retry interceptor
- * deciding by `retryDelayMs` (backoff with jitter, Retry-After honoured), and one deadline per push
- * covering every retry. Answers are judged in `finance-answers.ts`; a 403 is blamed on the tenant
+ * deciding by `retryDelayMs` (backoff with jitter, Retry-After honoured), one deadline per push
+ * covering every retry, and an adaptive limit on calls in flight (`AdaptiveLimit`): overload and
+ * Retry-After seen on any call slow every call. Answers are judged in `finance-answers.ts`; a 403 is blamed on the tenant
  * only when a side-effect-free probe shows the configured identity is still accepted.
  */
 export class FinanceClient {
@@ -42,6 +49,7 @@ export class FinanceClient {
   readonly #tokens: FinanceTokenSource;
   readonly #agent: Agent;
   readonly #dispatcher: Dispatcher;
+  readonly #limit: AdaptiveLimit;
   #probe: Promise<ProbeVerdict> | undefined;
 
   constructor(config: FinanceConfig, tokens: FinanceTokenSource, hooks: FinanceClientHooks = {}) {
@@ -54,7 +62,17 @@ export class FinanceClient {
       bodyTimeout: config.timeouts.bodyMs,
       keepAliveTimeout: 30_000, // 30 s idle before a pooled socket closes
     });
-    this.#dispatcher = this.#agent.compose(retryInterceptor(config, hooks));
+    this.#limit = new AdaptiveLimit({ max: config.maxInFlight, onChange: (limit) => hooks.onLimit?.(limit) });
+    const onOverload = (retryAfter: number | undefined) =>
+      this.#limit.overload(
+        retryAfter === undefined ? undefined : Math.min(retryAfter, config.retry.maxDelayMs),
+      );
+    this.#dispatcher = this.#agent.compose(retryInterceptor(config, hooks, onOverload));
+  }
+
+  /** Calls allowed in flight right now. */
+  get concurrencyLimit(): number {
+    return this.#limit.limit;
   }
 
   /** POSTs the import; on 401/403 retries once with a freshly minted token, then judges. */
@@ -103,25 +121,58 @@ export class FinanceClient {
     signal: AbortSignal,
     idempotencyKey?: string,
   ): Promise<FinanceAnswer> {
+    const permit = await this.#permit(signal);
+    const startedAt = performance.now();
     try {
-      const token = await this.#tokens.token(identity);
-      const response = await request(`${this.#config.baseUrl}${IMPORT_PATH}`, {
-        method: 'POST',
-        dispatcher: this.#dispatcher,
-        signal,
-        headers: {
-          authorization: `Bearer ${token}`,
-          'content-type': 'application/json',
-          accept: 'application/json',
-          ...(idempotencyKey === undefined ? {} : { 'idempotency-key': idempotencyKey }),
-        },
-        body,
-      });
-      // Always read the body: an unread body keeps its socket out of the pool.
-      return { statusCode: response.statusCode, text: await response.body.text() };
+      const answer = await this.#send(body, identity, signal, idempotencyKey);
+      permit.done({ kind: 'ok', latencyMs: performance.now() - startedAt });
+      return answer;
     } catch (error) {
+      const status = (error as { statusCode?: number }).statusCode;
+      permit.done(status === 429 || status === 503 ? { kind: 'overload' } : { kind: 'other' });
       throw this.#unavailable(error, signal);
     }
+  }
+
+  /** A slot under the adaptive limit; the push's deadline (or revocation) also ends the wait. */
+  async #permit(signal: AbortSignal): Promise<Permit> {
+    const aborted = new Promise<never>((_, reject) => {
+      const stop = () => reject(this.#unavailable(signal.reason, signal));
+      if (signal.aborted) stop();
+      else signal.addEventListener('abort', stop, { once: true });
+    });
+    aborted.catch(() => undefined);
+    const acquiring = this.#limit.acquire();
+    try {
+      return await Promise.race([acquiring, aborted]);
+    } catch (error) {
+      // The slot may still be granted later: hand it straight back.
+      void acquiring.then((permit) => permit.done({ kind: 'other' }));
+      throw error;
+    }
+  }
+
+  async #send(
+    body: string,
+    identity: string,
+    signal: AbortSignal,
+    idempotencyKey?: string,
+  ): Promise<FinanceAnswer> {
+    const token = await this.#tokens.token(identity);
+    const response = await request(`${this.#config.baseUrl}${IMPORT_PATH}`, {
+      method: 'POST',
+      dispatcher: this.#dispatcher,
+      signal,
+      headers: {
+        authorization: `Bearer ${token}`,
+        'content-type': 'application/json',
+        accept: 'application/json',
+        ...(idempotencyKey === undefined ? {} : { 'idempotency-key': idempotencyKey }),
+      },
+      body,
+    });
+    // Always read the body: an unread body keeps its socket out of the pool.
+    return { statusCode: response.statusCode, text: await response.body.text() };
   }
 
   #unavailable(error: unknown, signal: AbortSignal): SyncError {
@@ -150,6 +201,7 @@ export class FinanceClient {
 function retryInterceptor(
   config: FinanceConfig,
   hooks: FinanceClientHooks,
+  onOverload: (retryAfterMs: number | undefined) => void,
 ): Dispatcher.DispatcherComposeInterceptor {
   return interceptors.retry({
     methods: ['POST'],
@@ -170,8 +222,10 @@ function retryInterceptor(
         },
         config.retry,
       );
+      const reason = statusCode ? String(statusCode) : (failure.code ?? 'error');
+      if (OVERLOAD_REASONS.has(reason)) onOverload(retryAfterMs(failure.headers?.['retry-after']));
       if (delay === undefined) return callback(error);
-      hooks.onRetry?.(statusCode ? String(statusCode) : (failure.code ?? 'error'), delay);
+      hooks.onRetry?.(reason, delay);
       // Returning the timer lets undici cancel the wait when the push is aborted.
       return setTimeout(() => callback(null), delay) as unknown as null;
     },
