@@ -15,7 +15,7 @@ import {
 import { captureOutput, committedAt, committedOffsets, decodePushed, publishAt } from './command-test-kit.ts';
 
 describe('replay: re-pushes a chosen range of invoice.lines_ingested regardless of recorded state', () => {
-  it('re-pushes one pushed invoice: finance answers updated, a new pushed event, the pusher group untouched', async () => {
+  it('re-pushes one pushed invoice: finance answers from its idempotency store, a new pushed event, the pusher group untouched', async () => {
     const finance = await financeForTest();
     const env = testEnv({ financeUrl: finance.url });
     const topic = env.TOPIC_LINES_INGESTED as string;
@@ -41,8 +41,8 @@ describe('replay: re-pushes a chosen range of invoice.lines_ingested regardless 
       read: 1,
       selected: 1,
       pushed: 1,
-      created: 0,
-      updated: 1,
+      created: 1,
+      updated: 0,
       dead_lettered: 0,
       superseded: 0,
       skipped: 0,
@@ -53,15 +53,15 @@ describe('replay: re-pushes a chosen range of invoice.lines_ingested regardless 
     expect(again?.key).toBe(invoiceKey(event));
     expect(await decodePushed(infra, again)).toMatchObject({
       causation_event_id: event.event_id,
-      action: 'updated',
+      action: 'created', // the stored answer for the same Idempotency-Key: same content, nothing changed
       finance_invoice_id: first.finance_invoice_id,
     });
     expect(finance.invoices()).toHaveLength(1);
-    expect(finance.stats().byStatus).toEqual({ '201': 1, '200': 1 });
+    expect(finance.stats()).toMatchObject({ byStatus: { '201': 2 }, idempotentReplays: 1 });
     expect(await committedOffsets(group, topic)).toEqual(before);
     expect(output.errLines[0]).toBe(`replay ${topic}: offsets 0:0..0`);
     expect(output.outLines).toEqual([
-      'replay: 1 selected of 1 read\n  pushed 1 (created 0, updated 1), superseded 0, dead-lettered 0, skipped 0',
+      'replay: 1 selected of 1 read\n  pushed 1 (created 1, updated 0), superseded 0, dead-lettered 0, skipped 0',
     ]);
     await pushed.close();
   });
