@@ -17,6 +17,8 @@ export interface FinanceFaults {
   outage: { untilEpochMs: number | null; mode: 'unavailable' | 'drop' } | null;
   /** Answer the next `count` imports with `status`, before any random fault. */
   failNext: { count: number; status: number; retryAfterSeconds: number | null } | null;
+  /** Above `max` imports in flight at once, answer 429 at once (a finance that sheds load). */
+  concurrencyLimit: { max: number; retryAfterSeconds: number | null } | null;
   /** Tenants finance refuses to import for (403), even with their own valid token. */
   refuseTenants: string[];
   seed: number;
@@ -51,6 +53,9 @@ const faultsPatchSchema = z.strictObject({
     })
     .nullish(),
   refuseTenants: z.array(z.string().min(1)).optional(),
+  concurrencyLimit: z
+    .strictObject({ max: z.int().min(1), retryAfterSeconds: z.int().min(0).nullable().default(null) })
+    .nullish(),
   seed: z.int().optional(),
 });
 
@@ -82,6 +87,7 @@ function noFaults(): FinanceFaults {
     outage: null,
     failNext: null,
     refuseTenants: [],
+    concurrencyLimit: null,
     seed: DEFAULT_SEED,
   };
 }
@@ -106,9 +112,10 @@ export class FaultInjector {
       }
       throw new FaultsPatchError(errors);
     }
-    const { rateLimit, outage, failNext, seed, ...scalars } = parsed.data;
+    const { rateLimit, outage, failNext, seed, concurrencyLimit, ...scalars } = parsed.data;
     const next: FinanceFaults = { ...this.#faults, ...definedOnly(scalars) };
     if (rateLimit !== undefined) next.rateLimit = rateLimit;
+    if (concurrencyLimit !== undefined) next.concurrencyLimit = concurrencyLimit;
     if (outage !== undefined) next.outage = outage === null ? null : toOutage(outage, now);
     if (failNext !== undefined) {
       next.failNext =
@@ -129,6 +136,13 @@ export class FaultInjector {
 
   get latencyMs(): number {
     return this.#faults.latencyMs;
+  }
+
+  /** The 429 to answer when `inFlight` imports (this one included) exceed the concurrency limit. */
+  shedLoad(inFlight: number): FaultDecision {
+    const limit = this.#faults.concurrencyLimit;
+    if (limit === null || inFlight <= limit.max) return { kind: 'none' };
+    return faultAnswer(429, `more than ${limit.max} imports in flight`, limit.retryAfterSeconds);
   }
 
   /** Whether imports for this tenant are refused (checked after the token, role and payload). */

@@ -65,6 +65,8 @@ async function answerImport(
     if (!(error instanceof BodyTooLargeError)) throw error;
     return answer(413, errorDetail(error.message), { connection: 'close' });
   }
+  const shed = deps.faults.shedLoad(deps.stats.stats().inFlight);
+  if (shed.kind === 'answer') return answer(shed.status, shed.body, shed.headers);
   if (!(await waitOutLatency(deps))) return dropConnection(request);
 
   const fault = deps.faults.decide(Date.now());

@@ -76,3 +76,19 @@ describe('FaultInjector', () => {
     expect(injector.current(T0).latencyMs).toBe(0);
   });
 });
+
+describe('FaultInjector: load shedding', () => {
+  it('answers 429 with Retry-After above the concurrency limit, and nothing at or below it', () => {
+    const injector = new FaultInjector();
+    injector.apply({ concurrencyLimit: { max: 2, retryAfterSeconds: 1 } }, 0);
+    expect(injector.shedLoad(2)).toEqual({ kind: 'none' });
+    expect(injector.shedLoad(3)).toEqual({
+      kind: 'answer',
+      status: 429,
+      body: { errors: { detail: 'injected fault: more than 2 imports in flight' } },
+      headers: { 'retry-after': '1' },
+    });
+    injector.apply({ concurrencyLimit: null }, 0);
+    expect(injector.shedLoad(100)).toEqual({ kind: 'none' });
+  });
+});

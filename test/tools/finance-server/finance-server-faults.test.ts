@@ -133,6 +133,7 @@ describe('admin endpoints over HTTP', () => {
           outage: null,
           failNext: { count: 1, status: 429, retryAfterSeconds: 2 },
           refuseTenants: [],
+          concurrencyLimit: null,
           seed: 1,
         },
       },
