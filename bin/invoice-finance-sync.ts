@@ -17,8 +17,9 @@ import { startCommand } from '../src/commands/start.ts';
 import { reportingUsageErrors } from '../src/commands/usage-error.ts';
 import { type Config, loadConfig } from '../src/config/config.ts';
 import { isSyncError } from '../src/core/errors.ts';
-import { createLogger } from '../src/ops/logger.ts';
+import { createLogger, type Logger } from '../src/ops/logger.ts';
 import { quietKnownLibraryWarnings } from '../src/ops/process-warnings.ts';
+import { openReadOnlyInfrastructure, type ReadOnlyInfrastructure } from '../src/read-only-infrastructure.ts';
 
 quietKnownLibraryWarnings();
 
@@ -39,9 +40,24 @@ function fail(error: unknown): never {
 }
 
 /** Runs a one-shot command with Kafka, the registry and the database opened, and closes them after. */
-async function withInfrastructure<T>(work: (infra: Infrastructure) => Promise<T>): Promise<T> {
+function withInfrastructure<T>(work: (infra: Infrastructure) => Promise<T>): Promise<T> {
+  return withOpened(openInfrastructure, work);
+}
+
+/**
+ * Runs a command that only reads (`dlq list`, `dlq show`): no database, no schema registration, no
+ * topic creation, so it works while PostgreSQL is down and leaves nothing behind.
+ */
+function withReadOnlyInfrastructure<T>(work: (infra: ReadOnlyInfrastructure) => Promise<T>): Promise<T> {
+  return withOpened(openReadOnlyInfrastructure, work);
+}
+
+async function withOpened<I extends { close(): Promise<void> }, T>(
+  open: (config: Config, logger: Logger) => Promise<I>,
+  work: (infra: I) => Promise<T>,
+): Promise<T> {
   const cfg = config();
-  const infra = await openInfrastructure(
+  const infra = await open(
     cfg,
     createLogger({ ...cfg.log, level: cfg.log.level === 'info' ? 'warn' : cfg.log.level }),
   );
@@ -156,11 +172,11 @@ dlq
   .command('list')
   .description('one line per dead letter: position, time, source, key, error code, reason')
   .option('--topic <topic>', 'dead-letter topic (default: TOPIC_LINES_INGESTED_DLQ)')
-  .option('--limit <n>', 'only the newest n', integer)
+  .option('--limit <n>', 'only the newest n (reads no older ones)', positive)
   .option('--json', 'print JSON', false)
   .action(
     reportingUsageErrors(async (options) => {
-      await withInfrastructure((infra) => dlqList(infra, options));
+      await withReadOnlyInfrastructure((infra) => dlqList(infra, options));
     }),
   );
 
@@ -171,7 +187,7 @@ dlq
   .option('--topic <topic>', 'dead-letter topic (default: TOPIC_LINES_INGESTED_DLQ)')
   .action(
     reportingUsageErrors(async (position, options) => {
-      await withInfrastructure((infra) => dlqShow(infra, { ...position, topic: options.topic }));
+      await withReadOnlyInfrastructure((infra) => dlqShow(infra, { ...position, topic: options.topic }));
     }),
   );
 

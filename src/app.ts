@@ -3,9 +3,9 @@ import { type Database, openDatabase } from './adapters/db/database.ts';
 import { PayloadShaLoader } from './adapters/db/payload-sha-loader.ts';
 import { FinanceClient } from './adapters/finance/finance-client.ts';
 import { FinanceTokenSource } from './adapters/finance/finance-token.ts';
-import { AvroCodec } from './adapters/kafka/avro-codec.ts';
+import type { AvroCodec } from './adapters/kafka/avro-codec.ts';
 import { CoalescingSender } from './adapters/kafka/coalescing-sender.ts';
-import { createKafka, ensureTopics } from './adapters/kafka/kafka-client.ts';
+import { ensureTopics } from './adapters/kafka/kafka-client.ts';
 import { KafkaProbe, type ProbeResult } from './adapters/kafka/kafka-probe.ts';
 import type { Config } from './config/config.ts';
 import { ConsumerRuntime } from './consumers/consumer-runtime.ts';
@@ -13,16 +13,11 @@ import { InvoicePusher } from './consumers/pusher/invoice-pusher.ts';
 import { linesIngestedHandler } from './consumers/pusher/lines-ingested-consumer.ts';
 import { pushedToFinanceHandler } from './consumers/recorder/pushed-to-finance-consumer.ts';
 import { KeyLanes, Semaphore } from './core/key-lanes.ts';
-import {
-  type Contracts,
-  loadContracts,
-  lookupSchemaIds,
-  registerContracts,
-  type SchemaIds,
-} from './events/contracts.ts';
+import { type Contracts, lookupSchemaIds, registerContracts, type SchemaIds } from './events/contracts.ts';
 import { type OpsServer, type Readiness, startOpsServer } from './ops/http-server.ts';
 import { createLogger, type Logger } from './ops/logger.ts';
 import { createMetrics, type Metrics } from './ops/metrics.ts';
+import { messagingClients } from './read-only-infrastructure.ts';
 
 export interface ServiceRoles {
   pusher: boolean;
@@ -77,12 +72,10 @@ async function connectMessaging(
   metrics: Metrics,
   database: Database,
 ): Promise<Infrastructure> {
-  const codec = new AvroCodec(config.schemaRegistryUrl);
-  const contracts = loadContracts();
+  const { codec, contracts, kafka } = messagingClients(config, log);
   const schemaIds = config.registerSchemasOnStart
     ? await registerContracts(codec, contracts, config.topics)
     : await lookupSchemaIds(codec, config.topics);
-  const kafka = createKafka(config.kafka, log);
   if (config.kafka.createTopics.enabled) {
     const { partitions, replication } = config.kafka.createTopics;
     await ensureTopics(

@@ -1,5 +1,5 @@
-import type { Infrastructure } from '../app.ts';
 import { isSyncError } from '../core/errors.ts';
+import type { ReadOnlyInfrastructure } from '../read-only-infrastructure.ts';
 import type { Coordinates } from './cli-arguments.ts';
 import { type CommandOutput, processOutput } from './command-output.ts';
 import { type DecodedValue, formatDetails } from './dead-letter-details.ts';
@@ -12,19 +12,20 @@ export { dlqRedrive } from './dlq-redrive.ts';
 export interface DlqListOptions {
   /** Dead-letter topic; the pusher's by default. */
   topic?: string;
-  /** Only the newest n. */
+  /** Only the newest n; older dead letters are not even fetched. */
   limit?: number;
   json?: boolean;
 }
 
 /** `dlq list`: one line per dead letter, oldest first. */
 export async function dlqList(
-  infra: Infrastructure,
+  infra: ReadOnlyInfrastructure,
   options: DlqListOptions = {},
   output: CommandOutput = processOutput,
 ): Promise<DeadLetterView[]> {
   const topic = options.topic ?? infra.config.topics.deadLetter;
-  const all = (await readDeadLetters(infra.kafka, topic)).sort(
+  // The newest n overall are among the newest n of each partition: nothing older is fetched.
+  const all = (await readDeadLetters(infra.kafka, topic, {}, { newestPerPartition: options.limit })).sort(
     (a, b) =>
       a.failedAt - b.failedAt || a.partition - b.partition || Number(BigInt(a.offset) - BigInt(b.offset)),
   );
@@ -41,7 +42,7 @@ export interface DlqShowOptions extends Coordinates {
 
 /** `dlq show`: one dead letter in full, its value decoded through the registry where it can be. */
 export async function dlqShow(
-  infra: Infrastructure,
+  infra: ReadOnlyInfrastructure,
   options: DlqShowOptions,
   output: CommandOutput = processOutput,
 ): Promise<{ view: DeadLetterView; value: DecodedValue }> {
@@ -60,7 +61,7 @@ export async function dlqShow(
 }
 
 /** Decodes with the contract of the topic the record failed on; says why when it cannot. */
-async function decodeValue(infra: Infrastructure, view: DeadLetterView): Promise<DecodedValue> {
+async function decodeValue(infra: ReadOnlyInfrastructure, view: DeadLetterView): Promise<DecodedValue> {
   const pushed = view.source?.topic === infra.config.topics.pushedToFinance;
   const [contract, as] = pushed
     ? [infra.contracts.pushedToFinance, 'InvoicePushedToFinance']

@@ -1,6 +1,6 @@
 // Tests src/adapters/kafka/offset-range.ts (kept next to the commands that use it).
 import { describe, expect, it } from 'vitest';
-import { partitionRanges, unknownPartitions } from '../../src/adapters/kafka/offset-range.ts';
+import { newestOffsets, partitionRanges, unknownPartitions } from '../../src/adapters/kafka/offset-range.ts';
 
 const bounds = [
   { partition: 1, low: 0n, high: 10n },
@@ -37,5 +37,25 @@ describe('partitionRanges: what the operator asked for, intersected with what ea
 
   it('names partitions the topic does not have', () => {
     expect(unknownPartitions(bounds, { partitions: [0, 4, 7] })).toEqual([4, 7]);
+  });
+});
+
+describe('newestOffsets: the last n offsets of each range, for dlq list --limit', () => {
+  it('starts each range n before its end, never before its start', () => {
+    const ranges = partitionRanges(bounds, {});
+    expect(newestOffsets(ranges, 3)).toEqual([
+      { partition: 0, start: 5n, end: 8n },
+      { partition: 1, start: 7n, end: 10n },
+    ]);
+    expect(newestOffsets(ranges, 50)).toEqual(ranges);
+  });
+
+  it('reads nothing for n = 0 and leaves empty ranges empty', () => {
+    expect(newestOffsets([{ partition: 0, start: 3n, end: 8n }], 0)).toEqual([
+      { partition: 0, start: 8n, end: 8n },
+    ]);
+    expect(newestOffsets([{ partition: 0, start: 4n, end: 4n }], 2)).toEqual([
+      { partition: 0, start: 4n, end: 4n },
+    ]);
   });
 });

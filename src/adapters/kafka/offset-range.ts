@@ -60,6 +60,15 @@ export function partitionRanges(bounds: PartitionBounds[], selection: RangeSelec
     });
 }
 
+/**
+ * Only the last `count` offsets of each range: what a "newest n" listing can need. The newest n
+ * overall are among the newest n of each partition, so nothing older has to be fetched at all.
+ */
+export function newestOffsets(ranges: PartitionRange[], count: number): PartitionRange[] {
+  const back = BigInt(Math.max(0, count));
+  return ranges.map((range) => ({ ...range, start: max(range.start, range.end - back) }));
+}
+
 /** Partitions asked for that the topic does not have: reading them would wait forever. */
 export function unknownPartitions(bounds: PartitionBounds[], selection: RangeSelection): number[] {
   const known = new Set(bounds.map((b) => b.partition));
