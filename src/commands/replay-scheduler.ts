@@ -39,10 +39,12 @@ export class ReplayScheduler {
       .run(key, async () => {
         if (this.#failure) return; // stopping: start nothing new, even what was admitted
         await this.#pacer?.next();
-        await push();
-      })
-      .catch((error: unknown) => {
-        this.#failure ??= { error };
+        try {
+          await push();
+        } catch (error) {
+          // Noted before the lane frees its slot, so the next push already sees it.
+          this.#failure ??= { error };
+        }
       })
       .finally(() => {
         release();
