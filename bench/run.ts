@@ -3,24 +3,26 @@
 // Finance is the reference server in a child process (as a remote service would be); Kafka, the
 // registry and PostgreSQL are the stack that `ensureStack` finds or starts. Results go to stdout as
 // a Markdown table for BENCHMARKS.md.
-import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { once } from 'node:events';
 import { writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
-import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { Kafka, logLevel, Partitioners } from 'kafkajs';
-import pg from 'pg';
 import { ensureTopics } from '../src/adapters/kafka/kafka-client.ts';
 import { startService } from '../src/app.ts';
-import { loadConfig } from '../src/config/config.ts';
-import { invoiceKey } from '../src/events/invoice-events.ts';
-import { buildLinesIngestedEvent } from '../src/ingest/build-lines-ingested.ts';
-import { createLogger } from '../src/ops/logger.ts';
 import { quietKnownLibraryWarnings } from '../src/ops/process-warnings.ts';
 import { ensureStack } from '../tools/stack/ensure-stack.ts';
+import {
+  benchConfig,
+  benchLogger,
+  dropDatabase,
+  type Endpoints,
+  machineLine,
+  median,
+  publishBacklog,
+  startFinance,
+  waitUntil,
+} from './bench-kit.ts';
 
 const EVENTS = Number(process.env.BENCH_EVENTS ?? 3000);
 const PARTITIONS = Number(process.env.BENCH_PARTITIONS ?? 8);
@@ -28,14 +30,6 @@ const LATENCY_MS = Number(process.env.BENCH_FINANCE_LATENCY_MS ?? 0);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const FINANCE_PORT = 4710;
 const run = randomBytes(3).toString('hex');
-
-async function waitUntil(what: string, check: () => boolean, timeoutMs = 300_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
 
 /** Counts records arriving on a topic from the beginning. */
 async function counter(kafka: Kafka, topic: string) {
@@ -89,86 +83,22 @@ async function bareLoop(kafka: Kafka, value: Buffer, round: number): Promise<num
   return EVENTS / seconds;
 }
 
-async function startFinance(secret: string): Promise<ChildProcess> {
-  const script = fileURLToPath(new URL('../tools/finance-server/main.ts', import.meta.url));
-  const child = spawn(process.execPath, [script], {
-    env: { ...process.env, FINANCE_JWT_SECRET: secret, FINANCE_SERVER_PORT: String(FINANCE_PORT) },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  await once(child.stdout as NodeJS.ReadableStream, 'data');
-  if (LATENCY_MS > 0) {
-    await fetch(`http://127.0.0.1:${FINANCE_PORT}/_admin/faults`, {
-      method: 'PUT',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ latencyMs: LATENCY_MS }),
-    });
-  }
-  return child;
-}
-
-async function pipeline(
-  kafka: Kafka,
-  endpoints: { kafkaBrokers: string; schemaRegistryUrl: string; databaseUrl: string },
-  round: number,
-) {
+async function pipeline(kafka: Kafka, endpoints: Endpoints, round: number) {
   const id = `${run}-${round}`;
   const secret = randomBytes(32).toString('hex');
-  const finance = await startFinance(secret);
-  const db = new URL(endpoints.databaseUrl);
-  db.pathname = `/ifs_bench_${id.replace('-', '_')}`;
-  const config = loadConfig({
-    KAFKA_BROKERS: endpoints.kafkaBrokers,
-    SCHEMA_REGISTRY_URL: endpoints.schemaRegistryUrl,
-    DATABASE_URL: db.toString(),
-    TOPIC_LINES_INGESTED: `bench-${id}.lines_ingested`,
-    TOPIC_PUSHED_TO_FINANCE: `bench-${id}.pushed_to_finance`,
-    TOPIC_LINES_INGESTED_DLQ: `bench-${id}.lines_ingested.dlq`,
-    TOPIC_PUSHED_TO_FINANCE_DLQ: `bench-${id}.pushed_to_finance.dlq`,
-    PUSHER_GROUP_ID: `bench-pusher-${id}`,
-    KAFKA_TOPIC_PARTITIONS: String(PARTITIONS),
-    SKYAI_FINANCE_URL: `http://127.0.0.1:${FINANCE_PORT}`,
-    FINANCE_JWT_SECRET: secret,
-    PUSHER_MAX_IN_FLIGHT: process.env.PUSHER_MAX_IN_FLIGHT ?? '32',
-    FINANCE_CONNECTIONS: process.env.FINANCE_CONNECTIONS ?? '32',
-    HTTP_PORT: '0',
-  });
-  const logger = createLogger({ level: 'warn', pretty: false });
+  const finance = await startFinance(secret, FINANCE_PORT, LATENCY_MS);
+  const config = benchConfig(
+    endpoints,
+    id,
+    { url: finance.url, secret },
+    {
+      KAFKA_TOPIC_PARTITIONS: String(PARTITIONS),
+      PUSHER_MAX_IN_FLIGHT: process.env.PUSHER_MAX_IN_FLIGHT ?? '32',
+      FINANCE_CONNECTIONS: process.env.FINANCE_CONNECTIONS ?? '32',
+    },
+  );
   // Publish first with a service that only sets up topics, schemas and the database...
-  const publisher = await startService({
-    config,
-    roles: { pusher: false, recorder: false },
-    logger,
-    opsServer: false,
-  });
-  const lines = Array.from({ length: 33 }, (_, i) => ({
-    description: i === 32 ? 'GST (10%)' : `Droplet ${i}`,
-    amount_minor: 250,
-    product: 'Droplets',
-    resource_id: null,
-    project: 'bench',
-  }));
-  const { infra } = publisher;
-  for (let i = 0; i < EVENTS; i += 500) {
-    const messages = [];
-    for (let j = i; j < Math.min(EVENTS, i + 500); j++) {
-      const event = buildLinesIngestedEvent({
-        tenantId: 'platform-admin',
-        provider: 'digitalocean',
-        providerInvoiceId: `BENCH-${id}-${j}`,
-        invoicePeriod: '2026-04-01',
-        currency: 'USD',
-        lines,
-      });
-      const value = await infra.codec.encode(
-        infra.schemaIds.linesIngested,
-        infra.contracts.linesIngested,
-        event,
-      );
-      messages.push({ key: invoiceKey(event), value });
-    }
-    await infra.producer.send({ topic: config.topics.linesIngested, acks: -1, messages });
-  }
-  await publisher.stop();
+  await publishBacklog(config, id, EVENTS);
   const out = await counter(kafka, config.topics.pushedToFinance);
   // ...then measure the pusher draining the backlog.
   const rssBefore = process.memoryUsage().rss;
@@ -179,7 +109,7 @@ async function pipeline(
   const service = await startService({
     config,
     roles: { pusher: true, recorder: false },
-    logger,
+    logger: benchLogger,
     opsServer: false,
   });
   await waitUntil('pushed events', () => out.seen() >= EVENTS);
@@ -188,11 +118,8 @@ async function pipeline(
   clearInterval(sampler);
   await service.stop();
   await out.close();
-  finance.kill('SIGTERM');
-  const admin = new pg.Client({ connectionString: endpoints.databaseUrl });
-  await admin.connect();
-  await admin.query(`drop database if exists "${db.pathname.slice(1)}" with (force)`);
-  await admin.end();
+  finance.child.kill('SIGTERM');
+  await dropDatabase(endpoints, config);
   return { perSecond: EVENTS / seconds, seconds, rssPeakMiB: rssPeak / 2 ** 20 };
 }
 
@@ -228,13 +155,9 @@ async function main() {
     if (!process.env.BENCH_SKIP_BARE) bare.push(await bareLoop(kafka, sample, round));
     piped.push(await pipeline(kafka, stack.endpoints, round));
   }
-  const median = (values: number[]) =>
-    [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? Number.NaN;
   const bareRate = median(bare);
   const pipedRate = median(piped.map((p) => p.perSecond));
-  console.log(
-    `machine: ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}`,
-  );
+  console.log(machineLine());
   console.log(
     `events: ${EVENTS} per run, ${ROUNDS} rounds (median), partitions: ${PARTITIONS}, finance latency: ${LATENCY_MS} ms`,
   );

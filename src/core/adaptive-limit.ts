@@ -131,10 +131,12 @@ export class AdaptiveLimit {
       return;
     }
     // Grow only while the limit is used (as Netflix's AIMD: in flight at least half of it), never on
-    // an idle pipe, or the limit would drift to the maximum without ever being tested.
+    // an idle pipe, or the limit would drift to the maximum without ever being tested. Until the first
+    // sign of overload, grow like TCP's slow start (about ×1.5 per round), then additively.
     if (inFlightAtStart * 2 >= this.limit) {
       const before = this.limit;
-      this.#limit = Math.min(this.#max, this.#limit + 1 / (PROBE_STEP * this.#limit));
+      const step = this.#lastDecreaseAt === Number.NEGATIVE_INFINITY ? 1 : 1 / (PROBE_STEP * this.#limit);
+      this.#limit = Math.min(this.#max, this.#limit + step);
       if (this.limit !== before) this.#onChange(this.limit);
     }
   }

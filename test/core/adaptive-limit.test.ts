@@ -16,12 +16,17 @@ async function rounds(limit: AdaptiveLimit, time: ReturnType<typeof clock>, coun
 }
 
 describe('adaptive concurrency limit (AIMD)', () => {
-  it('grows while latency stays at its floor and the limit is used, up to the maximum', async () => {
+  it('grows fast until the first overload, then slowly, while latency stays at its floor and the limit is used', async () => {
     const time = clock();
     const seen: number[] = [];
     const limit = new AdaptiveLimit({ max: 12, initial: 4, now: time.now, onChange: (l) => seen.push(l) });
-    await rounds(limit, time, 20);
-    expect(limit.limit).toBeGreaterThan(6);
+    await rounds(limit, time, 3);
+    expect(limit.limit).toBeGreaterThanOrEqual(10); // slow start: about ×1.5 per round
+    const refused = await limit.acquire();
+    refused.done({ kind: 'overload' });
+    const after = limit.limit;
+    await rounds(limit, time, 4);
+    expect(limit.limit).toBeLessThanOrEqual(after + 1); // additive now: about +1 per 4 rounds
     await rounds(limit, time, 200);
     expect(limit.limit).toBe(12);
     expect(seen[0]).toBe(4);
@@ -42,7 +47,7 @@ describe('adaptive concurrency limit (AIMD)', () => {
 
   it('shrinks when latency rises well above its floor', async () => {
     const time = clock();
-    const limit = new AdaptiveLimit({ max: 16, initial: 10, now: time.now });
+    const limit = new AdaptiveLimit({ max: 10, initial: 10, now: time.now });
     await rounds(limit, time, 1, 10);
     await rounds(limit, time, 1, 100);
     expect(limit.limit).toBe(9);
