@@ -7,6 +7,7 @@
 import { dockerEngineAnswers, startDockerStack } from './docker-stack.ts';
 import { jvmStackDown, jvmStackStatus, jvmStackUp } from './jvm-stack.ts';
 import { ensurePostgres } from './postgres.ts';
+import { maintenanceUrl } from './stack-env.ts';
 
 export interface StackEndpoints {
   kafkaBrokers: string;
@@ -32,7 +33,8 @@ export async function ensureStack(log: (line: string) => void): Promise<EnsuredS
     const endpoints = {
       kafkaBrokers: env.KAFKA_BROKERS,
       schemaRegistryUrl: env.SCHEMA_REGISTRY_URL,
-      databaseUrl: env.DATABASE_URL,
+      // An exported DATABASE_URL names the service's database (npm run stack -- env); callers want the server's.
+      databaseUrl: maintenanceUrl(env.DATABASE_URL),
     };
     return { endpoints, source: 'given', started: false, stop: async () => {} };
   }
@@ -46,7 +48,7 @@ export async function ensureStack(log: (line: string) => void): Promise<EnsuredS
   const wasRunning = before.kafka.ready && before.apicurio.ready;
   const [jvm, postgres] = await Promise.all([
     jvmStackUp({ log }),
-    ensurePostgres({ log, databaseUrl: env.DATABASE_URL }),
+    ensurePostgres({ log, databaseUrl: env.DATABASE_URL && maintenanceUrl(env.DATABASE_URL) }),
   ]);
   return {
     endpoints: { ...jvm, databaseUrl: postgres.url },

@@ -1,7 +1,9 @@
-// Local stack CLI: npm run stack -- up|down|status|reset
-//   up      start Kafka (127.0.0.1:9092), the schema registry (:8081) and make PostgreSQL available
+// Local stack CLI: npm run stack -- up|down|status|env|reset
+//   up      start Kafka (127.0.0.1:9092), the schema registry (:8081) and make PostgreSQL available;
+//           progress on stderr, `export` lines for the endpoints on stdout: eval "$(npm run -s stack -- up)"
 //   down    stop them (data is kept)
-//   status  show what runs; exit code 0 when all are ready, 3 otherwise
+//   status  show what runs, and the `export` lines when all are ready; exit code 0 when ready, 3 otherwise
+//   env     only the `export` lines of a ready stack (exit code 3 otherwise): eval "$(npm run -s stack -- env)"
 //   reset   down, then delete Kafka's and the registry's data (not the artifact cache)
 // With a Docker engine: docker-compose.yml (Kafka, Confluent Schema Registry, PostgreSQL).
 // Without: Kafka and Apicurio Registry on the JVM; PostgreSQL from DATABASE_URL or 127.0.0.1:5432
@@ -10,23 +12,32 @@ import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { composeDown, composeStatus, composeUp, composeWipe } from './docker-compose-stack.ts';
+import {
+  COMPOSE_ENDPOINTS,
+  composeDown,
+  composeStatus,
+  composeUp,
+  composeWipe,
+} from './docker-compose-stack.ts';
 import { dockerEngineAnswers } from './docker-stack.ts';
 import { jvmStackDown, jvmStackStatus, jvmStackUp, jvmStackWipe } from './jvm-stack.ts';
 import { postgresAnswers } from './postgres.ts';
+import { exportLines, maintenanceUrl } from './stack-env.ts';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const STACK = join(ROOT, '.stack');
 const PG_PID = join(STACK, 'postgres.pid');
 const PG_URL_FILE = join(STACK, 'postgres.url');
-const LOCAL_PG = process.env.DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/postgres';
+// The server of an exported DATABASE_URL (perhaps the service's database, not created yet) is probed
+// through its maintenance database.
+const LOCAL_PG = maintenanceUrl(process.env.DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/postgres');
 
 type Endpoints = { kafkaBrokers: string; schemaRegistryUrl: string; databaseUrl: string };
 type Backend = {
   name: string;
   up(): Promise<Endpoints>;
   down(): Promise<Record<string, string>>;
-  status(): Promise<{ lines: string[]; ready: boolean }>;
+  status(): Promise<{ lines: string[]; ready: boolean; endpoints: Endpoints }>;
   wipe(): Promise<void>;
 };
 
@@ -89,18 +100,24 @@ const jvm: Backend = {
     lines.push(
       `${'PostgreSQL'.padEnd(18)} ${(pgReady ? 'ready' : 'not answering').padEnd(21)} ${new URL(pgUrl).host}`,
     );
-    return { lines, ready: s.kafka.ready && s.apicurio.ready && pgReady };
+    const endpoints = {
+      kafkaBrokers: s.kafka.address,
+      schemaRegistryUrl: s.apicurio.address,
+      databaseUrl: pgUrl,
+    };
+    return { lines, ready: s.kafka.ready && s.apicurio.ready && pgReady, endpoints };
   },
   wipe: () => jvmStackWipe(),
 };
 
 const docker: Backend = {
   name: 'docker compose',
-  up: () => composeUp({ log: console.log }),
+  up: () => composeUp({ log: console.error }), // stdout carries only the export lines
   down: () => composeDown(),
   status: async () => {
     const s = await composeStatus();
-    return { lines: s.services.map((c) => `${c.service.padEnd(18)} ${c.state} ${c.health}`), ready: s.ready };
+    const lines = s.services.map((c) => `${c.service.padEnd(18)} ${c.state} ${c.health}`);
+    return { lines, ready: s.ready, endpoints: { ...COMPOSE_ENDPOINTS } };
   },
   wipe: () => composeWipe(),
 };
@@ -111,10 +128,8 @@ async function main(command: string | undefined): Promise<number> {
     case 'up': {
       const started = Date.now();
       const endpoints = await backend.up();
-      console.log(`stack up (${backend.name}) in ${((Date.now() - started) / 1000).toFixed(1)} s`);
-      console.log(`  KAFKA_BROKERS=${endpoints.kafkaBrokers}`);
-      console.log(`  SCHEMA_REGISTRY_URL=${endpoints.schemaRegistryUrl}`);
-      console.log(`  DATABASE_URL=${endpoints.databaseUrl}`);
+      console.error(`stack up (${backend.name}) in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+      for (const line of exportLines(endpoints)) console.log(line);
       return 0;
     }
     case 'down':
@@ -127,12 +142,22 @@ async function main(command: string | undefined): Promise<number> {
       return 0;
     }
     case 'status': {
-      const { lines, ready } = await backend.status();
+      const { lines, ready, endpoints } = await backend.status();
       for (const line of lines) console.log(line);
+      if (ready) for (const line of ['', ...exportLines(endpoints)]) console.log(line);
       return ready ? 0 : 3;
     }
+    case 'env': {
+      const { ready, endpoints } = await backend.status();
+      if (!ready) {
+        console.error(`stack (${backend.name}) not ready: see npm run stack -- status, or start it with up`);
+        return 3;
+      }
+      for (const line of exportLines(endpoints)) console.log(line);
+      return 0;
+    }
     default:
-      console.error('usage: npm run stack -- up|down|status|reset');
+      console.error('usage: npm run stack -- up|down|status|env|reset');
       return 2;
   }
 }
