@@ -9,11 +9,14 @@ import { ensureTopics } from './adapters/kafka/kafka-client.ts';
 import { KafkaProbe, type ProbeResult } from './adapters/kafka/kafka-probe.ts';
 import type { Config } from './config/config.ts';
 import { ConsumerRuntime } from './consumers/consumer-runtime.ts';
+import { observingDeadLetters } from './consumers/push-observer.ts';
 import { InvoicePusher } from './consumers/pusher/invoice-pusher.ts';
 import { linesIngestedHandler } from './consumers/pusher/lines-ingested-consumer.ts';
 import { pushedToFinanceHandler } from './consumers/recorder/pushed-to-finance-consumer.ts';
 import { KeyLanes, Semaphore } from './core/key-lanes.ts';
 import { type Contracts, lookupSchemaIds, registerContracts, type SchemaIds } from './events/contracts.ts';
+import { createConsole, lagTargets } from './ops/console/console.ts';
+import { RecentPushes } from './ops/console/recent-pushes.ts';
 import { type OpsServer, type Readiness, startOpsServer } from './ops/http-server.ts';
 import { createLogger, type Logger } from './ops/logger.ts';
 import { createMetrics, type Metrics } from './ops/metrics.ts';
@@ -47,6 +50,8 @@ export interface Infrastructure {
   /** Durable sends of the consumers, sharing produce requests (see CoalescingSender). */
   sender: CoalescingSender;
   database: Database;
+  /** The last push outcomes (replays' too), for the operations console. */
+  recentPushes: RecentPushes;
   close(): Promise<void>;
 }
 
@@ -108,6 +113,7 @@ async function connectMessaging(
     kafkaProbe,
     sender: new CoalescingSender(producer),
     database,
+    recentPushes: new RecentPushes(config.console.recentPushes),
     close: async () => {
       await producer.disconnect();
       await kafkaProbe.close();
@@ -144,6 +150,7 @@ export function createPusher(infra: Infrastructure, finance: FinanceClient): Inv
     recorded: new PayloadShaLoader(infra.database.repository),
     taxWords: infra.config.taxWords,
     metrics: infra.metrics,
+    observer: infra.recentPushes,
   });
 }
 
@@ -181,13 +188,17 @@ export async function startService(options: ServiceOptions): Promise<Service> {
         partitionsConcurrently: config.pusher.maxInFlight,
         maxAttempts: config.pusher.maxAttempts,
         lanes: new KeyLanes(new Semaphore(config.pusher.maxInFlight)),
-        handler: linesIngestedHandler({
-          codec: infra.codec,
-          contracts: infra.contracts,
-          pusher: createPusher(infra, finance),
-          sender: infra.sender,
-          deadLetterTopic: config.topics.deadLetter,
-        }),
+        handler: observingDeadLetters(
+          linesIngestedHandler({
+            codec: infra.codec,
+            contracts: infra.contracts,
+            pusher: createPusher(infra, finance),
+            sender: infra.sender,
+            deadLetterTopic: config.topics.deadLetter,
+          }),
+          'pusher',
+          infra.recentPushes,
+        ),
       }),
     );
   } else if (options.roles.pusher) {
@@ -204,24 +215,37 @@ export async function startService(options: ServiceOptions): Promise<Service> {
         partitionsConcurrently: config.recorder.maxInFlight,
         maxAttempts: config.recorder.maxAttempts,
         lanes: new KeyLanes(new Semaphore(config.recorder.maxInFlight)),
-        handler: pushedToFinanceHandler({
-          codec: infra.codec,
-          contracts: infra.contracts,
-          recorder: infra.database.repository,
-          sender: infra.sender,
-          deadLetterTopic: config.topics.recorderDeadLetter,
-          metrics: infra.metrics,
-        }),
+        handler: observingDeadLetters(
+          pushedToFinanceHandler({
+            codec: infra.codec,
+            contracts: infra.contracts,
+            recorder: infra.database.repository,
+            sender: infra.sender,
+            deadLetterTopic: config.topics.recorderDeadLetter,
+            metrics: infra.metrics,
+          }),
+          'recorder',
+          infra.recentPushes,
+        ),
       }),
     );
   }
   for (const runtime of runtimes) await runtime.start();
 
   const readiness = () => checkReadiness(infra, options.roles, runtimes);
+  const opsConsole =
+    options.opsServer !== false && config.console.enabled
+      ? createConsole({ infra, status: readiness, groups: lagTargets(config, options.roles) })
+      : undefined;
   const ops =
     options.opsServer === false
       ? undefined
-      : await startOpsServer({ ...config.http, registry: infra.metrics.registry, readiness });
+      : await startOpsServer({
+          ...config.http,
+          registry: infra.metrics.registry,
+          readiness,
+          console: opsConsole?.handle,
+        });
   log.info({ roles: options.roles, ops_url: ops?.url }, 'service started');
 
   return {
@@ -231,6 +255,7 @@ export async function startService(options: ServiceOptions): Promise<Service> {
     stop: async () => {
       for (const runtime of runtimes) await runtime.stop();
       await finance?.close();
+      await opsConsole?.close();
       await ops?.close();
       await infra.close();
       log.info('service stopped');

@@ -3,7 +3,7 @@ import type { ReadOnlyInfrastructure } from '../read-only-infrastructure.ts';
 import type { Coordinates } from './cli-arguments.ts';
 import { type CommandOutput, processOutput } from './command-output.ts';
 import { type DecodedValue, formatDetails } from './dead-letter-details.ts';
-import { readDeadLetters } from './dead-letter-reader.ts';
+import { type DeadLetterReadOptions, readDeadLetters } from './dead-letter-reader.ts';
 import { type DeadLetterView, listEntry, listLine } from './dead-letter-view.ts';
 import { UsageError } from './usage-error.ts';
 
@@ -17,6 +17,19 @@ export interface DlqListOptions {
   json?: boolean;
 }
 
+/** Every dead letter of `topic` (the pusher's by default), oldest first. */
+export async function listDeadLetters(
+  infra: ReadOnlyInfrastructure,
+  topic?: string,
+  options: DeadLetterReadOptions = {},
+): Promise<DeadLetterView[]> {
+  const views = await readDeadLetters(infra.kafka, topic ?? infra.config.topics.deadLetter, {}, options);
+  return views.sort(
+    (a, b) =>
+      a.failedAt - b.failedAt || a.partition - b.partition || Number(BigInt(a.offset) - BigInt(b.offset)),
+  );
+}
+
 /** `dlq list`: one line per dead letter, oldest first. */
 export async function dlqList(
   infra: ReadOnlyInfrastructure,
@@ -25,10 +38,7 @@ export async function dlqList(
 ): Promise<DeadLetterView[]> {
   const topic = options.topic ?? infra.config.topics.deadLetter;
   // The newest n overall are among the newest n of each partition: nothing older is fetched.
-  const all = (await readDeadLetters(infra.kafka, topic, {}, { newestPerPartition: options.limit })).sort(
-    (a, b) =>
-      a.failedAt - b.failedAt || a.partition - b.partition || Number(BigInt(a.offset) - BigInt(b.offset)),
-  );
+  const all = await listDeadLetters(infra, topic, { newestPerPartition: options.limit });
   const views = options.limit === undefined ? all : all.slice(Math.max(0, all.length - options.limit));
   if (options.json) output.out(JSON.stringify(views.map(listEntry), null, 2));
   else if (views.length === 0) output.err(`no dead letters in ${topic}`);
@@ -40,11 +50,10 @@ export interface DlqShowOptions extends Coordinates {
   topic?: string;
 }
 
-/** `dlq show`: one dead letter in full, its value decoded through the registry where it can be. */
-export async function dlqShow(
+/** One dead letter, its value decoded through the registry where it can be. */
+export async function readDeadLetter(
   infra: ReadOnlyInfrastructure,
   options: DlqShowOptions,
-  output: CommandOutput = processOutput,
 ): Promise<{ view: DeadLetterView; value: DecodedValue }> {
   const topic = options.topic ?? infra.config.topics.deadLetter;
   const [view] = await readDeadLetters(infra.kafka, topic, {
@@ -55,9 +64,18 @@ export async function dlqShow(
   if (view === undefined || view.offset !== String(options.offset)) {
     throw new UsageError(`${topic} has no record at ${options.partition}:${options.offset}`);
   }
-  const value = await decodeValue(infra, view);
-  output.out(formatDetails(view, value));
-  return { view, value };
+  return { view, value: await decodeValue(infra, view) };
+}
+
+/** `dlq show`: one dead letter in full, its value decoded through the registry where it can be. */
+export async function dlqShow(
+  infra: ReadOnlyInfrastructure,
+  options: DlqShowOptions,
+  output: CommandOutput = processOutput,
+): Promise<{ view: DeadLetterView; value: DecodedValue }> {
+  const shown = await readDeadLetter(infra, options);
+  output.out(formatDetails(shown.view, shown.value));
+  return shown;
 }
 
 /** Decodes with the contract of the topic the record failed on; says why when it cannot. */

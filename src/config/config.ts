@@ -25,6 +25,8 @@ export interface Config {
   /** Tax words by provider; `*` holds TAX_WORDS for every provider without its own list. */
   taxWords: Record<string, string[]>;
   http: { host: string; port: number };
+  /** The operations console on the ops HTTP server; `token` undefined makes it read-only. */
+  console: { enabled: boolean; token: string | undefined; recentPushes: number; lagSampleMs: number };
   log: { level: Env['LOG_LEVEL']; pretty: boolean };
   shutdownTimeoutMs: number;
 }
@@ -62,7 +64,7 @@ function configError(lines: string[]): SyncError {
 function formatIssues(error: z.ZodError, raw: Record<string, string | undefined>): string[] {
   return error.issues.map((issue) => {
     const name = String(issue.path[0] ?? 'environment');
-    const shown = name.includes('SECRET') ? '(hidden)' : describe(raw[name]);
+    const shown = /SECRET|TOKEN/.test(name) ? '(hidden)' : describe(raw[name]);
     return `${name}: got ${shown}, expected ${issue.message.replace(/^(Invalid [a-z ]+|Too (big|small)): /i, '').replace(/^expected /i, '')}`;
   });
 }
@@ -178,6 +180,12 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     },
     taxWords: { [ANY_PROVIDER]: env.TAX_WORDS.map((w) => w.toLowerCase()), ...env.TAX_WORDS_BY_PROVIDER },
     http: { host: env.HTTP_HOST, port: env.HTTP_PORT },
+    console: {
+      enabled: env.OPS_CONSOLE,
+      token: env.OPS_CONSOLE_TOKEN === '' ? undefined : env.OPS_CONSOLE_TOKEN,
+      recentPushes: env.OPS_CONSOLE_RECENT_PUSHES,
+      lagSampleMs: env.OPS_CONSOLE_LAG_SAMPLE_MS,
+    },
     log: { level: env.LOG_LEVEL, pretty: env.LOG_PRETTY },
     shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT_MS,
   } satisfies Config);

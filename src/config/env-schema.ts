@@ -116,6 +116,16 @@ export const ENV_DOCS = {
   LOG_LEVEL: ['info', 'fatal, error, warn, info, debug or trace.'],
   LOG_PRETTY: ['false', 'Human-readable logs instead of JSON (local use).'],
   SHUTDOWN_TIMEOUT_MS: ['30000', 'Deadline for a graceful shutdown on SIGTERM/SIGINT (ms).'],
+  OPS_CONSOLE: [
+    'true',
+    'Serve the operations console at / on HTTP_PORT (false: only /healthz, /readyz, /metrics).',
+  ],
+  OPS_CONSOLE_TOKEN: [
+    '',
+    'Token (16+ characters) that allows console actions: redrive, replay. Unset: the console is read-only.',
+  ],
+  OPS_CONSOLE_RECENT_PUSHES: ['500', 'Push outcomes the console keeps in memory for its recent pushes page.'],
+  OPS_CONSOLE_LAG_SAMPLE_MS: ['5000', 'How often the console samples consumer lag for its sparklines (ms).'],
 } as const satisfies Record<string, readonly [string, string]>;
 
 export type EnvName = keyof typeof ENV_DOCS;
@@ -199,6 +209,12 @@ export const envSchema = z
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
     LOG_PRETTY: bool,
     SHUTDOWN_TIMEOUT_MS: int(100, 600_000),
+    OPS_CONSOLE: bool,
+    OPS_CONSOLE_TOKEN: z
+      .string()
+      .refine((token) => token === '' || token.length >= 16, 'at least 16 characters (unset: read-only)'),
+    OPS_CONSOLE_RECENT_PUSHES: int(1, 100_000),
+    OPS_CONSOLE_LAG_SAMPLE_MS: int(500, 600_000),
   })
   .superRefine((env, ctx) => {
     if (env.KAFKA_HEARTBEAT_INTERVAL_MS * 3 > env.KAFKA_SESSION_TIMEOUT_MS) {

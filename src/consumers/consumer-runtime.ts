@@ -37,6 +37,8 @@ export interface ConsumerStatus {
   paused: number[];
   /** Set while a systemic failure keeps the whole consumer paused. */
   systemicFailure: string | undefined;
+  /** The latest systemic failure since start, kept after it is over: when, and what. */
+  lastSystemicFailure: { message: string; at: string } | undefined;
 }
 
 /**
@@ -56,6 +58,7 @@ export class ConsumerRuntime {
   #joins = 0;
   #running = false;
   #systemicFailure: string | undefined;
+  #lastSystemicFailure: ConsumerStatus['lastSystemicFailure'];
   #consecutiveSystemic = 0;
 
   constructor(options: ConsumerRuntimeOptions) {
@@ -146,6 +149,7 @@ export class ConsumerRuntime {
       assigned: this.#assigned,
       paused: this.#pausedPartitions(),
       systemicFailure: this.#systemicFailure,
+      lastSystemicFailure: this.#lastSystemicFailure,
     };
   }
 
@@ -168,6 +172,7 @@ export class ConsumerRuntime {
       return;
     }
     this.#systemicFailure = halt.error instanceof Error ? halt.error.message : String(halt.error);
+    this.#lastSystemicFailure = { message: this.#systemicFailure, at: new Date().toISOString() };
     // Other partitions' batches of the same fetch may fail the same way: one episode, one backoff step.
     if (this.#systemicPause) return;
     this.#consecutiveSystemic++;

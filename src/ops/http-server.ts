@@ -1,5 +1,5 @@
 import { once } from 'node:events';
-import { createServer, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Registry } from 'prom-client';
 
@@ -13,6 +13,8 @@ export interface OpsServerOptions {
   port: number;
   registry: Registry;
   readiness(): Promise<Readiness>;
+  /** The operations console: answers its own paths (returns true), leaves the rest (false). */
+  console?: ((req: IncomingMessage, res: ServerResponse) => boolean) | undefined;
 }
 
 export interface OpsServer {
@@ -20,7 +22,10 @@ export interface OpsServer {
   close(): Promise<void>;
 }
 
-/** /healthz (the process answers), /readyz (it can do its job, and why not), /metrics (Prometheus). */
+/**
+ * /healthz (the process answers), /readyz (it can do its job, and why not), /metrics (Prometheus),
+ * and the operations console at / when it is on.
+ */
 export async function startOpsServer(options: OpsServerOptions): Promise<OpsServer> {
   const server: Server = createServer((req, res) => {
     const path = (req.url ?? '/').split('?')[0];
@@ -42,7 +47,9 @@ export async function startOpsServer(options: OpsServerOptions): Promise<OpsServ
       );
       return;
     }
-    reply(404, JSON.stringify({ error: 'not found', endpoints: ['/healthz', '/readyz', '/metrics'] }));
+    if (options.console?.(req, res)) return;
+    const endpoints = ['/healthz', '/readyz', '/metrics', ...(options.console ? ['/'] : [])];
+    reply(404, JSON.stringify({ error: 'not found', endpoints }));
   });
   server.listen(options.port, options.host);
   await once(server, 'listening');

@@ -13,6 +13,7 @@ import {
 } from '../../events/invoice-events.ts';
 import type { Logger } from '../../ops/logger.ts';
 import type { Metrics } from '../../ops/metrics.ts';
+import { NO_OBSERVER, type PushObserver } from '../push-observer.ts';
 
 export type PushOutcome =
   | { outcome: 'skipped'; sha256: string }
@@ -48,6 +49,8 @@ export interface InvoicePusherDeps {
   recorded: RecordedPayloads;
   taxWords: TaxWordsByProvider;
   metrics: Metrics;
+  /** Told each outcome (the operations console keeps the recent ones). */
+  observer?: PushObserver;
   now?: () => number;
 }
 
@@ -58,10 +61,12 @@ export interface InvoicePusherDeps {
 export class InvoicePusher {
   readonly #deps: InvoicePusherDeps;
   readonly #now: () => number;
+  readonly #observer: PushObserver;
 
   constructor(deps: InvoicePusherDeps) {
     this.#deps = deps;
     this.#now = deps.now ?? Date.now;
+    this.#observer = deps.observer ?? NO_OBSERVER;
   }
 
   async push(event: InvoiceLinesIngested, log: Logger, options: PushOptions): Promise<PushOutcome> {
@@ -76,10 +81,17 @@ export class InvoicePusher {
       if (recorded === normalized.sha256) {
         metrics.events.inc({ consumer: 'pusher', outcome: 'skipped' });
         log.info({ payload_sha256: normalized.sha256 }, 'skipped: finance already holds this exact payload');
+        this.#observer.note({
+          outcome: 'skipped',
+          at: this.#now(),
+          key: invoiceKey(event),
+          sha256: normalized.sha256,
+        });
         return { outcome: 'skipped', sha256: normalized.sha256 };
       }
     }
     const stopTimer = metrics.pushDuration.startTimer();
+    const startedAt = this.#now();
     const key = invoiceKey(event);
     const answer = await this.#deps.finance.importInvoice({
       body: normalized.body,
@@ -88,6 +100,7 @@ export class InvoicePusher {
       signal: options.signal,
     });
     stopTimer({ action: answer.action });
+    const latencyMs = this.#now() - startedAt;
     const pushed = pushedEventFor(event, normalized, answer, { eventId: randomUUID(), nowMs: this.#now() });
     const value = await this.#deps.codec.encode(
       this.#deps.pushedSchemaId,
@@ -107,6 +120,16 @@ export class InvoicePusher {
       },
       'pushed to finance',
     );
+    this.#observer.note({
+      outcome: answer.action,
+      at: this.#now(),
+      key,
+      financeInvoiceId: answer.financeInvoiceId,
+      currency: event.currency,
+      totals: normalized.totals,
+      latencyMs,
+      sha256: normalized.sha256,
+    });
     return { outcome: answer.action, pushed };
   }
 }

@@ -1,0 +1,44 @@
+import type { Infrastructure } from '../../app.ts';
+import type { CommandOutput } from '../../commands/command-output.ts';
+import type { DecodedValue } from '../../commands/dead-letter-details.ts';
+import type { DeadLetterView } from '../../commands/dead-letter-view.ts';
+import { listDeadLetters, readDeadLetter } from '../../commands/dlq.ts';
+import { dlqRedrive, type RedriveResult } from '../../commands/dlq-redrive.ts';
+
+/** The dead-letter topics the console offers: the pusher's and the recorder's. */
+export type DeadLetterTopic = 'pusher' | 'recorder';
+
+export interface DeadLetterDesk {
+  topicName(which: DeadLetterTopic): string;
+  /** Newest first, at most `limit`, and how many there are in all. */
+  list(which: DeadLetterTopic, limit: number): Promise<{ views: DeadLetterView[]; total: number }>;
+  show(
+    which: DeadLetterTopic,
+    partition: number,
+    offset: bigint,
+  ): Promise<{ view: DeadLetterView; value: DecodedValue }>;
+  redrive(
+    which: DeadLetterTopic,
+    offsets: { partition: number; offset: bigint }[],
+    force: boolean,
+  ): Promise<RedriveResult>;
+}
+
+// The commands print as they go; the console renders what they return instead.
+const SILENT: CommandOutput = { out: () => undefined, err: () => undefined };
+
+/** The `dlq list|show|redrive` commands' own functions, so the console and the CLI agree exactly. */
+export function deadLetterDesk(infra: Infrastructure): DeadLetterDesk {
+  const topicName = (which: DeadLetterTopic) =>
+    which === 'recorder' ? infra.config.topics.recorderDeadLetter : infra.config.topics.deadLetter;
+  return {
+    topicName,
+    list: async (which, limit) => {
+      const all = await listDeadLetters(infra, topicName(which));
+      return { views: all.slice(-limit).reverse(), total: all.length };
+    },
+    show: (which, partition, offset) => readDeadLetter(infra, { topic: topicName(which), partition, offset }),
+    redrive: (which, offsets, force) =>
+      dlqRedrive(infra, { topic: topicName(which), offsets, force }, SILENT),
+  };
+}

@@ -1,0 +1,110 @@
+import { messageOf } from '../../core/errors.ts';
+import type { Actor } from './console-auth.ts';
+
+/** What the operator chose on the replay page; the same choices as the `replay` command. */
+export interface ReplaySelection {
+  partitions: number[];
+  fromOffset?: bigint;
+  toOffset?: bigint;
+  fromTime?: Date;
+  toTime?: Date;
+  key?: string;
+}
+
+export interface ReplayPreview {
+  /** One line per selected record (the dry run's listing), the first `maxRows` of them. */
+  rows: string[];
+  /** Rows left out beyond `maxRows`. */
+  more: number;
+  /** What the replay said about the range. */
+  notes: string[];
+  totals: Record<string, unknown>;
+}
+
+/**
+ * The console's view of the replay engine. Narrow on purpose: the engine (`replay` command) may
+ * change, and only the adapter that implements this follows it.
+ */
+export interface ReplayRunner {
+  preview(selection: ReplaySelection, maxRows: number): Promise<ReplayPreview>;
+  /** Runs the replay to its end; `onProgress` gets each line the engine reports meanwhile. */
+  run(selection: ReplaySelection, onProgress: (line: string) => void): Promise<Record<string, unknown>>;
+}
+
+export interface ReplayJob {
+  actor: Actor;
+  selection: ReplaySelection;
+  startedAt: number;
+  finishedAt: number | undefined;
+  state: 'running' | 'finished' | 'failed';
+  /** The last progress lines, oldest first. */
+  progress: string[];
+  totals: Record<string, unknown> | undefined;
+  error: string | undefined;
+}
+
+const PROGRESS_LINES = 40; // kept for the page; the log has every line
+
+/** One replay at a time per service: a second start while one runs is refused. */
+export class ReplayJobs {
+  readonly #runner: ReplayRunner;
+  readonly #now: () => number;
+  #job: ReplayJob | undefined;
+  #done: Promise<void> | undefined;
+
+  constructor(runner: ReplayRunner, now: () => number = Date.now) {
+    this.#runner = runner;
+    this.#now = now;
+  }
+
+  /** The running replay, else the last one (until the service restarts). */
+  current(): ReplayJob | undefined {
+    return this.#job && { ...this.#job, progress: [...this.#job.progress] };
+  }
+
+  preview(selection: ReplaySelection, maxRows: number): Promise<ReplayPreview> {
+    return this.#runner.preview(selection, maxRows);
+  }
+
+  start(
+    selection: ReplaySelection,
+    actor: Actor,
+  ): { ok: true; job: ReplayJob } | { ok: false; message: string } {
+    const running = this.#job?.state === 'running' ? this.#job : undefined;
+    if (running) {
+      return {
+        ok: false,
+        message: `A replay is already running (started by ${running.actor.name} at ${new Date(running.startedAt).toISOString()}); one at a time per service.`,
+      };
+    }
+    const job: ReplayJob = {
+      actor,
+      selection,
+      startedAt: this.#now(),
+      finishedAt: undefined,
+      state: 'running',
+      progress: [],
+      totals: undefined,
+      error: undefined,
+    };
+    this.#job = job;
+    const onProgress = (line: string) => {
+      job.progress.push(line);
+      if (job.progress.length > PROGRESS_LINES) job.progress.shift();
+    };
+    this.#done = this.#runner.run(selection, onProgress).then(
+      (totals) => {
+        Object.assign(job, { state: 'finished', totals, finishedAt: this.#now() });
+      },
+      (error: unknown) => {
+        Object.assign(job, { state: 'failed', error: messageOf(error), finishedAt: this.#now() });
+      },
+    );
+    return { ok: true, job };
+  }
+
+  /** Resolves once the running replay (if any) has ended; for shutdown. */
+  async settled(): Promise<void> {
+    await this.#done;
+  }
+}
