@@ -10,10 +10,11 @@ export interface ReplaySchedulerOptions {
 
 /**
  * Runs replay pushes through the pusher's engine: concurrent across keys, in order within a key,
- * at most `maxInFlight` at once, optionally paced. `schedule` returns once the record is admitted,
- * so the reader fetches no further than the window (twice the in-flight bound: room for records
- * waiting behind a busy key) plus one fetch: a 100,000-record range never sits in memory.
- * The first failure stops admission; `drain` waits for what is in flight and rethrows it.
+ * optionally paced. `maxInFlight` bounds finance calls (the finance client's adaptive limit);
+ * pushes in progress may be twice that, so announcing one push overlaps the next finance calls.
+ * `schedule` returns once the record is admitted, so the reader fetches no further than the window
+ * (room for records waiting behind a busy key) plus one fetch: a 100,000-record range never sits
+ * in memory. The first failure stops admission; `drain` waits for what is in flight and rethrows it.
  */
 export class ReplayScheduler {
   readonly #window: Semaphore;
@@ -23,8 +24,8 @@ export class ReplayScheduler {
   #failure: { error: unknown } | undefined;
 
   constructor(options: ReplaySchedulerOptions) {
-    this.#window = new Semaphore(options.maxInFlight * 2);
-    this.#lanes = new KeyLanes(new Semaphore(options.maxInFlight));
+    this.#window = new Semaphore(options.maxInFlight * 4);
+    this.#lanes = new KeyLanes(new Semaphore(options.maxInFlight * 2));
     this.#pacer = options.rate === undefined ? undefined : new Pacer(options.rate);
   }
 

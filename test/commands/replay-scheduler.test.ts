@@ -2,20 +2,20 @@ import { describe, expect, it } from 'vitest';
 import { ReplayScheduler } from '../../src/commands/replay-scheduler.ts';
 
 describe('replay scheduler', () => {
-  it('admits at most twice the in-flight bound, so the reader never runs ahead of the window', async () => {
+  it('admits at most four times the finance in-flight bound, so the reader never runs ahead of the window', async () => {
     const scheduler = new ReplayScheduler({ maxInFlight: 2 });
     const gates: (() => void)[] = [];
     const push = () => new Promise<void>((resolve) => gates.push(resolve));
     let admitted = 0;
     const reader = (async () => {
-      for (let i = 0; i < 10; i++) {
+      for (let i = 0; i < 20; i++) {
         await scheduler.schedule(`key-${i}`, push);
         admitted += 1;
       }
     })();
     await new Promise((resolve) => setTimeout(resolve, 20));
-    expect([admitted, gates.length]).toEqual([4, 2]); // 4 admitted, 2 pushing, 2 waiting for a slot
-    while (admitted < 10 || gates.length > 0) {
+    expect([admitted, gates.length]).toEqual([8, 4]); // 8 admitted, 4 pushing, 4 waiting for a slot
+    while (admitted < 20 || gates.length > 0) {
       gates.shift()?.();
       await new Promise((resolve) => setTimeout(resolve, 1));
     }
