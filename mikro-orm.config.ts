@@ -1,12 +1,13 @@
 /**
- * Entry point for the MikroORM CLI, which loads this file by name. It is the one file outside
- * `src/config/` allowed to read the environment; the service itself calls `ormConfig` with its
- * validated configuration instead.
+ * Entry point for the MikroORM CLI, which loads this file by name. It reads the database settings
+ * through the service's own configuration (DATABASE_URL with its sslmode, DATABASE_CA_FILE), so
+ * the CLI connects exactly as the service does.
  */
 import { ormConfig } from './src/adapters/db/orm-config.ts';
+import { loadConfig } from './src/config/config.ts';
 
 export { type OrmConfigOptions, ormConfig } from './src/adapters/db/orm-config.ts';
 
-const DEFAULT_DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/invoice_finance_sync';
+const { database } = loadConfig();
 
-export default ormConfig(process.env.DATABASE_URL || DEFAULT_DATABASE_URL);
+export default ormConfig(database.url, { tls: database.tls });

@@ -16,7 +16,7 @@ import { replayCommand } from '../src/commands/replay.ts';
 import { startCommand } from '../src/commands/start.ts';
 import { reportingUsageErrors } from '../src/commands/usage-error.ts';
 import { type Config, loadConfig } from '../src/config/config.ts';
-import { isSyncError } from '../src/core/errors.ts';
+import { isConfigurationError, isSyncError } from '../src/core/errors.ts';
 import { createLogger, type Logger } from '../src/ops/logger.ts';
 import { quietKnownLibraryWarnings } from '../src/ops/process-warnings.ts';
 import { openReadOnlyInfrastructure, type ReadOnlyInfrastructure } from '../src/read-only-infrastructure.ts';
@@ -36,7 +36,8 @@ function fail(error: unknown): never {
     ? `${error.code}: ${error.message}`
     : String((error as Error)?.stack ?? error);
   process.stderr.write(`invoice-finance-sync: ${message}\n`);
-  process.exit(isSyncError(error) && error.code === 'CONFIG_INVALID' ? 78 : 1); // 78 = EX_CONFIG
+  // 78 = EX_CONFIG: an invalid variable, or a credential or certificate refused; retrying cannot help.
+  process.exit(isConfigurationError(error) ? 78 : 1);
 }
 
 /** Runs a one-shot command with Kafka, the registry and the database opened, and closes them after. */
@@ -99,7 +100,8 @@ program
   .command('migrate')
   .description('apply pending database migrations (migrations/) and exit')
   .action(async () => {
-    const applied = await runMigrations(config().database.url);
+    const { database } = config();
+    const applied = await runMigrations(database.url, database.tls);
     console.log(applied.length === 0 ? 'database is up to date' : `applied: ${applied.join(', ')}`);
   });
 

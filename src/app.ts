@@ -5,6 +5,7 @@ import { FinanceClient } from './adapters/finance/finance-client.ts';
 import { FinanceTokenSource } from './adapters/finance/finance-token.ts';
 import type { AvroCodec } from './adapters/kafka/avro-codec.ts';
 import { CoalescingSender } from './adapters/kafka/coalescing-sender.ts';
+import { verifyKafkaAccess } from './adapters/kafka/kafka-access.ts';
 import { ensureTopics } from './adapters/kafka/kafka-client.ts';
 import { KafkaProbe, type ProbeResult } from './adapters/kafka/kafka-probe.ts';
 import type { Config } from './config/config.ts';
@@ -61,6 +62,7 @@ export async function openInfrastructure(config: Config, logger?: Logger): Promi
   const database = await openDatabase(config.database.url, {
     migrate: config.database.migrateOnStart,
     createDatabase: true,
+    tls: config.database.tls,
   });
   try {
     return await connectMessaging(config, log, metrics, database);
@@ -81,6 +83,8 @@ async function connectMessaging(
   const schemaIds = config.registerSchemasOnStart
     ? await registerContracts(codec, contracts, config.topics)
     : await lookupSchemaIds(codec, config.topics);
+  // A refused certificate or login fails here at once; the clients below would retry it for minutes.
+  await verifyKafkaAccess(config.kafka, log);
   if (config.kafka.createTopics.enabled) {
     const { partitions, replication } = config.kafka.createTopics;
     await ensureTopics(
@@ -117,6 +121,7 @@ async function connectMessaging(
     close: async () => {
       await producer.disconnect();
       await kafkaProbe.close();
+      await codec.close();
       await database.close();
     },
   };

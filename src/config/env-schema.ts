@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { checkConnectionSecurity } from './connection-rules.ts';
 
 /**
  * Every environment variable the service reads, with its default and meaning. The keys ARE the
@@ -39,7 +40,31 @@ export const ENV_DOCS = {
     'Partitions of topics created at start; the unit of parallelism and scaling.',
   ],
   KAFKA_TOPIC_REPLICATION: ['1', 'Replication factor of topics created at start (3 in production clusters).'],
+  KAFKA_SSL: ['false', 'Connect to the brokers over TLS (their SASL_SSL or SSL listener).'],
+  KAFKA_SSL_CA_FILE: [
+    '',
+    'PEM file of the CA that signed the brokers’ certificates; without it the system CAs are trusted.',
+  ],
+  KAFKA_SSL_CERT_FILE: ['', 'PEM client certificate for mutual TLS (with KAFKA_SSL_KEY_FILE).'],
+  KAFKA_SSL_KEY_FILE: ['', 'PEM private key (unencrypted) of KAFKA_SSL_CERT_FILE.'],
+  KAFKA_SASL_MECHANISM: [
+    '',
+    'SASL login to the brokers: plain, scram-sha-256 or scram-sha-512 (unset: none).',
+  ],
+  KAFKA_SASL_USERNAME: ['', 'SASL user name (with KAFKA_SASL_MECHANISM).'],
+  KAFKA_SASL_PASSWORD: ['', 'SASL password; never logged.'],
+  KAFKA_SASL_PASSWORD_FILE: [
+    '',
+    'File holding the SASL password (takes precedence over KAFKA_SASL_PASSWORD).',
+  ],
   SCHEMA_REGISTRY_URL: ['http://127.0.0.1:8081/apis/ccompat/v7', 'Confluent-API schema registry base URL.'],
+  SCHEMA_REGISTRY_USERNAME: ['', 'Registry basic-auth user (e.g. a Confluent Cloud API key).'],
+  SCHEMA_REGISTRY_PASSWORD: ['', 'Registry basic-auth password (e.g. the API secret); never logged.'],
+  SCHEMA_REGISTRY_PASSWORD_FILE: [
+    '',
+    'File holding the registry password (takes precedence over SCHEMA_REGISTRY_PASSWORD).',
+  ],
+  SCHEMA_REGISTRY_CA_FILE: ['', 'PEM file of the CA that signed an https registry’s certificate.'],
   TOPIC_LINES_INGESTED: ['invoice.lines_ingested', 'Input topic (Avro InvoiceLinesIngested).'],
   TOPIC_PUSHED_TO_FINANCE: ['invoice.pushed_to_finance', 'Output topic (Avro InvoicePushedToFinance).'],
   TOPIC_LINES_INGESTED_DLQ: [
@@ -75,10 +100,18 @@ export const ENV_DOCS = {
   ],
   REGISTER_SCHEMAS_ON_START: ['true', 'Register schemas/*.avsc (BACKWARD) at start.'],
   // Database
-  DATABASE_URL: ['postgres://postgres@127.0.0.1:5432/invoice_finance_sync', 'PostgreSQL connection URL.'],
+  DATABASE_URL: [
+    'postgres://postgres@127.0.0.1:5432/invoice_finance_sync',
+    'PostgreSQL connection URL; TLS with ?sslmode=require, verify-ca or verify-full (as libpq).',
+  ],
+  DATABASE_CA_FILE: [
+    '',
+    'PEM file of the CA that signed PostgreSQL’s certificate (sslmode verify-ca/-full).',
+  ],
   MIGRATE_ON_START: ['true', 'Apply pending migrations at start.'],
   // Finance
   SKYAI_FINANCE_URL: ['http://localhost:4010', 'Finance service base URL.'],
+  FINANCE_CA_FILE: ['', 'PEM file of the CA that signed an https finance URL’s certificate.'],
   FINANCE_JWT_SECRET: [
     '',
     'Shared HMAC secret (at least 32 bytes). Without it (or the _FILE variant) pushing is disabled.',
@@ -168,7 +201,19 @@ export const envSchema = z
     KAFKA_CREATE_TOPICS: bool,
     KAFKA_TOPIC_PARTITIONS: int(1, 10_000),
     KAFKA_TOPIC_REPLICATION: int(1, 10),
+    KAFKA_SSL: bool,
+    KAFKA_SSL_CA_FILE: z.string(),
+    KAFKA_SSL_CERT_FILE: z.string(),
+    KAFKA_SSL_KEY_FILE: z.string(),
+    KAFKA_SASL_MECHANISM: z.enum(['', 'plain', 'scram-sha-256', 'scram-sha-512']),
+    KAFKA_SASL_USERNAME: z.string(),
+    KAFKA_SASL_PASSWORD: z.string(),
+    KAFKA_SASL_PASSWORD_FILE: z.string(),
     SCHEMA_REGISTRY_URL: url,
+    SCHEMA_REGISTRY_USERNAME: z.string(),
+    SCHEMA_REGISTRY_PASSWORD: z.string(),
+    SCHEMA_REGISTRY_PASSWORD_FILE: z.string(),
+    SCHEMA_REGISTRY_CA_FILE: z.string(),
     TOPIC_LINES_INGESTED: z.string().min(1),
     TOPIC_PUSHED_TO_FINANCE: z.string().min(1),
     TOPIC_LINES_INGESTED_DLQ: z.string().min(1),
@@ -183,8 +228,10 @@ export const envSchema = z
     SYSTEMIC_BACKOFF_MS: int(10, 600_000),
     REGISTER_SCHEMAS_ON_START: bool,
     DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/, error: 'expected a postgres:// URL' }),
+    DATABASE_CA_FILE: z.string(),
     MIGRATE_ON_START: bool,
     SKYAI_FINANCE_URL: url,
+    FINANCE_CA_FILE: z.string(),
     FINANCE_JWT_SECRET: z.string(),
     FINANCE_JWT_SECRET_FILE: z.string(),
     FINANCE_JWT_ALGORITHM: z.enum(['HS256', 'HS384', 'HS512']),
@@ -246,6 +293,7 @@ export const envSchema = z
         message: `expected at most FINANCE_RETRY_MAX_DELAY_MS (${env.FINANCE_RETRY_MAX_DELAY_MS})`,
       });
     }
+    checkConnectionSecurity(env, ctx);
   });
 
 export type Env = z.output<typeof envSchema>;

@@ -20,10 +20,19 @@ interface CatalogueEntry {
   when: string;
   /** Transient with an attempt budget (PUSHER_MAX_ATTEMPTS / RECORDER_MAX_ATTEMPTS). */
   budgeted?: true;
+  /**
+   * Only the operator can fix it (a variable, a credential, a certificate), so retrying cannot:
+   * met at start, the CLI exits 78 (EX_CONFIG) naming what to change instead of retrying.
+   */
+  configuration?: true;
 }
 
 export const ERROR_CODES = {
-  CONFIG_INVALID: { failureClass: 'systemic', when: 'a variable is invalid at start (exit 78)' },
+  CONFIG_INVALID: {
+    failureClass: 'systemic',
+    configuration: true,
+    when: 'a variable is invalid at start (exit 78)',
+  },
   EVENT_UNDECODABLE: { failureClass: 'permanent', when: 'the value is not Confluent-framed Avro' },
   EVENT_SCHEMA_UNKNOWN: { failureClass: 'permanent', when: 'the schema id is unknown to the registry' },
   EVENT_INVALID: {
@@ -59,6 +68,16 @@ export const ERROR_CODES = {
   },
   REGISTRY_UNAVAILABLE: { failureClass: 'systemic', when: 'the schema registry cannot be reached' },
   DATABASE_UNAVAILABLE: { failureClass: 'systemic', when: 'PostgreSQL cannot be reached' },
+  TLS_HANDSHAKE_FAILED: {
+    failureClass: 'systemic',
+    configuration: true,
+    when: 'a TLS connection to Kafka, the registry, PostgreSQL or finance failed: its certificate is not trusted (`*_CA_FILE`), names another host or expired; our client certificate was refused; or one side does not speak TLS (`KAFKA_SSL`, `sslmode`, `https`)',
+  },
+  CREDENTIALS_REFUSED: {
+    failureClass: 'systemic',
+    configuration: true,
+    when: 'Kafka refused the SASL login (`KAFKA_SASL_*`), the registry answered 401/403 (`SCHEMA_REGISTRY_USERNAME`/`_PASSWORD`), or PostgreSQL refused the user of `DATABASE_URL`',
+  },
   KAFKA_PRODUCE_FAILED: {
     failureClass: 'transient',
     when: 'producing an announcement or dead letter failed',
@@ -113,6 +132,13 @@ export function failureClassOf(error: unknown): FailureClass {
 export function isBudgeted(error: unknown): boolean {
   const entry: CatalogueEntry = ERROR_CODES[codeOf(error)];
   return entry.budgeted === true;
+}
+
+/** True for errors only the operator can fix: the CLI exits 78 on them instead of 1. */
+export function isConfigurationError(error: unknown): boolean {
+  if (!isSyncError(error)) return false;
+  const entry: CatalogueEntry = ERROR_CODES[error.code];
+  return entry.configuration === true;
 }
 
 /** The message of any thrown value, for logs, headers and reasons. */

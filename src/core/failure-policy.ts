@@ -49,7 +49,7 @@ export function systemicBackoffMs(baseMs: number, consecutiveFailures: number, c
 }
 
 /** What each outcome means for the operator; README's failure table is generated from this. */
-const CONSEQUENCES: Record<FailureClass | 'budgeted' | 'revoked', string> = {
+const CONSEQUENCES: Record<FailureClass | 'budgeted' | 'revoked' | 'configuration', string> = {
   permanent:
     'dead-lettered with its original bytes and reason (`__connect.errors.*` headers), committed; the rest flows on',
   transient:
@@ -59,6 +59,8 @@ const CONSEQUENCES: Record<FailureClass | 'budgeted' | 'revoked', string> = {
   budgeted:
     'retried like transient, but after `PUSHER_MAX_ATTEMPTS` (recorder: `RECORDER_MAX_ATTEMPTS`) failed attempts dead-lettered as `UNEXPECTED` with the message and stack head',
   revoked: 'not announced, not committed, no pause: the partition’s next owner pushes it again',
+  configuration:
+    'at start: the process exits 78 naming the component, the cause and the variable to fix; later: every partition paused, `/readyz` 503 naming the cause, retried with a backoff doubling from `SYSTEMIC_BACKOFF_MS` to 60 s; never dead-lettered',
 };
 
 export interface DecisionRow {
@@ -75,13 +77,15 @@ export function decisionTable(): DecisionRow[] {
       code,
       failureClass: entry.failureClass,
       when: entry.when,
-      consequence:
-        code === 'PARTITION_REVOKED'
-          ? CONSEQUENCES.revoked
-          : 'budgeted' in entry
-            ? CONSEQUENCES.budgeted
-            : CONSEQUENCES[entry.failureClass],
+      consequence: consequenceOf(code, entry),
     }));
+}
+
+function consequenceOf(code: ErrorCode, entry: (typeof ERROR_CODES)[ErrorCode]): string {
+  if (code === 'PARTITION_REVOKED') return CONSEQUENCES.revoked;
+  if ('budgeted' in entry) return CONSEQUENCES.budgeted;
+  if ('configuration' in entry) return CONSEQUENCES.configuration;
+  return CONSEQUENCES[entry.failureClass];
 }
 
 /** README's "What happens on failure" table, as Markdown. */

@@ -4,7 +4,8 @@ export type { Logger } from 'pino';
 
 /**
  * Paths that could ever carry a credential. pino removes them before a line is written, so a
- * careless `log.info({ headers })` can never leak the bearer token or the shared secret.
+ * careless `log.info({ headers })` can never leak the bearer token, the shared secret, or a
+ * password (Kafka SASL, registry basic auth).
  */
 const REDACTED_PATHS = [
   'authorization',
@@ -15,6 +16,11 @@ const REDACTED_PATHS = [
   'secret',
   '*.secret',
   'finance.secret',
+  'password',
+  '*.password',
+  '*.*.password',
+  'sasl',
+  '*.sasl',
 ];
 
 export interface LoggerOptions {

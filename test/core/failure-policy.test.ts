@@ -27,6 +27,8 @@ describe('failure policy', () => {
       FINANCE_UNEXPECTED_ANSWER: 'pause-partition',
       REGISTRY_UNAVAILABLE: 'pause-consumer',
       DATABASE_UNAVAILABLE: 'pause-consumer',
+      TLS_HANDSHAKE_FAILED: 'pause-consumer',
+      CREDENTIALS_REFUSED: 'pause-consumer',
       KAFKA_PRODUCE_FAILED: 'pause-partition',
       PARTITION_REVOKED: 'abandon',
       UNEXPECTED: 'pause-partition',

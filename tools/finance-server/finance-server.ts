@@ -1,5 +1,6 @@
 import { once } from 'node:events';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { type FinanceServerControl, handleAdmin } from './admin-routes.ts';
 import { FaultInjector } from './faults.ts';
@@ -28,6 +29,8 @@ export interface FinanceServerOptions {
   writeRole?: string;
   /** How many `Idempotency-Key`s are remembered, least recently used forgotten first. */
   idempotencyKeys?: number;
+  /** Serve HTTPS with this PEM certificate and key (e.g. signed by a private CA) instead of HTTP. */
+  tls?: { cert: string; key: string };
 }
 
 export interface FinanceServer extends FinanceServerControl {
@@ -100,11 +103,12 @@ export async function startFinanceServer(options: FinanceServerOptions): Promise
     if (path === '/healthz' && request.method === 'GET') return sendJson(response, 200, { status: 'ok' });
     sendJson(response, 404, errorDetail('not found'));
   };
-  const server = createServer((request, response) => {
+  const handle = (request: IncomingMessage, response: ServerResponse) => {
     route(request, response).catch((error: unknown) => {
       sendJson(response, 500, errorDetail(`finance server error: ${String(error)}`));
     });
-  });
+  };
+  const server: Server = options.tls ? createHttpsServer(options.tls, handle) : createServer(handle);
 
   server.listen(options.port ?? DEFAULTS.port, options.host ?? DEFAULTS.host);
   await once(server, 'listening');
@@ -114,7 +118,7 @@ export async function startFinanceServer(options: FinanceServerOptions): Promise
   let closed: Promise<void> | undefined;
   return {
     ...control,
-    url: `http://${hostForUrl}:${port}`,
+    url: `${options.tls ? 'https' : 'http'}://${hostForUrl}:${port}`,
     close: () => {
       closed ??= closeServer(server, closing);
       return closed;

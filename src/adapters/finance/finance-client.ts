@@ -4,6 +4,7 @@ import { AdaptiveLimit, type Permit } from '../../core/adaptive-limit.ts';
 import { SyncError } from '../../core/errors.ts';
 import { TRANSIENT_STATUSES } from '../../core/finance-status.ts';
 import type { FinanceImportAction } from '../../events/invoice-events.ts';
+import { type TlsTarget, tlsFailureOf, tlsHandshakeError } from '../tls-failure.ts';
 import { type FinanceAnswer, judgeAnswer, judgeProbe, type ProbeVerdict } from './finance-answers.ts';
 import type { FinanceTokenSource } from './finance-token.ts';
 import { retryAfterMs, retryDelayMs } from './retry-policy.ts';
@@ -57,7 +58,8 @@ export class FinanceClient {
     this.#tokens = tokens;
     this.#agent = new Agent({
       connections: config.connections,
-      connect: { timeout: config.timeouts.connectMs },
+      // Our CA (FINANCE_CA_FILE) when finance's certificate is signed by a private one.
+      connect: { timeout: config.timeouts.connectMs, ...(config.ca === undefined ? {} : { ca: config.ca }) },
       headersTimeout: config.timeouts.headersMs,
       bodyTimeout: config.timeouts.bodyMs,
       keepAliveTimeout: 30_000, // 30 s idle before a pooled socket closes
@@ -189,6 +191,9 @@ export class FinanceClient {
         },
       );
     }
+    // A refused certificate is the operator's to fix, and fails every push alike: systemic.
+    const tls = tlsFailureOf(error);
+    if (tls) return tlsHandshakeError(tls, financeTlsTarget(this.#config.baseUrl), error);
     const failure = error as Error & { statusCode?: number; code?: string };
     const what = failure.statusCode ? `HTTP ${failure.statusCode}` : (failure.code ?? failure.message);
     return new SyncError('FINANCE_UNAVAILABLE', `finance unavailable after retries: ${what}`, {
@@ -196,6 +201,15 @@ export class FinanceClient {
       cause: error,
     });
   }
+}
+
+function financeTlsTarget(baseUrl: string): TlsTarget {
+  return {
+    component: 'finance',
+    server: `finance at ${baseUrl}`,
+    caVariable: 'FINANCE_CA_FILE',
+    notTlsHint: 'check the scheme of SKYAI_FINANCE_URL (http or https)',
+  };
 }
 
 function retryInterceptor(

@@ -21,7 +21,7 @@ export function money(minor: number, currency: string): string {
   if (digits === undefined) return `${minor} (minor units)`;
   const sign = minor < 0 ? '-' : '';
   const abs = BigInt(Math.abs(minor));
-  if (digits === 0) return `${sign}${abs}`;
+  if (digits === 0) return `${sign}${abs.toLocaleString('en')}`;
   const scale = 10n ** BigInt(digits);
   const whole = (abs / scale).toLocaleString('en');
   return `${sign}${whole}.${String(abs % scale).padStart(digits, '0')}`;
