@@ -29,7 +29,7 @@ export function messagingClients(
   log: Logger,
 ): Pick<ReadOnlyInfrastructure, 'codec' | 'contracts' | 'kafka'> {
   return {
-    codec: new AvroCodec(config.schemaRegistryUrl),
+    codec: new AvroCodec(config.schemaRegistry),
     contracts: loadContracts(),
     kafka: createKafka(config.kafka, log),
   };

@@ -1,7 +1,18 @@
 import { readFileSync } from 'node:fs';
 import type { z } from 'zod';
-import { SyncError } from '../core/errors.ts';
 import { ANY_PROVIDER } from '../core/tax-rule.ts';
+import { configError } from './config-files.ts';
+import {
+  type ClientTls,
+  type DatabaseTls,
+  databaseTls,
+  financeCa,
+  type KafkaSasl,
+  kafkaSasl,
+  kafkaTls,
+  type RegistryConfig,
+  registryConfig,
+} from './connection-config.ts';
 import { ENV_DOCS, type Env, type EnvName, envSchema } from './env-schema.ts';
 
 /** The only module that reads the environment. Everything else receives a frozen `Config`. */
@@ -13,14 +24,17 @@ export interface Config {
     heartbeatIntervalMs: number;
     rebalanceTimeoutMs: number;
     createTopics: { enabled: boolean; partitions: number; replication: number };
+    /** Undefined for a PLAINTEXT listener. */
+    tls: ClientTls | undefined;
+    sasl: KafkaSasl | undefined;
   };
-  schemaRegistryUrl: string;
+  schemaRegistry: RegistryConfig;
   registerSchemasOnStart: boolean;
   topics: { linesIngested: string; pushedToFinance: string; deadLetter: string; recorderDeadLetter: string };
   pusher: { groupId: string; maxInFlight: number; maxAttempts: number; pauseOnTransientMs: number };
   recorder: { groupId: string; maxInFlight: number; maxAttempts: number };
   systemicBackoffMs: number;
-  database: { url: string; migrateOnStart: boolean };
+  database: { url: string; migrateOnStart: boolean; tls: DatabaseTls };
   finance: FinanceConfig;
   /** Tax words by provider; `*` holds TAX_WORDS for every provider without its own list. */
   taxWords: Record<string, string[]>;
@@ -33,6 +47,8 @@ export interface Config {
 
 export interface FinanceConfig {
   baseUrl: string;
+  /** PEM CA of an https finance URL, when not signed by a CA the system trusts. */
+  ca: string | undefined;
   /** Undefined when no secret is configured: pushing is then disabled, everything else runs. */
   secret: Uint8Array | undefined;
   /** Why pushing is disabled, for /readyz and the start-up log. */
@@ -55,16 +71,16 @@ function describe(value: unknown): string {
   return value === undefined ? 'nothing' : JSON.stringify(value);
 }
 
-function configError(lines: string[]): SyncError {
-  return new SyncError('CONFIG_INVALID', `invalid configuration:\n  ${lines.join('\n  ')}`, {
-    details: { variables: lines.map((l) => l.split(':')[0]) },
-  });
+/** Secrets are never echoed, nor the password inside a URL (DATABASE_URL may carry one). */
+function shownValue(name: string, value: string | undefined): string {
+  if (/SECRET|PASSWORD|TOKEN/.test(name)) return '(hidden)';
+  return describe(value?.replace(/^([a-z][a-z0-9+.-]*:\/\/[^:/@]*):[^@/]*@/i, '$1:***@'));
 }
 
 function formatIssues(error: z.ZodError, raw: Record<string, string | undefined>): string[] {
   return error.issues.map((issue) => {
     const name = String(issue.path[0] ?? 'environment');
-    const shown = /SECRET|TOKEN/.test(name) ? '(hidden)' : describe(raw[name]);
+    const shown = shownValue(name, raw[name]);
     return `${name}: got ${shown}, expected ${issue.message.replace(/^(Invalid [a-z ]+|Too (big|small)): /i, '').replace(/^expected /i, '')}`;
   });
 }
@@ -132,8 +148,10 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
         partitions: env.KAFKA_TOPIC_PARTITIONS,
         replication: env.KAFKA_TOPIC_REPLICATION,
       },
+      tls: kafkaTls(env),
+      sasl: kafkaSasl(env),
     },
-    schemaRegistryUrl: env.SCHEMA_REGISTRY_URL,
+    schemaRegistry: registryConfig(env),
     registerSchemasOnStart: env.REGISTER_SCHEMAS_ON_START,
     topics: {
       linesIngested: env.TOPIC_LINES_INGESTED,
@@ -153,9 +171,10 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       maxAttempts: env.RECORDER_MAX_ATTEMPTS,
     },
     systemicBackoffMs: env.SYSTEMIC_BACKOFF_MS,
-    database: { url: env.DATABASE_URL, migrateOnStart: env.MIGRATE_ON_START },
+    database: { url: env.DATABASE_URL, migrateOnStart: env.MIGRATE_ON_START, tls: databaseTls(env) },
     finance: {
       baseUrl: env.SKYAI_FINANCE_URL.replace(/\/+$/, ''),
+      ca: financeCa(env),
       ...readSecret(env),
       jwt: {
         algorithm: env.FINANCE_JWT_ALGORITHM,

@@ -12,6 +12,8 @@ export interface FinanceServerConfig {
   issuer: string | undefined;
   audience: string | undefined;
   algorithms: string[] | undefined;
+  /** HTTPS with this PEM certificate and key (FINANCE_SERVER_TLS_CERT_FILE, FINANCE_SERVER_TLS_KEY_FILE). */
+  tls: { cert: string; key: string } | undefined;
 }
 
 export class FinanceServerConfigError extends Error {
@@ -36,6 +38,7 @@ export function readFinanceServerConfig(env: NodeJS.ProcessEnv): FinanceServerCo
       ?.split(',')
       .map((algorithm) => algorithm.trim())
       .filter((algorithm) => algorithm !== ''),
+    tls: readTls(env),
   };
 }
 
@@ -76,6 +79,30 @@ function readSecretFile(path: string): string {
     const reason = (error as NodeJS.ErrnoException).code ?? 'unreadable';
     throw new FinanceServerConfigError(`FINANCE_JWT_SECRET_FILE ${path} cannot be read (${reason})`);
   }
+}
+
+function readTls(env: NodeJS.ProcessEnv): FinanceServerConfig['tls'] {
+  const certFile = nonEmpty(env.FINANCE_SERVER_TLS_CERT_FILE);
+  const keyFile = nonEmpty(env.FINANCE_SERVER_TLS_KEY_FILE);
+  if (certFile === undefined && keyFile === undefined) return undefined;
+  if (certFile === undefined || keyFile === undefined) {
+    throw new FinanceServerConfigError(
+      'set both FINANCE_SERVER_TLS_CERT_FILE and FINANCE_SERVER_TLS_KEY_FILE, or neither',
+    );
+  }
+  const read = (variable: string, path: string) => {
+    try {
+      return readFileSync(path, 'utf8');
+    } catch (error) {
+      throw new FinanceServerConfigError(
+        `${variable}: cannot read ${path} (${(error as NodeJS.ErrnoException).code})`,
+      );
+    }
+  };
+  return {
+    cert: read('FINANCE_SERVER_TLS_CERT_FILE', certFile),
+    key: read('FINANCE_SERVER_TLS_KEY_FILE', keyFile),
+  };
 }
 
 function nonEmpty(value: string | undefined): string | undefined {

@@ -3,7 +3,8 @@
  * (or `npm run finance-server`). Environment: FINANCE_SERVER_PORT (default 4010),
  * FINANCE_SERVER_HOST (default 127.0.0.1), FINANCE_JWT_SECRET or FINANCE_JWT_SECRET_FILE
  * (at least 32 bytes), optional FINANCE_JWT_ISSUER, FINANCE_JWT_AUDIENCE, FINANCE_JWT_ALGORITHMS
- * (comma-separated). Faults are steered over HTTP: `PUT /_admin/faults`.
+ * (comma-separated), FINANCE_SERVER_TLS_CERT_FILE and FINANCE_SERVER_TLS_KEY_FILE (PEM; serve HTTPS).
+ * Faults are steered over HTTP: `PUT /_admin/faults`.
  */
 import { pino } from 'pino';
 import { startFinanceServer } from './finance-server.ts';
@@ -28,6 +29,7 @@ async function main(): Promise<void> {
     issuer: config.issuer,
     audience: config.audience,
     algorithms: config.algorithms,
+    ...(config.tls ? { tls: config.tls } : {}),
   });
   logger.info({ url: server.url }, `finance server listening on ${server.url}`);
 

@@ -13,9 +13,16 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { findJava } from './java-home.ts';
 import { type Dist, ensureDist } from './jvm-dist.ts';
-import { type KafkaNodeSpec, markerOf, startKafkaNode } from './kafka-node.ts';
+import {
+  type KafkaNodeSpec,
+  markerOf,
+  type ScramUser,
+  type SecureListeners,
+  startKafkaNode,
+} from './kafka-node.ts';
 import { kafkaMetadata } from './probes.ts';
 import { isOurs, sleep, tailFile } from './proc.ts';
+import { makeTlsMaterial, type TlsMaterial } from './tls-material.ts';
 
 const HOST = '127.0.0.1';
 const STACK_DIR = fileURLToPath(new URL('../../.stack', import.meta.url));
@@ -39,12 +46,30 @@ const FAST_RESTART_PROPERTIES = {
 export interface DedicatedBrokerOptions {
   /** Added to, or replacing, the broker's server.properties (e.g. a SASL or TLS listener). */
   properties?: Record<string, string>;
+  /**
+   * Extra TLS listeners next to the PLAINTEXT one, with a CA and broker certificate made at start
+   * in the broker's folder: SASL_SSL with these SCRAM-SHA-512/256 users, and/or SSL requiring a
+   * client certificate (mutual TLS; one is made for the client too).
+   */
+  secure?: { scramUsers?: ScramUser[]; mtls?: boolean };
   log?: (line: string) => void;
+}
+
+/** Where to reach the TLS listeners of a broker started with `secure`, and what to trust. */
+export interface SecureEndpoints {
+  /** `host:port` of the SASL_SSL listener. */
+  saslSslBrokers: string;
+  /** `host:port` of the SSL listener requiring a client certificate, when asked for. */
+  mtlsBrokers: string | undefined;
+  /** CA, broker certificate and (with mtls) client certificate files. */
+  tls: TlsMaterial;
 }
 
 export interface DedicatedBroker {
   /** `host:port` of the PLAINTEXT listener, for KAFKA_BROKERS. */
   brokers: string;
+  /** The TLS listeners, when started with `secure`. */
+  secure: SecureEndpoints | undefined;
   host: string;
   port: number;
   controllerPort: number;
@@ -59,7 +84,7 @@ export interface DedicatedBroker {
   close(): Promise<void>;
 }
 
-/** Two ports the OS calls free now; the broker binds them a few seconds later (a small race, rare). */
+/** Ports the OS calls free now; the broker binds them a few seconds later (a small race, rare). */
 async function freePorts(count: number): Promise<number[]> {
   const servers = Array.from({ length: count }, () => createServer());
   const ports = await Promise.all(
@@ -148,10 +173,18 @@ export async function startDedicatedBroker(options: DedicatedBrokerOptions = {})
   reapOrphans(log);
   const java = findJava(17, 'STACK_KAFKA_JAVA', 'Kafka').bin;
   const dist = await ensureDist(join(STACK_DIR, 'dist'), log);
-  const [port, controllerPort] = (await freePorts(2)) as [number, number];
+  const [port, controllerPort, saslSslPort, mtlsPort] = (await freePorts(4)) as [
+    number,
+    number,
+    number,
+    number,
+  ];
   const name = `${process.pid}-${port}`;
   const dir = join(DEDICATED_DIR, name);
   mkdirSync(join(dir, 'data'), { recursive: true });
+  const secure =
+    options.secure &&
+    secureListeners(dir, saslSslPort, options.secure.mtls ? mtlsPort : undefined, options.secure.scramUsers);
   const spec: KafkaNodeSpec = {
     host: HOST,
     port,
@@ -161,8 +194,9 @@ export async function startDedicatedBroker(options: DedicatedBrokerOptions = {})
     logFile: join(dir, 'kafka.log'),
     markerName: ownerMarker(name),
     properties: { ...FAST_RESTART_PROPERTIES, ...options.properties },
+    ...(secure ? { secure: secure.listeners } : {}),
   };
-  const broker = new RunningBroker({ java, dist, spec, dir });
+  const broker = new RunningBroker({ java, dist, spec, dir, secure: secure?.endpoints });
   try {
     await broker.start();
   } catch (error) {
@@ -172,16 +206,44 @@ export async function startDedicatedBroker(options: DedicatedBrokerOptions = {})
   return broker;
 }
 
+function secureListeners(
+  dir: string,
+  saslSslPort: number,
+  mtlsPort: number | undefined,
+  scramUsers: ScramUser[] = [],
+): { listeners: SecureListeners; endpoints: SecureEndpoints } {
+  const tls = makeTlsMaterial(join(dir, 'tls'), {
+    client: mtlsPort !== undefined,
+    caName: 'dedicated broker CA',
+  });
+  const keystore = { file: tls.keystoreFile, password: tls.keystorePassword };
+  return {
+    listeners: {
+      keystore,
+      saslSslPort,
+      scramUsers,
+      ...(mtlsPort === undefined ? {} : { mtls: { port: mtlsPort, caFile: tls.caFile } }),
+    },
+    endpoints: {
+      saslSslBrokers: `${HOST}:${saslSslPort}`,
+      mtlsBrokers: mtlsPort === undefined ? undefined : `${HOST}:${mtlsPort}`,
+      tls,
+    },
+  };
+}
+
 interface BrokerLaunch {
   java: string;
   dist: Dist;
   spec: KafkaNodeSpec;
   /** The broker's own folder: working directory, config, log and data. */
   dir: string;
+  secure: SecureEndpoints | undefined;
 }
 
 class RunningBroker implements DedicatedBroker {
   readonly brokers: string;
+  readonly secure: SecureEndpoints | undefined;
   readonly host: string;
   readonly port: number;
   readonly controllerPort: number;
@@ -198,6 +260,7 @@ class RunningBroker implements DedicatedBroker {
     this.port = spec.port;
     this.controllerPort = spec.controllerPort;
     this.brokers = `${spec.host}:${spec.port}`;
+    this.secure = launch.secure;
     this.logFile = spec.logFile;
   }
 

@@ -26,8 +26,27 @@ export interface KafkaNodeSpec {
   logFile: string;
   /** Value of the -D<STACK_MARKER> flag, unique per node. */
   markerName: string;
-  /** Added to, or replacing, the defaults below (e.g. a SASL or TLS listener). */
+  /** Added to, or replacing, the defaults below. */
   properties?: Record<string, string>;
+  /** Extra TLS listeners next to the PLAINTEXT one (which readiness probes keep asking). */
+  secure?: SecureListeners;
+}
+
+/** A SCRAM login created when the storage is formatted (`kafka-storage format --add-scram`). */
+export interface ScramUser {
+  username: string;
+  password: string;
+}
+
+export interface SecureListeners {
+  /** PKCS12 keystore with the broker's key and certificate chain (see tls-material.ts). */
+  keystore: { file: string; password: string };
+  /** SASL_SSL listener: SCRAM-SHA-512 and SCRAM-SHA-256 logins over TLS. */
+  saslSslPort?: number;
+  /** SSL listener that requires a client certificate signed by the CA in `caFile` (mutual TLS). */
+  mtls?: { port: number; caFile: string };
+  /** Created with SCRAM-SHA-512 and SCRAM-SHA-256 credentials when the storage is formatted. */
+  scramUsers?: ScramUser[];
 }
 
 export const markerOf = (spec: Pick<KafkaNodeSpec, 'markerName'>): string =>
@@ -62,8 +81,49 @@ function defaultProperties(spec: KafkaNodeSpec): Record<string, string> {
   };
 }
 
+const SCRAM_MECHANISMS = ['SCRAM-SHA-512', 'SCRAM-SHA-256'];
+const SCRAM_LOGIN = 'org.apache.kafka.common.security.scram.ScramLoginModule required;';
+
+/** The listeners of `spec.secure` added to the PLAINTEXT and CONTROLLER ones, each with its keystore. */
+function secureProperties(spec: KafkaNodeSpec): Record<string, string> {
+  const { secure, host, port, controllerPort } = spec;
+  if (!secure) return {};
+  const listeners = [`PLAINTEXT://${host}:${port}`];
+  const protocols = ['PLAINTEXT:PLAINTEXT', 'CONTROLLER:PLAINTEXT'];
+  const props: Record<string, string> = {};
+  const keystore = (name: string) => {
+    props[`listener.name.${name}.ssl.keystore.location`] = secure.keystore.file;
+    props[`listener.name.${name}.ssl.keystore.type`] = 'PKCS12';
+    props[`listener.name.${name}.ssl.keystore.password`] = secure.keystore.password;
+    props[`listener.name.${name}.ssl.key.password`] = secure.keystore.password;
+  };
+  if (secure.saslSslPort !== undefined) {
+    listeners.push(`SASL_SSL://${host}:${secure.saslSslPort}`);
+    protocols.push('SASL_SSL:SASL_SSL');
+    keystore('sasl_ssl');
+    props['listener.name.sasl_ssl.sasl.enabled.mechanisms'] = SCRAM_MECHANISMS.join(',');
+    for (const mechanism of SCRAM_MECHANISMS) {
+      props[`listener.name.sasl_ssl.${mechanism.toLowerCase()}.sasl.jaas.config`] = SCRAM_LOGIN;
+    }
+  }
+  if (secure.mtls) {
+    listeners.push(`MTLS://${host}:${secure.mtls.port}`);
+    protocols.push('MTLS:SSL');
+    keystore('mtls');
+    props['listener.name.mtls.ssl.client.auth'] = 'required';
+    props['listener.name.mtls.ssl.truststore.location'] = secure.mtls.caFile;
+    props['listener.name.mtls.ssl.truststore.type'] = 'PEM';
+  }
+  return {
+    listeners: [...listeners, `CONTROLLER://${host}:${controllerPort}`].join(','),
+    'advertised.listeners': listeners.join(','),
+    'listener.security.protocol.map': protocols.join(','),
+    ...props,
+  };
+}
+
 export function kafkaProperties(spec: KafkaNodeSpec): string {
-  const all = { ...defaultProperties(spec), ...spec.properties };
+  const all = { ...defaultProperties(spec), ...secureProperties(spec), ...spec.properties };
   return `${Object.entries(all)
     .map(([key, value]) => `${key}=${value}`)
     .join('\n')}\n`;
@@ -79,7 +139,8 @@ function formatKafkaStorage(java: string, dist: Dist, spec: KafkaNodeSpec): void
     `-Dlog4j2.configurationFile=${LOG4J_CONFIG}`,
     'kafka.tools.StorageTool',
   ];
-  const out = spawnSync(java, [...args, 'format', '--cluster-id', clusterId, '--config', spec.configFile], {
+  const format = ['format', '--cluster-id', clusterId, '--config', spec.configFile, ...scramArguments(spec)];
+  const out = spawnSync(java, [...args, ...format], {
     encoding: 'utf8',
     timeout: 120_000,
   });
@@ -88,6 +149,16 @@ function formatKafkaStorage(java: string, dist: Dist, spec: KafkaNodeSpec): void
       `Kafka storage format failed (exit ${out.status}) for ${spec.dataDir}:\n${out.stdout}${out.stderr}`,
     );
   }
+}
+
+/** `--add-scram` per user and mechanism: KRaft takes SCRAM credentials into its bootstrap metadata. */
+function scramArguments(spec: KafkaNodeSpec): string[] {
+  return (spec.secure?.scramUsers ?? []).flatMap(({ username, password }) =>
+    SCRAM_MECHANISMS.flatMap((mechanism) => [
+      '--add-scram',
+      `${mechanism}=[name=${username},password=${password}]`,
+    ]),
+  );
 }
 
 /**

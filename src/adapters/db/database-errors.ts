@@ -1,4 +1,5 @@
 import { SyncError } from '../../core/errors.ts';
+import { tlsFailureOf, tlsHandshakeError } from '../tls-failure.ts';
 
 /**
  * Tells "the database is unreachable or refusing us" (systemic: stop consuming, report not-ready,
@@ -26,7 +27,11 @@ const SQLSTATES = new Set([
   '57P03', // cannot_connect_now: starting up or in recovery
   '53300', // too_many_connections
   '3D000', // invalid_catalog_name: the database does not exist (not created or dropped)
-  '28000', // invalid_authorization_specification
+]);
+
+// SQLSTATEs meaning the server refused who we are (or how we connect: pg_hba.conf may demand TLS).
+const REFUSED_SQLSTATES = new Set([
+  '28000', // invalid_authorization_specification, e.g. no pg_hba.conf entry for this user, host or encryption
   '28P01', // invalid_password
 ]);
 
@@ -44,7 +49,10 @@ const MAX_CAUSE_DEPTH = 5;
 export function isConnectionError(error: unknown, depth = 0): boolean {
   if (!(error instanceof Error) || depth > MAX_CAUSE_DEPTH) return false;
   const code = (error as { code?: unknown }).code;
-  if (typeof code === 'string' && (NETWORK_CODES.has(code) || SQLSTATES.has(code) || code.startsWith('08'))) {
+  if (
+    typeof code === 'string' &&
+    (NETWORK_CODES.has(code) || SQLSTATES.has(code) || REFUSED_SQLSTATES.has(code) || code.startsWith('08'))
+  ) {
     return true; // class 08 is "connection exception"
   }
   if (MESSAGES.some((text) => error.message.includes(text))) return true;
@@ -70,13 +78,30 @@ export function toDatabaseError(
   operation: string,
   details: Record<string, unknown> = {},
 ): unknown {
-  if (error instanceof SyncError || !isConnectionError(error)) return error;
+  if (error instanceof SyncError) return error;
+  const tls = tlsFailureOf(error);
+  if (tls) return tlsHandshakeError(tls, DATABASE_TLS, error);
+  if (!isConnectionError(error)) return error;
   const reason = describe(error);
+  if (REFUSED_SQLSTATES.has(String((error as { code?: unknown }).code))) {
+    return new SyncError(
+      'CREDENTIALS_REFUSED',
+      `PostgreSQL refused the connection during ${operation}: ${reason}; check the user and password in DATABASE_URL (and its sslmode, if pg_hba.conf requires TLS)`,
+      { cause: error, details: { component: 'database', operation, ...details } },
+    );
+  }
   return new SyncError('DATABASE_UNAVAILABLE', `database unavailable during ${operation}: ${reason}`, {
     cause: error,
     details: { operation, ...details },
   });
 }
+
+const DATABASE_TLS = {
+  component: 'database',
+  server: 'PostgreSQL',
+  caVariable: 'DATABASE_CA_FILE',
+  notTlsHint: 'the server does not accept TLS: enable ssl on it, or drop sslmode from DATABASE_URL',
+} as const;
 
 // Node's AggregateError (one failure per address tried) has an empty message but a code.
 function describe(error: unknown): string {

@@ -1,4 +1,5 @@
 import { MikroORM } from '@mikro-orm/postgresql';
+import type { DatabaseTls } from '../../config/connection-config.ts';
 import { CloudInvoiceRepository } from './cloud-invoice.repository.ts';
 import { toDatabaseError } from './database-errors.ts';
 import { type OrmConfigOptions, ormConfig } from './orm-config.ts';
@@ -11,7 +12,7 @@ export interface Database {
   close(): Promise<void>;
 }
 
-export interface OpenDatabaseOptions extends Pick<OrmConfigOptions, 'createDatabase' | 'poolMax'> {
+export interface OpenDatabaseOptions extends Pick<OrmConfigOptions, 'createDatabase' | 'poolMax' | 'tls'> {
   /** Apply pending migrations before returning. */
   migrate?: boolean;
 }
@@ -37,8 +38,10 @@ export async function openDatabase(url: string, options: OpenDatabaseOptions = {
 }
 
 /** Applies pending migrations (creating the database if needed) and returns their names, oldest first. */
-export async function runMigrations(url: string): Promise<string[]> {
-  const orm = await MikroORM.init(ormConfig(url, { createDatabase: true, poolMax: 1 }));
+export async function runMigrations(url: string, tls?: DatabaseTls): Promise<string[]> {
+  const orm = await MikroORM.init(
+    ormConfig(url, { createDatabase: true, poolMax: 1, ...(tls ? { tls } : {}) }),
+  );
   try {
     return await applyMigrations(orm);
   } catch (error) {

@@ -1,6 +1,8 @@
+import type { ConnectionOptions } from 'node:tls';
 import { fileURLToPath } from 'node:url';
 import { Migrator } from '@mikro-orm/migrations';
 import { defineConfig, type Options } from '@mikro-orm/postgresql';
+import type { DatabaseTls } from '../../config/connection-config.ts';
 import { CloudInvoice } from './cloud-invoice.entity.ts';
 
 export interface OrmConfigOptions {
@@ -10,12 +12,15 @@ export interface OrmConfigOptions {
   poolMax?: number;
   /** How long acquiring a new connection may take before the call fails. */
   connectTimeoutMs?: number;
+  /** TLS as DATABASE_URL's sslmode and DATABASE_CA_FILE ask (default: none). */
+  tls?: DatabaseTls;
 }
 
 const DEFAULTS = {
   createDatabase: false,
   poolMax: 10, // the recorder writes one row per event; a few connections are plenty
   connectTimeoutMs: 5_000, // five seconds: fail fast so the consumer can report not-ready
+  tls: { mode: 'disable', ca: undefined },
 } as const satisfies Required<OrmConfigOptions>;
 
 // Resolved from this file, not from process.cwd(), so migrations are found wherever the process starts.
@@ -24,7 +29,7 @@ const MIGRATIONS_DIR = fileURLToPath(new URL('../../../migrations', import.meta.
 
 /** The one MikroORM configuration: the composition root passes the validated `DATABASE_URL`. */
 export function ormConfig(databaseUrl: string, options: OrmConfigOptions = {}): Options {
-  const { createDatabase, poolMax, connectTimeoutMs } = { ...DEFAULTS, ...options };
+  const { createDatabase, poolMax, connectTimeoutMs, tls } = { ...DEFAULTS, ...options };
   return defineConfig({
     clientUrl: databaseUrl,
     entities: [CloudInvoice],
@@ -40,6 +45,7 @@ export function ormConfig(databaseUrl: string, options: OrmConfigOptions = {}): 
       connectionTimeoutMillis: connectTimeoutMs,
       keepAlive: true,
       application_name: 'invoice-finance-sync',
+      ssl: pgSsl(tls),
     },
     migrations: {
       // TS files run directly under Node 24 type stripping, so both paths are the same folder.
@@ -54,4 +60,17 @@ export function ormConfig(databaseUrl: string, options: OrmConfigOptions = {}): 
       allOrNothing: true,
     },
   });
+}
+
+/**
+ * pg's `ssl` option for libpq's sslmode: MikroORM takes host, user and database from the URL but
+ * ignores its query, so the mode is mapped here. Without DATABASE_CA_FILE the system CAs are trusted.
+ */
+export function pgSsl(tls: DatabaseTls): false | ConnectionOptions {
+  if (tls.mode === 'disable') return false;
+  // libpq's require encrypts without checking the certificate, unless a root certificate is given.
+  if (tls.mode === 'require' && tls.ca === undefined) return { rejectUnauthorized: false };
+  const verified = { rejectUnauthorized: true, ...(tls.ca === undefined ? {} : { ca: tls.ca }) };
+  // verify-ca (and require with a CA) checks the chain but not that the certificate names the host.
+  return tls.mode === 'verify-full' ? verified : { ...verified, checkServerIdentity: () => undefined };
 }

@@ -1,8 +1,11 @@
 import { readFileSync } from 'node:fs';
+import { Agent as HttpsAgent } from 'node:https';
 import { COMPATIBILITY, SchemaRegistry, SchemaType } from '@kafkajs/confluent-schema-registry';
 import avro from 'avsc';
-import { request } from 'undici';
+import { Agent, request } from 'undici';
+import type { RegistryConfig } from '../../config/connection-config.ts';
 import { SyncError } from '../../core/errors.ts';
+import { registryError } from './registry-errors.ts';
 import { SafeLongType } from './safe-long.ts';
 
 /** The Confluent wire format: magic byte 0, a 4-byte big-endian schema id, then the Avro body. */
@@ -35,10 +38,24 @@ export class AvroCodec {
   readonly #resolvers = new Map<string, ReturnType<avro.Type['createResolver']> | 'same'>();
 
   readonly #url: string;
+  readonly #access: Pick<RegistryConfig, 'auth' | 'ca'>;
+  /** Our CA for the readiness ping (undici), when the registry's certificate needs one. */
+  readonly #pingAgent: Agent | undefined;
 
-  constructor(registryUrl: string) {
-    this.#url = registryUrl.replace(/\/+$/, '');
-    this.#registry = new SchemaRegistry({ host: registryUrl, retry: { retries: 2 } });
+  /** A bare URL, or the registry with its basic auth and CA (SCHEMA_REGISTRY_*). */
+  constructor(registry: string | RegistryConfig) {
+    const { url, auth, ca } =
+      typeof registry === 'string' ? { url: registry, auth: undefined, ca: undefined } : registry;
+    this.#url = url.replace(/\/+$/, '');
+    this.#access = { auth, ca };
+    this.#registry = new SchemaRegistry({
+      host: url,
+      retry: { retries: 2 },
+      ...(auth ? { auth } : {}),
+      // The library's HTTP gateway (mappersmith) takes a node:https agent; no keep-alive: schemas are cached.
+      ...(ca ? { agent: new HttpsAgent({ ca }) } : {}),
+    });
+    this.#pingAgent = ca ? new Agent({ connect: { ca } }) : undefined;
   }
 
   /** Registers a schema under `<topic>-value` (TopicNameStrategy) with BACKWARD compatibility. */
@@ -50,7 +67,7 @@ export class AvroCodec {
       );
       return id;
     } catch (error) {
-      throw registryError(error, `registering ${topic}-value`);
+      throw registryError(error, `registering ${topic}-value`, this.#access);
     }
   }
 
@@ -59,15 +76,30 @@ export class AvroCodec {
     try {
       return await this.#registry.getLatestSchemaId(`${topic}-value`);
     } catch (error) {
-      throw registryError(error, `looking up ${topic}-value`);
+      throw registryError(error, `looking up ${topic}-value`, this.#access);
     }
   }
 
-  /** Answers when the registry does (for /readyz). */
+  /** Answers when the registry does, with the same credentials and CA (for /readyz). */
   async ping(): Promise<void> {
-    const response = await request(`${this.#url}/subjects`, { headersTimeout: 2_000, bodyTimeout: 2_000 });
-    await response.body.dump();
-    if (response.statusCode !== 200) throw new Error(`schema registry answered HTTP ${response.statusCode}`);
+    const { auth } = this.#access;
+    try {
+      const response = await request(`${this.#url}/subjects`, {
+        headersTimeout: 2_000,
+        bodyTimeout: 2_000,
+        ...(this.#pingAgent ? { dispatcher: this.#pingAgent } : {}),
+        ...(auth ? { headers: { authorization: basicAuthorization(auth) } } : {}),
+      });
+      await response.body.dump();
+      if (response.statusCode !== 200)
+        throw Object.assign(new Error('unexpected answer'), { status: response.statusCode });
+    } catch (error) {
+      throw registryError(error, 'answering a readiness check', this.#access);
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.#pingAgent?.close();
   }
 
   async encode<T>(schemaId: number, _contract: AvroContract<T>, value: T): Promise<Buffer> {
@@ -80,7 +112,7 @@ export class AvroCodec {
           `value does not match schema ${schemaId}: ${(error as Error).message}`,
         );
       }
-      throw registryError(error, `encoding with schema ${schemaId}`);
+      throw registryError(error, `encoding with schema ${schemaId}`, this.#access);
     }
   }
 
@@ -120,7 +152,7 @@ export class AvroCodec {
           },
         );
       }
-      throw registryError(error, `fetching schema ${schemaId}`);
+      throw registryError(error, `fetching schema ${schemaId}`, this.#access);
     }
   }
 
@@ -147,13 +179,8 @@ export class AvroCodec {
   }
 }
 
-function registryError(error: unknown, doing: string): SyncError {
-  const status = (error as { status?: number }).status;
-  return new SyncError(
-    'REGISTRY_UNAVAILABLE',
-    `schema registry failed while ${doing}${status ? ` (HTTP ${status})` : ''}: ${(error as Error).message}`,
-    { cause: error },
-  );
+function basicAuthorization({ username, password }: { username: string; password: string }): string {
+  return `Basic ${Buffer.from(`${username}:${password}`).toString('base64')}`;
 }
 
 function describeBytes(bytes: Buffer | null): string {

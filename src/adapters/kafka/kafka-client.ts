@@ -1,5 +1,13 @@
-import { type IHeaders, Kafka, logLevel, type RetryOptions } from 'kafkajs';
+import {
+  type IHeaders,
+  Kafka,
+  type KafkaConfig,
+  logLevel,
+  type RetryOptions,
+  type SASLOptions,
+} from 'kafkajs';
 import type { Config } from '../../config/config.ts';
+import type { KafkaSasl } from '../../config/connection-config.ts';
 import type { Logger } from '../../ops/logger.ts';
 import { kafkaLogLevel } from './kafka-log-level.ts';
 
@@ -12,12 +20,16 @@ export interface KafkaClientOptions {
   component?: string;
 }
 
-/** A kafkajs client whose own log lines go through pino, as structured JSON like the rest. */
+/**
+ * A kafkajs client whose own log lines go through pino, as structured JSON like the rest, and that
+ * connects as configured (TLS, SASL): every consumer, producer, admin client and probe is made here.
+ */
 export function createKafka(config: Config['kafka'], log: Logger, options: KafkaClientOptions = {}): Kafka {
   const kafkaLog = log.child({ component: options.component ?? 'kafkajs' });
   return new Kafka({
     clientId: config.clientId,
     brokers: config.brokers,
+    ...kafkaSecurity(config),
     logLevel: logLevel.WARN,
     retry: options.retry ?? { initialRetryTime: 300, retries: 8 },
     ...(options.requestTimeoutMs === undefined ? {} : { requestTimeout: options.requestTimeoutMs }),
@@ -28,6 +40,35 @@ export function createKafka(config: Config['kafka'], log: Logger, options: Kafka
         kafkaLog[kafkaLogLevel(level, entry)](rest, message);
       },
   });
+}
+
+/** TLS (with our CA and client certificate, if given) and the SASL login, as kafkajs takes them. */
+export function kafkaSecurity(
+  config: Pick<Config['kafka'], 'tls' | 'sasl'>,
+): Pick<KafkaConfig, 'ssl' | 'sasl'> {
+  const { tls, sasl } = config;
+  const security: Pick<KafkaConfig, 'ssl' | 'sasl'> = {};
+  if (tls) {
+    // An empty object still means TLS, trusting the system CAs.
+    security.ssl = {
+      ...(tls.ca === undefined ? {} : { ca: [tls.ca] }),
+      ...(tls.cert === undefined ? {} : { cert: tls.cert, key: tls.key }),
+    };
+  }
+  if (sasl) security.sasl = saslOptions(sasl);
+  return security;
+}
+
+// kafkajs types each mechanism's options apart, so the union is spelled out.
+function saslOptions({ mechanism, username, password }: KafkaSasl): SASLOptions {
+  switch (mechanism) {
+    case 'plain':
+      return { mechanism, username, password };
+    case 'scram-sha-256':
+      return { mechanism, username, password };
+    case 'scram-sha-512':
+      return { mechanism, username, password };
+  }
 }
 
 export interface OutgoingRecord {

@@ -53,11 +53,24 @@ describe('finance client against the reference finance server', () => {
     retries.length = 0;
   });
 
-  it('answers created, then updated with the same finance id', async () => {
+  it('answers created, then updated with the same finance id for a changed invoice', async () => {
+    const changed = normalizeInvoice(april2026Event({ issued_at: null }));
     const created = await client.importInvoice(push());
-    const updated = await client.importInvoice(push());
+    const updated = await client.importInvoice({
+      body: changed.body,
+      tenantId: 'platform-admin',
+      idempotencyKey: `platform-admin:digitalocean:x:${changed.sha256}`,
+    });
     expect(created.action).toBe('created');
     expect(updated).toEqual({ financeInvoiceId: created.financeInvoiceId, action: 'updated' });
+  });
+
+  it('gets finance’s stored answer, and imports nothing, when the same invoice is sent again', async () => {
+    const first = await client.importInvoice(push());
+    const again = await client.importInvoice(push());
+    expect(again).toEqual(first);
+    expect(finance.imports()).toHaveLength(1);
+    expect(finance.stats().idempotentReplays).toBe(1);
   });
 
   it('retries 503s and succeeds', async () => {
