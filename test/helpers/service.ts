@@ -15,9 +15,11 @@ import { createLogger } from '../../src/ops/logger.ts';
 import { type FinanceServer, startFinanceServer } from '../../tools/finance-server/finance-server.ts';
 import { TEST_SECRET, testEnv } from './test-config.ts';
 
-/** A reference finance server for one test, closed when the test ends. */
-export async function financeForTest(): Promise<FinanceServer> {
-  const finance = await startFinanceServer({ secret: TEST_SECRET });
+/** A reference finance server for one test (HTTPS when given a certificate), closed when the test ends. */
+export async function financeForTest(
+  options: { tls?: { cert: string; key: string } } = {},
+): Promise<FinanceServer> {
+  const finance = await startFinanceServer({ secret: TEST_SECRET, ...options });
   onTestFinished(() => finance.close());
   return finance;
 }
