@@ -33,6 +33,7 @@ import {
   withLock,
   writePid,
 } from './proc.ts';
+import { markScramUsers, prepareStackSaslSsl, SASL_SSL_PORT } from './stack-sasl-ssl.ts';
 
 const HOST = '127.0.0.1';
 const KAFKA_PORT = 9092;
@@ -41,7 +42,12 @@ const REGISTRY_PORT = 8081;
 const CCOMPAT_PATH = '/apis/ccompat/v7';
 const DEFAULT_ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
-export type StackUpOptions = { rootDir?: string; log?: (line: string) => void };
+export type StackUpOptions = {
+  rootDir?: string;
+  log?: (line: string) => void;
+  /** Start Kafka with an extra SASL_SSL listener on 9094 (see stack-sasl-ssl.ts). */
+  saslSsl?: boolean;
+};
 export type StackEndpoints = { kafkaBrokers: string; schemaRegistryUrl: string };
 export type ComponentStatus = {
   title: string;
@@ -90,7 +96,7 @@ const ENDPOINTS: StackEndpoints = {
 
 // ---------------------------------------------------------------- Kafka
 
-function kafkaComponent(p: Layout): Component {
+function kafkaComponent(p: Layout, saslSsl: boolean): Component {
   const pidFile = join(p.stack, 'kafka.pid');
   const node: KafkaNodeSpec = {
     host: HOST,
@@ -113,7 +119,13 @@ function kafkaComponent(p: Layout): Component {
     readyTimeoutMs: 90_000,
     stopGraceMs: 30_000, // controlled shutdown flushes logs; ~1 s when idle
     ready: async () => ((await kafkaMetadata(HOST, KAFKA_PORT))?.brokers ?? 0) >= 1,
-    start: (java, dist) => startKafkaNode(java, dist, node, p.stack),
+    start: (java, dist) => {
+      if (!saslSsl) return startKafkaNode(java, dist, node, p.stack);
+      const secure = prepareStackSaslSsl(p.stack, p.kafkaData, HOST);
+      const child = startKafkaNode(java, dist, { ...node, secure }, p.stack);
+      markScramUsers(p.kafkaData); // formatting (with the SCRAM user) happened before the launch
+      return child;
+    },
   };
 }
 
@@ -162,9 +174,9 @@ function apicurioComponent(p: Layout): Component {
   };
 }
 
-function components(rootDir: string): [Component, Component] {
+function components(rootDir: string, saslSsl = false): [Component, Component] {
   const p = layout(rootDir);
-  return [kafkaComponent(p), apicurioComponent(p)];
+  return [kafkaComponent(p, saslSsl), apicurioComponent(p)];
 }
 
 // ---------------------------------------------------------------- lifecycle
@@ -213,8 +225,14 @@ async function waitReady(
 export async function jvmStackUp(opts: StackUpOptions = {}): Promise<StackEndpoints> {
   const rootDir = opts.rootDir ?? DEFAULT_ROOT;
   const log = opts.log ?? ((line: string) => console.error(`[stack] ${line}`));
-  const all = components(rootDir);
-  if ((await Promise.all(all.map((c) => c.ready()))).every(Boolean)) return ENDPOINTS;
+  const all = components(rootDir, opts.saslSsl);
+  const ready = await Promise.all(all.map((c) => c.ready()));
+  if (opts.saslSsl && ready[0] && !(await tcpOpen(HOST, SASL_SSL_PORT))) {
+    throw new Error(
+      `Kafka already runs without its SASL_SSL listener (port ${SASL_SSL_PORT}): \`npm run stack -- down\` first, then \`npm run stack -- up --sasl-ssl\``,
+    );
+  }
+  if (ready.every(Boolean)) return ENDPOINTS;
 
   const p = layout(rootDir);
   for (const dir of [p.stack, p.logs, p.kafkaData, p.apicurioData]) mkdirSync(dir, { recursive: true });

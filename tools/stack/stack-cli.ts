@@ -1,6 +1,8 @@
-// Local stack CLI: npm run stack -- up|down|status|env|reset
+// Local stack CLI: npm run stack -- up [--sasl-ssl]|down|status|env|reset
 //   up      start Kafka (127.0.0.1:9092), the schema registry (:8081) and make PostgreSQL available;
 //           progress on stderr, `export` lines for the endpoints on stdout: eval "$(npm run -s stack -- up)"
+//           --sasl-ssl (JVM stack): Kafka also gets a SASL_SSL listener on 9094 (SCRAM-SHA-512, a CA
+//           made at start) and the exported Kafka variables point at it (see stack-sasl-ssl.ts)
 //   down    stop them (data is kept)
 //   status  show what runs, and the `export` lines when all are ready; exit code 0 when ready, 3 otherwise
 //   env     only the `export` lines of a ready stack (exit code 3 otherwise): eval "$(npm run -s stack -- env)"
@@ -22,7 +24,8 @@ import {
 import { dockerEngineAnswers } from './docker-stack.ts';
 import { jvmStackDown, jvmStackStatus, jvmStackUp, jvmStackWipe } from './jvm-stack.ts';
 import { postgresAnswers } from './postgres.ts';
-import { exportLines, maintenanceUrl } from './stack-env.ts';
+import { exportLines, maintenanceUrl, shellQuoted } from './stack-env.ts';
+import { saslSslVariables, stackSaslSslEndpoint } from './stack-sasl-ssl.ts';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const STACK = join(ROOT, '.stack');
@@ -35,7 +38,7 @@ const LOCAL_PG = maintenanceUrl(process.env.DATABASE_URL || 'postgres://postgres
 type Endpoints = { kafkaBrokers: string; schemaRegistryUrl: string; databaseUrl: string };
 type Backend = {
   name: string;
-  up(): Promise<Endpoints>;
+  up(options: { saslSsl: boolean }): Promise<Endpoints>;
   down(): Promise<Record<string, string>>;
   status(): Promise<{ lines: string[]; ready: boolean; endpoints: Endpoints }>;
   wipe(): Promise<void>;
@@ -84,8 +87,8 @@ function postgresDown(): string {
 
 const jvm: Backend = {
   name: 'jvm',
-  up: async () => {
-    const [endpoints, databaseUrl] = await Promise.all([jvmStackUp(), postgresUp()]);
+  up: async ({ saslSsl }) => {
+    const [endpoints, databaseUrl] = await Promise.all([jvmStackUp({ saslSsl }), postgresUp()]);
     return { ...endpoints, databaseUrl };
   },
   down: async () => ({ ...(await jvmStackDown()), postgres: postgresDown() }),
@@ -122,16 +125,35 @@ const docker: Backend = {
   wipe: () => composeWipe(),
 };
 
-async function main(command: string | undefined): Promise<number> {
+/** The export lines of `up --sasl-ssl`: the Kafka variables name the secured listener. */
+function saslSslExportLines(endpoints: Endpoints): string[] {
+  const secured = saslSslVariables(
+    stackSaslSslEndpoint(STACK, new URL(`kafka://${endpoints.kafkaBrokers}`).hostname),
+  );
+  const rest = exportLines(endpoints).filter((line) => !line.startsWith('export KAFKA_BROKERS='));
+  return [...rest, ...Object.entries(secured).map(([name, value]) => `export ${name}=${shellQuoted(value)}`)];
+}
+
+async function up(backend: Backend, options: string[]): Promise<number> {
+  const saslSsl = options.includes('--sasl-ssl');
+  if (saslSsl && backend !== jvm) {
+    console.error(
+      '--sasl-ssl needs the JVM stack (no Docker engine): docker-compose.yml has no SASL_SSL listener',
+    );
+    return 2;
+  }
+  const started = Date.now();
+  const endpoints = await backend.up({ saslSsl });
+  console.error(`stack up (${backend.name}) in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  for (const line of saslSsl ? saslSslExportLines(endpoints) : exportLines(endpoints)) console.log(line);
+  return 0;
+}
+
+async function main(command: string | undefined, options: string[]): Promise<number> {
   const backend = (await dockerEngineAnswers()) ? docker : jvm;
   switch (command) {
-    case 'up': {
-      const started = Date.now();
-      const endpoints = await backend.up();
-      console.error(`stack up (${backend.name}) in ${((Date.now() - started) / 1000).toFixed(1)} s`);
-      for (const line of exportLines(endpoints)) console.log(line);
-      return 0;
-    }
+    case 'up':
+      return up(backend, options);
     case 'down':
     case 'reset': {
       for (const [name, outcome] of Object.entries(await backend.down())) console.log(`${name}: ${outcome}`);
@@ -157,12 +179,12 @@ async function main(command: string | undefined): Promise<number> {
       return 0;
     }
     default:
-      console.error('usage: npm run stack -- up|down|status|env|reset');
+      console.error('usage: npm run stack -- up [--sasl-ssl]|down|status|env|reset');
       return 2;
   }
 }
 
-main(process.argv[2]).then(
+main(process.argv[2], process.argv.slice(3)).then(
   (code) => {
     process.exitCode = code;
   },
