@@ -192,7 +192,10 @@ export async function startService(options: ServiceOptions): Promise<Service> {
         topic: config.topics.linesIngested,
         partitionsConcurrently: config.pusher.maxInFlight,
         maxAttempts: config.pusher.maxAttempts,
-        lanes: new KeyLanes(new Semaphore(config.pusher.maxInFlight)),
+        // Finance calls are bounded by the finance client's adaptive limit (at most
+        // PUSHER_MAX_IN_FLIGHT); twice as many events in progress let decoding and announcing
+        // overlap those calls instead of holding their slots.
+        lanes: new KeyLanes(new Semaphore(config.pusher.maxInFlight * 2)),
         handler: observingDeadLetters(
           linesIngestedHandler({
             codec: infra.codec,
