@@ -38,13 +38,14 @@ export function messagingClients(
 /**
  * Opens nothing that could change the world or depend on PostgreSQL: no database connection (it
  * may be down), no migration, no schema registration, no topic creation (kafkajs admin clients and
- * the throwaway readers never auto-create topics). Clients connect per read and disconnect after,
- * so there is nothing to close.
+ * the throwaway readers never auto-create topics). Kafka clients connect per read and disconnect
+ * after; only the codec holds something to close.
  */
 export async function openReadOnlyInfrastructure(
   config: Config,
   logger?: Logger,
 ): Promise<ReadOnlyInfrastructure> {
   const log = logger ?? createLogger(config.log);
-  return { config, log, ...messagingClients(config, log), close: async () => undefined };
+  const clients = messagingClients(config, log);
+  return { config, log, ...clients, close: () => clients.codec.close() };
 }
