@@ -150,6 +150,23 @@ describe('a Kafka cluster secured with TLS and SCRAM', () => {
     expect(run.output).not.toContain(PASSWORD);
   });
 
+  it('a TLS client on the PLAINTEXT port stops start with exit 78, saying which port to use', async () => {
+    const run = await cli(
+      ['start'],
+      securedEnv({
+        KAFKA_BROKERS: broker.brokers,
+        KAFKA_SASL_MECHANISM: '',
+        KAFKA_SASL_USERNAME: '',
+        KAFKA_SASL_PASSWORD_FILE: '',
+      }),
+    );
+    expect(run.code, run.output).toBe(78);
+    expect(run.elapsedMs).toBeLessThan(START_FAILS_WITHIN_MS);
+    expect(run.output).toContain(
+      `invoice-finance-sync: TLS_HANDSHAKE_FAILED: TLS handshake with Kafka broker ${broker.brokers} failed: the port is a PLAINTEXT listener but KAFKA_SSL is true; use the broker's TLS port in KAFKA_BROKERS, or set KAFKA_SSL=false`,
+    );
+  });
+
   it('reaches a listener that requires a client certificate with KAFKA_SSL_CERT_FILE/KEY_FILE, and says so without', async () => {
     const secure = broker.secure as NonNullable<DedicatedBroker['secure']>;
     const mtls = {
