@@ -61,16 +61,16 @@ export async function startFinance(
   return { url, child, stats };
 }
 
-/** A configuration on fresh topics, groups and database, named after `id`. */
-export function benchConfig(
+/** The environment of a service on fresh topics, groups and database, named after `id`. */
+export function benchEnv(
   endpoints: Endpoints,
   id: string,
   finance: { url: string; secret: string },
   env: Record<string, string> = {},
-): Config {
+): Record<string, string> {
   const db = new URL(endpoints.databaseUrl);
   db.pathname = `/ifs_bench_${id.replaceAll('-', '_')}`;
-  return loadConfig({
+  return {
     KAFKA_BROKERS: endpoints.kafkaBrokers,
     SCHEMA_REGISTRY_URL: endpoints.schemaRegistryUrl,
     DATABASE_URL: db.toString(),
@@ -84,10 +84,14 @@ export function benchConfig(
     FINANCE_JWT_SECRET: finance.secret,
     HTTP_PORT: '0',
     ...env,
-  });
+  };
 }
 
-const LINES = Array.from({ length: 33 }, (_, i) => ({
+export function benchConfig(...args: Parameters<typeof benchEnv>): Config {
+  return loadConfig(benchEnv(...args));
+}
+
+export const BENCH_LINES = Array.from({ length: 33 }, (_, i) => ({
   description: i === 32 ? 'GST (10%)' : `Droplet ${i}`,
   amount_minor: 250,
   product: 'Droplets',
@@ -95,8 +99,11 @@ const LINES = Array.from({ length: 33 }, (_, i) => ({
   project: 'bench',
 }));
 
-/** Publishes `count` distinct 33-line invoices (topics, schemas and the database set up on the way). */
-export async function publishBacklog(config: Config, id: string, count: number): Promise<void> {
+/**
+ * Publishes `count` distinct 33-line invoices (topics, schemas and the database set up on the way);
+ * returns the schema id of the input topic.
+ */
+export async function publishBacklog(config: Config, id: string, count: number): Promise<number> {
   const publisher = await startService({
     config,
     roles: { pusher: false, recorder: false },
@@ -113,7 +120,7 @@ export async function publishBacklog(config: Config, id: string, count: number):
         providerInvoiceId: `BENCH-${id}-${j}`,
         invoicePeriod: '2026-04-01',
         currency: 'USD',
-        lines: LINES,
+        lines: BENCH_LINES,
       });
       const value = await infra.codec.encode(
         infra.schemaIds.linesIngested,
@@ -125,6 +132,7 @@ export async function publishBacklog(config: Config, id: string, count: number):
     await infra.producer.send({ topic: config.topics.linesIngested, acks: -1, messages });
   }
   await publisher.stop();
+  return infra.schemaIds.linesIngested;
 }
 
 export async function dropDatabase(endpoints: Endpoints, config: Config): Promise<void> {
