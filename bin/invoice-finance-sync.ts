@@ -159,9 +159,11 @@ program
       // SIGINT stops admitting records; pushes in flight finish, then where to resume is printed.
       const interrupt = new AbortController();
       process.once('SIGINT', () => interrupt.abort());
-      const summary = await withInfrastructure((infra) =>
-        replayCommand(infra, { ...options, partitions: options.partition, signal: interrupt.signal }),
-      );
+      const replay = { ...options, partitions: options.partition, signal: interrupt.signal };
+      // A dry run reads only: no database, no topic, no schema is created, and PostgreSQL may be down.
+      const summary = options.dryRun
+        ? await withReadOnlyInfrastructure((infra) => replayCommand(infra, replay))
+        : await withInfrastructure((infra) => replayCommand(infra, replay));
       if (summary.interrupted) process.exitCode = 130; // 128 + SIGINT, as shells report it
     }),
   );

@@ -1,6 +1,6 @@
+import type { DurableSender } from '../adapters/kafka/kafka-client.ts';
 import type { RangeSelection } from '../adapters/kafka/offset-range.ts';
 import { type RangeRecord, readRange } from '../adapters/kafka/topic-range-reader.ts';
-import type { Infrastructure } from '../app.ts';
 import type { RecordContext } from '../consumers/batch-processor.ts';
 import { deadLetter } from '../consumers/dead-letter.ts';
 import type { InvoicePusher } from '../consumers/pusher/invoice-pusher.ts';
@@ -10,6 +10,7 @@ import { normalizeInvoice } from '../core/normalize-invoice.ts';
 import { type PartitionPosition, RangeProgress } from '../core/range-progress.ts';
 import { requireKeyMatches } from '../core/record-key.ts';
 import type { Logger } from '../ops/logger.ts';
+import type { ReadOnlyInfrastructure } from '../read-only-infrastructure.ts';
 import type { CommandOutput } from './command-output.ts';
 import { resumeHint, saveCheckpoint } from './replay-checkpoint.ts';
 import {
@@ -50,7 +51,7 @@ export interface ReplayOptions extends RangeSelection {
 type Outcome = 'created' | 'updated' | 'skipped' | 'dead_lettered';
 
 interface ReplayRunDeps {
-  infra: Infrastructure;
+  infra: ReadOnlyInfrastructure;
   options: ReplayOptions;
   output: CommandOutput;
   topic: string;
@@ -59,6 +60,8 @@ interface ReplayRunDeps {
   newest: NewestByKey | undefined;
   /** Undefined in a dry run. */
   pusher: InvoicePusher | undefined;
+  /** Where dead letters go; undefined in a dry run. */
+  sender: DurableSender | undefined;
 }
 
 const CHECKPOINT_EVERY_MS = 2_000;
@@ -144,11 +147,12 @@ export class ReplayRun {
       output.out(await this.#dryRun(record, key));
       return this.#finish(record);
     }
-    const pusher = this.#deps.pusher;
+    const { pusher, sender } = this.#deps;
+    if (!sender) throw new SyncError('UNEXPECTED', 'replay has a pusher but nowhere to dead-letter');
     // Records without a key have no order to keep: each gets a lane of its own.
     await this.#scheduler.schedule(key ?? `\u0000${partition}:${offset}`, async () => {
       try {
-        this.#count(await this.#push(pusher, record));
+        this.#count(await this.#push(pusher, sender, record));
       } catch (error) {
         this.#failedAt ??= record;
         throw error;
@@ -165,7 +169,7 @@ export class ReplayRun {
   }
 
   /** Decodes and force-pushes one record; a permanent failure is dead-lettered as the consumer does. */
-  async #push(pusher: InvoicePusher, record: RangeRecord): Promise<Outcome> {
+  async #push(pusher: InvoicePusher, sender: DurableSender, record: RangeRecord): Promise<Outcome> {
     const { infra, output } = this.#deps;
     const context = recordContext(record, this.#log);
     try {
@@ -175,7 +179,7 @@ export class ReplayRun {
       return (await pusher.push(event, log, { force: true })).outcome;
     } catch (error) {
       if (failureClassOf(error) !== 'permanent') throw error;
-      await deadLetter(infra.sender, infra.config.topics.deadLetter, context, error);
+      await deadLetter(sender, infra.config.topics.deadLetter, context, error);
       // The operator watches this run: one short line for them, the details in the log.
       output.err(deadLetteredLine({ ...record, key: context.key }, reasonOf(error)));
       context.log.info({ err: error }, 'replay: event dead-lettered');

@@ -1,12 +1,15 @@
+import { topicExists } from '../adapters/kafka/topic-exists.ts';
 import { createFinanceClient, createPusher, type Infrastructure } from '../app.ts';
 import { SyncError } from '../core/errors.ts';
 import type { PartitionPosition } from '../core/range-progress.ts';
+import type { ReadOnlyInfrastructure } from '../read-only-infrastructure.ts';
 import { type CommandOutput, processOutput } from './command-output.ts';
 import { loadCheckpoint } from './replay-checkpoint.ts';
 import { indexNewestByKey } from './replay-index.ts';
 import { rangeLine } from './replay-report.ts';
 import { type ReplayOptions, ReplayRun } from './replay-run.ts';
 import { selectRanges } from './topic-selection.ts';
+import { UsageError } from './usage-error.ts';
 
 export type { ReplaySummary } from './replay-report.ts';
 export type { ReplayOptions } from './replay-run.ts';
@@ -18,10 +21,11 @@ export type { ReplayOptions } from './replay-run.ts';
  * a record superseded by a newer one of its key is not pushed, so finance ends on the newest version.
  * It reads through throwaway groups: the pusher group's offsets never move. Interrupted (SIGINT via
  * `options.signal`) or stopped by a failure, it finishes what is in flight and says (and with
- * `--checkpoint` saves) where to resume.
+ * `--checkpoint` saves) where to resume. A dry run needs only the read-only infrastructure: it
+ * creates no database, topic or schema.
  */
 export async function replayCommand(
-  infra: Infrastructure,
+  infra: ReadOnlyInfrastructure | Infrastructure,
   options: ReplayOptions,
   output: CommandOutput = processOutput,
 ) {
@@ -36,8 +40,11 @@ export async function replayCommand(
   const settings: ReplayOptions = resumed
     ? { ...options, key: resumed.key, includeSuperseded: resumed.includeSuperseded }
     : options;
-  const finance = settings.dryRun ? undefined : financeFor(infra, settings);
+  const full = settings.dryRun ? undefined : pushing(infra);
+  const finance = full && financeFor(full, settings);
   try {
+    if (!(await topicExists(infra.kafka, topic)))
+      throw new UsageError(`${topic} does not exist: nothing to replay`);
     const positions = resumed?.positions ?? (await positionsOf(infra, topic, settings));
     output.err(
       rangeLine(
@@ -48,19 +55,19 @@ export async function replayCommand(
     const newest = settings.includeSuperseded
       ? undefined
       : await indexNewestByKey(infra.kafka, topic, positions, infra.config.kafka.sessionTimeoutMs);
-    const pusher = finance && createPusher(infra, finance);
-    return await new ReplayRun({
-      infra,
-      options: settings,
-      output,
-      topic,
-      positions,
-      newest,
-      pusher,
-    }).execute();
+    const pusher = full && finance && createPusher(full, finance);
+    const sender = full?.sender;
+    const run = new ReplayRun({ infra, options: settings, output, topic, positions, newest, pusher, sender });
+    return await run.execute();
   } finally {
     await finance?.close();
   }
+}
+
+/** Pushing announces and dead-letters: it needs the full infrastructure, not the read-only one. */
+function pushing(infra: ReadOnlyInfrastructure | Infrastructure): Infrastructure {
+  if ('sender' in infra) return infra as Infrastructure;
+  throw new SyncError('UNEXPECTED', 'replay was given the read-only infrastructure for a run that pushes');
 }
 
 function financeFor(infra: Infrastructure, options: ReplayOptions) {
@@ -75,7 +82,7 @@ function financeFor(infra: Infrastructure, options: ReplayOptions) {
 }
 
 async function positionsOf(
-  infra: Infrastructure,
+  infra: ReadOnlyInfrastructure,
   topic: string,
   options: ReplayOptions,
 ): Promise<PartitionPosition[]> {

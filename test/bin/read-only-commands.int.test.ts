@@ -115,6 +115,21 @@ describe('read-only commands', () => {
     expect(await leftBehind(env)).toEqual({ topics: [dlqTopic], subjects: [], databases: 0 });
   });
 
+  it('replay --dry-run lists the range while PostgreSQL is down, creating nothing', async () => {
+    const env = testEnv();
+    const topic = env.TOPIC_LINES_INGESTED as string;
+    const event = await deadLetterOnTopic(env, topic); // any framed invoice on the input topic will do
+    const down = { ...env, DATABASE_URL: POSTGRES_DOWN };
+
+    const dry = cli(['replay', '--dry-run'], down);
+
+    expect(dry.code, dry.stderr).toBe(0);
+    expect(dry.stdout).toBe(
+      `0:0  ${invoiceKey(event)}  ${event.event_id}  2026-04-01  USD 1100  2 lines\nreplay (dry run): 1 selected of 1 read, nothing pushed\n`,
+    );
+    expect(await leftBehind(env)).toEqual({ topics: [topic], subjects: [], databases: 0 });
+  });
+
   it('answer cleanly when there is no dead-letter topic at all, and still create nothing', async () => {
     const env = testEnv(); // PostgreSQL is up here: the commands must not create the database anyway
     const dlqTopic = env.TOPIC_LINES_INGESTED_DLQ as string;
