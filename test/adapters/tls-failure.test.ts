@@ -1,13 +1,13 @@
 import { once } from 'node:events';
 import { readFileSync } from 'node:fs';
 import { createServer as createTcpServer } from 'node:net';
-import { connect, createServer, type Server } from 'node:tls';
+import { type ConnectionOptions, connect, createServer, type Server } from 'node:tls';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { tlsFailureOf, tlsHandshakeError } from '../../src/adapters/tls-failure.ts';
 import { tlsMaterialForTest } from '../helpers/tls.ts';
 
 /** What a real TLS client reports connecting to `port` with these options. */
-function handshakeError(port: number, options: Parameters<typeof connect>[0] = {}): Promise<Error> {
+function handshakeError(port: number, options: ConnectionOptions = {}): Promise<Error> {
   return new Promise((resolve, reject) => {
     const socket = connect({ host: '127.0.0.1', port, ...options });
     socket.once('secureConnect', () => {

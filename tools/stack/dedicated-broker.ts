@@ -11,18 +11,12 @@ import { mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { type SecureEndpoints, secureListeners } from './dedicated-secure-listeners.ts';
 import { findJava } from './java-home.ts';
 import { type Dist, ensureDist } from './jvm-dist.ts';
-import {
-  type KafkaNodeSpec,
-  markerOf,
-  type ScramUser,
-  type SecureListeners,
-  startKafkaNode,
-} from './kafka-node.ts';
+import { type KafkaNodeSpec, markerOf, type ScramUser, startKafkaNode } from './kafka-node.ts';
 import { kafkaMetadata } from './probes.ts';
 import { isOurs, sleep, tailFile } from './proc.ts';
-import { makeTlsMaterial, type TlsMaterial } from './tls-material.ts';
 
 const HOST = '127.0.0.1';
 const STACK_DIR = fileURLToPath(new URL('../../.stack', import.meta.url));
@@ -53,16 +47,6 @@ export interface DedicatedBrokerOptions {
    */
   secure?: { scramUsers?: ScramUser[]; mtls?: boolean };
   log?: (line: string) => void;
-}
-
-/** Where to reach the TLS listeners of a broker started with `secure`, and what to trust. */
-export interface SecureEndpoints {
-  /** `host:port` of the SASL_SSL listener. */
-  saslSslBrokers: string;
-  /** `host:port` of the SSL listener requiring a client certificate, when asked for. */
-  mtlsBrokers: string | undefined;
-  /** CA, broker certificate and (with mtls) client certificate files. */
-  tls: TlsMaterial;
 }
 
 export interface DedicatedBroker {
@@ -184,7 +168,13 @@ export async function startDedicatedBroker(options: DedicatedBrokerOptions = {})
   mkdirSync(join(dir, 'data'), { recursive: true });
   const secure =
     options.secure &&
-    secureListeners(dir, saslSslPort, options.secure.mtls ? mtlsPort : undefined, options.secure.scramUsers);
+    secureListeners(
+      HOST,
+      dir,
+      saslSslPort,
+      options.secure.mtls ? mtlsPort : undefined,
+      options.secure.scramUsers,
+    );
   const spec: KafkaNodeSpec = {
     host: HOST,
     port,
@@ -204,32 +194,6 @@ export async function startDedicatedBroker(options: DedicatedBrokerOptions = {})
     throw error;
   }
   return broker;
-}
-
-function secureListeners(
-  dir: string,
-  saslSslPort: number,
-  mtlsPort: number | undefined,
-  scramUsers: ScramUser[] = [],
-): { listeners: SecureListeners; endpoints: SecureEndpoints } {
-  const tls = makeTlsMaterial(join(dir, 'tls'), {
-    client: mtlsPort !== undefined,
-    caName: 'dedicated broker CA',
-  });
-  const keystore = { file: tls.keystoreFile, password: tls.keystorePassword };
-  return {
-    listeners: {
-      keystore,
-      saslSslPort,
-      scramUsers,
-      ...(mtlsPort === undefined ? {} : { mtls: { port: mtlsPort, caFile: tls.caFile } }),
-    },
-    endpoints: {
-      saslSslBrokers: `${HOST}:${saslSslPort}`,
-      mtlsBrokers: mtlsPort === undefined ? undefined : `${HOST}:${mtlsPort}`,
-      tls,
-    },
-  };
 }
 
 interface BrokerLaunch {

@@ -90,7 +90,9 @@ describe('a Kafka cluster secured with TLS and SCRAM', () => {
     const event = smallInvoice('INV-OVER-SASL-SSL');
     await publishLinesIngested(infra, event);
 
+    // A fresh broker creates its offsets topic on the first group join: slow on a loaded machine.
     await eventually(() => finance.invoices().find((row) => row.external_id === 'INV-OVER-SASL-SSL'), {
+      timeoutMs: 90_000,
       what: 'the invoice in finance',
     });
     const reader = await topicReader(infra.kafka, env.TOPIC_PUSHED_TO_FINANCE as string);
@@ -105,8 +107,13 @@ describe('a Kafka cluster secured with TLS and SCRAM', () => {
       event.event_id,
       'created',
     ]);
-    const ready = await fetch(`${service.ops?.url}/readyz`);
-    expect(ready.status).toBe(200);
+    // Ready means the readiness probe's own client got through TLS and SCRAM too.
+    await eventually(
+      async () => ((await fetch(`${service.ops?.url}/readyz`)).status === 200 ? true : undefined),
+      {
+        what: '/readyz 200',
+      },
+    );
     expect(lines.length).toBeGreaterThan(0);
     expect(lines.filter((line) => line.includes(PASSWORD))).toEqual([]);
   });
