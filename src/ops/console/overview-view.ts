@@ -95,14 +95,22 @@ function systemic(consumer: ConsumerStatus, now: number): SafeHtml {
 }
 
 function lagTable(lag: LagView, data: OverviewData): SafeHtml {
-  const minutes = Math.round(
-    (data.lagIntervalSeconds * Math.max(1, ...lag.partitions.map((p) => p.history.length))) / 60,
-  );
+  const points = Math.max(1, ...lag.partitions.map((p) => p.history.length));
+  const span = duration(data.lagIntervalSeconds * points);
   return html`<h3>Lag on <code>${lag.topic}</code> <span class="muted">committed offsets, sampled every ${data.lagIntervalSeconds} s${lag.sampledAt ? html`, last ${age(lag.sampledAt, data.now)}` : ''}</span></h3>
 ${lag.error ? html`<p class="error">Lag not sampled: ${lag.error}</p>` : ''}
-<table class="lag"><thead><tr><th>partition</th><th class="num">lag</th><th>last ${minutes || 1} min</th><th class="num">committed</th><th class="num">end</th></tr></thead>
+<table class="lag"><thead><tr><th>partition</th><th class="num">lag</th><th>last ${span}</th><th class="num">committed</th><th class="num">end</th></tr></thead>
 <tbody>${lag.partitions.map(
     (p) =>
-      html`<tr data-partition="${p.partition}"><td>${p.partition}</td><td class="num lag-now${p.lag > 0 ? ' warn' : ''}">${p.lag}</td><td>${sparkline(p.history, `lag of partition ${p.partition}, peak ${Math.max(0, ...p.history)}`)}</td><td class="num">${p.committed}</td><td class="num">${p.end}</td></tr>`,
+      html`<tr data-partition="${p.partition}"><td>${p.partition}</td><td class="num lag-now${p.lag > 0 ? ' warn' : ''}">${p.lag}</td><td>${sparkline(p.history, `lag of partition ${p.partition}, peak ${peak(p.history)}`)}${peak(p.history) > 0 ? html` <span class="muted peak">peak ${peak(p.history)}</span>` : ''}</td><td class="num">${p.committed}</td><td class="num">${p.end}</td></tr>`,
   )}</tbody></table>`;
+}
+
+/** `30 s`, `5 min`: how far back a sparkline reaches. */
+function duration(seconds: number): string {
+  return seconds < 90 ? `${Math.round(seconds)} s` : `${Math.round(seconds / 60)} min`;
+}
+
+function peak(points: number[]): number {
+  return Math.max(0, ...points);
 }

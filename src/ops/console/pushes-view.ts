@@ -46,7 +46,7 @@ export function pushTable(notes: PushNote[]): SafeHtml {
 function pushRow(note: PushNote): SafeHtml {
   const key = html`<a href="/invoices?key=${encodeURIComponent(note.key)}">${bidi(note.key)}</a>`;
   const outcome = html`<span class="pill ${note.outcome}">${note.outcome.replace('_', ' ')}</span>`;
-  const start = html`<td>${utc(note.at)}</td><td class="key">${key}</td><td>${outcome}</td>`;
+  const start = html`<td class="time">${utc(note.at)}</td><td class="key" title="${note.key}">${key}</td><td>${outcome}</td>`;
   if (note.outcome === 'skipped') {
     return html`<tr class="skipped">${start}<td colspan="5" class="muted">finance already holds this exact payload</td><td class="sha">${shortSha(note.sha256)}</td></tr>`;
   }
@@ -54,5 +54,5 @@ function pushRow(note: PushNote): SafeHtml {
     return html`<tr class="dead-lettered">${start}<td colspan="6"><code>${note.code}</code> ${note.reason} <span class="muted">(${note.consumer}, ${note.source.topic} ${note.source.partition}:${note.source.offset})</span></td></tr>`;
   }
   const { totals, currency } = note;
-  return html`<tr class="pushed">${start}<td class="finance-id"><code>${note.financeInvoiceId}</code></td><td class="num">${money(totals.gross, currency)} ${currency}</td><td class="num">${money(totals.tax, currency)}</td><td class="num">${money(totals.net, currency)}</td><td class="num">${note.latencyMs} ms</td><td class="sha">${shortSha(note.sha256)}</td></tr>`;
+  return html`<tr class="pushed">${start}<td class="finance-id" title="${note.financeInvoiceId}">${note.financeInvoiceId}</td><td class="num">${money(totals.gross, currency)} ${currency}</td><td class="num">${money(totals.tax, currency)}</td><td class="num">${money(totals.net, currency)}</td><td class="num">${note.latencyMs} ms</td><td class="sha">${shortSha(note.sha256)}</td></tr>`;
 }
