@@ -144,8 +144,8 @@ export const ENV_DOCS = {
   TAX_WORDS: ['gst,tax,taxes', 'Words that mark a line as tax (whole words, any case).'],
   TAX_WORDS_BY_PROVIDER: ['', 'Per-provider word lists: "aws=tax,vat;gcp=tax".'],
   // Operations
-  HTTP_HOST: ['0.0.0.0', 'Address of the health and metrics server.'],
-  HTTP_PORT: ['9464', 'Port of /healthz, /readyz and /metrics (0 picks a free port).'],
+  HTTP_HOST: ['0.0.0.0', 'Address of the health, metrics and console server.'],
+  HTTP_PORT: ['9464', 'Port of /healthz, /readyz, /metrics and the console (0 picks a free port).'],
   LOG_LEVEL: ['info', 'fatal, error, warn, info, debug or trace.'],
   LOG_PRETTY: ['false', 'Human-readable logs instead of JSON (local use).'],
   SHUTDOWN_TIMEOUT_MS: ['30000', 'Deadline for a graceful shutdown on SIGTERM/SIGINT (ms).'],
