@@ -132,7 +132,7 @@ export function kafkaProperties(spec: KafkaNodeSpec): string {
 /** `kafka-storage.sh format` equivalent; skipped when the log dir is formatted. */
 function formatKafkaStorage(java: string, dist: Dist, spec: KafkaNodeSpec): void {
   if (existsSync(join(spec.dataDir, 'meta.properties'))) return;
-  const clusterId = randomBytes(16).toString('base64url'); // what `kafka-storage random-uuid` prints
+  const clusterId = randomClusterId();
   const args = [
     '-cp',
     dist.kafkaClasspath,
@@ -175,4 +175,16 @@ export function startKafkaNode(java: string, dist: Dist, spec: KafkaNodeSpec, cw
     cwd,
     logFile: spec.logFile,
   });
+}
+
+/**
+ * What `kafka-storage random-uuid` prints: 16 random bytes, base64url. Like Kafka's own
+ * `Uuid.randomUuid`, never one starting with '-', which the tool's argument parser would take for an
+ * option ("--cluster-id: expected one argument").
+ */
+function randomClusterId(): string {
+  for (;;) {
+    const id = randomBytes(16).toString('base64url');
+    if (!id.startsWith('-')) return id;
+  }
 }
