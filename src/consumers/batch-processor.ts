@@ -1,4 +1,5 @@
 import type { EachBatchPayload, KafkaMessage } from 'kafkajs';
+import { isRebalanceSignal } from '../adapters/kafka/rebalance-signal.ts';
 import { type AttemptBudget, recordId } from '../core/attempt-budget.ts';
 import { codeOf, failureClassOf, isBudgeted, SyncError } from '../core/errors.ts';
 import { decide, exhaustedBudget } from '../core/failure-policy.ts';
@@ -53,7 +54,7 @@ export interface BatchProcessorOptions {
  * within a key (KeyLanes); an offset is resolved only once it and everything before it are durable,
  * so a crash can repeat work but never skip it. kafkajs heartbeats only between batches
  * (tulios/kafkajs#1396), so a timer heartbeats while slow finance calls are in flight. When that
- * heartbeat fails (a rebalance began) the partition may be about to move to another member: the
+ * heartbeat says a rebalance began, the partition may be about to move to another member: the
  * batch's signal aborts, nothing more starts, and in-flight pushes are neither announced nor resolved,
  * so the partition's next owner repeats them instead of two members announcing the same event.
  */
@@ -69,7 +70,9 @@ export function createBatchProcessor(
 
     const heartbeat = setInterval(() => {
       payload.heartbeat().catch((error: unknown) => {
-        if (revoked.signal.aborted) return;
+        // A timed-out heartbeat is tried again on the next tick; only the coordinator's word that a
+        // rebalance began (or that it forgot this member) puts the partition in question.
+        if (revoked.signal.aborted || !isRebalanceSignal(error)) return;
         options.log.info(
           { topic: batch.topic, partition: batch.partition, err: error },
           'rebalance under way: in-flight events of this partition will not be announced',
