@@ -102,6 +102,15 @@ export function replayStart(deps: ConsoleDeps, request: RouteRequest): Reply {
   return redirect('/replay');
 }
 
+export function replayStop(deps: ConsoleDeps, request: RouteRequest): Reply {
+  const gate = authorized(deps, request, 'stop', 'replay', '/replay');
+  if ('refused' in gate) return gate.refused;
+  if (deps.replay.stop(gate.actor.name)) {
+    deps.audit.info({ actor: gate.actor, action: 'replay-stop' }, 'console action: replay stopped');
+  }
+  return redirect('/replay');
+}
+
 export function signIn(deps: ConsoleDeps, request: RouteRequest): Reply {
   const form = request.form ?? new URLSearchParams();
   const back = localPath(form.get('back'));

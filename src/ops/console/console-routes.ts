@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
 import { messageOf } from '../../core/errors.ts';
 import type { Logger } from '../logger.ts';
-import { redrive, replayStart, signIn, signOut } from './action-routes.ts';
+import { redrive, replayStart, replayStop, signIn, signOut } from './action-routes.ts';
 import type { ConsoleAuth } from './console-auth.ts';
 import { page, type Reply, readForm, write } from './console-http.ts';
 import type { DeadLetterDesk } from './dead-letter-desk.ts';
@@ -61,6 +61,7 @@ const ROUTES: [method: 'GET' | 'POST', path: RegExp, handler: Handler][] = [
   ['GET', /^\/replay$/, read.replay],
   ['GET', /^\/replay\/preview$/, read.replayPreview],
   ['POST', /^\/replay\/start$/, replayStart],
+  ['POST', /^\/replay\/stop$/, replayStop],
   ['GET', /^\/login$/, (_deps, request) => read.login(request)],
   ['POST', /^\/login$/, signIn],
   ['POST', /^\/logout$/, signOut],

@@ -45,6 +45,7 @@ export function createConsole(options: ConsoleOptions): OpsConsole {
     intervalMs: config.console.lagSampleMs,
   });
   sampler.start();
+  const replay = new ReplayJobs(replayRunner(infra));
   const handle = consoleHandler({
     status: options.status,
     inFlight: async () => byConsumer((await infra.metrics.inFlight.get()).values),
@@ -55,7 +56,7 @@ export function createConsole(options: ConsoleOptions): OpsConsole {
     pushCapacity: config.console.recentPushes,
     deadLetters: deadLetterDesk(infra),
     invoiceHistory: (key) => invoiceHistory(infra, infra.recentPushes, key),
-    replay: new ReplayJobs(replayRunner(infra)),
+    replay,
     replayTopic: config.topics.linesIngested,
     topics: { pushed: config.topics.pushedToFinance, deadLetter: config.topics.deadLetter },
     auth: new ConsoleAuth({ token: config.console.token }),
@@ -66,7 +67,15 @@ export function createConsole(options: ConsoleOptions): OpsConsole {
     ]),
     now: Date.now,
   });
-  return { handle, close: () => sampler.stop() };
+  return {
+    handle,
+    close: async () => {
+      // A replay running at shutdown stops like the CLI's on SIGINT: in-flight pushes finish first.
+      replay.stop('service shutdown');
+      await replay.settled();
+      await sampler.stop();
+    },
+  };
 }
 
 /** The groups of the roles this process runs, whether or not they consume (the pusher may wait for finance). */

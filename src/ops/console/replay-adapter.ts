@@ -26,11 +26,13 @@ export function replayRunner(infra: Infrastructure): ReplayRunner {
       });
       return { rows, more, notes, totals: { ...totals } };
     },
-    async run(selection, onProgress) {
+    async run(selection, onProgress, signal) {
       const say = (line: string) => {
         if (!isSummary(line)) onProgress(line);
       };
-      return { ...(await replayCommand(infra, options(selection, false), { out: say, err: say })) };
+      return {
+        ...(await replayCommand(infra, { ...options(selection, false), signal }, { out: say, err: say })),
+      };
     },
   };
 }

@@ -27,8 +27,15 @@ export interface ReplayPreview {
  */
 export interface ReplayRunner {
   preview(selection: ReplaySelection, maxRows: number): Promise<ReplayPreview>;
-  /** Runs the replay to its end; `onProgress` gets each line the engine reports meanwhile. */
-  run(selection: ReplaySelection, onProgress: (line: string) => void): Promise<Record<string, unknown>>;
+  /**
+   * Runs the replay to its end, or until `signal` aborts (then what is in flight finishes and the
+   * engine says where to resume); `onProgress` gets each line the engine reports meanwhile.
+   */
+  run(
+    selection: ReplaySelection,
+    onProgress: (line: string) => void,
+    signal: AbortSignal,
+  ): Promise<Record<string, unknown>>;
 }
 
 export interface ReplayJob {
@@ -36,7 +43,9 @@ export interface ReplayJob {
   selection: ReplaySelection;
   startedAt: number;
   finishedAt: number | undefined;
-  state: 'running' | 'finished' | 'failed';
+  state: 'running' | 'finished' | 'stopped' | 'failed';
+  /** Who stopped it, when it was stopped before its end. */
+  stoppedBy: string | undefined;
   /** The last progress lines, oldest first. */
   progress: string[];
   totals: Record<string, unknown> | undefined;
@@ -51,6 +60,7 @@ export class ReplayJobs {
   readonly #now: () => number;
   #job: ReplayJob | undefined;
   #done: Promise<void> | undefined;
+  #stop: AbortController | undefined;
 
   constructor(runner: ReplayRunner, now: () => number = Date.now) {
     this.#runner = runner;
@@ -86,15 +96,19 @@ export class ReplayJobs {
       progress: [],
       totals: undefined,
       error: undefined,
+      stoppedBy: undefined,
     };
     this.#job = job;
+    const stop = new AbortController();
+    this.#stop = stop;
     const onProgress = (line: string) => {
       job.progress.push(line);
       if (job.progress.length > PROGRESS_LINES) job.progress.shift();
     };
-    this.#done = this.#runner.run(selection, onProgress).then(
+    this.#done = this.#runner.run(selection, onProgress, stop.signal).then(
       (totals) => {
-        Object.assign(job, { state: 'finished', totals, finishedAt: this.#now() });
+        const state = stop.signal.aborted ? 'stopped' : 'finished';
+        Object.assign(job, { state, totals, finishedAt: this.#now() });
       },
       (error: unknown) => {
         Object.assign(job, { state: 'failed', error: messageOf(error), finishedAt: this.#now() });
@@ -103,7 +117,15 @@ export class ReplayJobs {
     return { ok: true, job };
   }
 
-  /** Resolves once the running replay (if any) has ended; for shutdown. */
+  /** Stops the running replay (it finishes what is in flight); false when none runs. */
+  stop(by: string): boolean {
+    if (this.#job?.state !== 'running' || !this.#stop) return false;
+    this.#job.stoppedBy = by;
+    this.#stop.abort();
+    return true;
+  }
+
+  /** Resolves once the running replay (if any) has ended. */
   async settled(): Promise<void> {
     await this.#done;
   }

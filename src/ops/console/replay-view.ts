@@ -36,6 +36,13 @@ export const REPLAY_REFRESH_SECONDS = 2;
 
 const PREVIEW = html`<button type="submit">Preview (dry run)</button>`;
 
+const STATE_PILL: Record<ReplayJob['state'], string> = {
+  running: 'running',
+  finished: 'ok',
+  stopped: 'running',
+  failed: 'bad',
+};
+
 export function replayPage(data: ReplayData, context: PageContext): Page {
   const running = data.job?.state === 'running';
   return {
@@ -43,7 +50,7 @@ export function replayPage(data: ReplayData, context: PageContext): Page {
     section: 'replay',
     ...(running ? { refreshSeconds: REPLAY_REFRESH_SECONDS } : {}),
     body: html`<p class="muted">Re-pushes a range of <code>${data.topic}</code> to finance regardless of what was recorded, like the <code>replay</code> command, through a throwaway consumer group: the pusher's offsets never move. One replay at a time per service.</p>
-${data.job ? jobSection(data.job, data.now) : ''}
+${data.job ? jobSection(data.job, data.now, context) : ''}
 ${form(data, context, running)}
 ${data.problem ? html`<p class="error" id="problem">${data.problem}</p>` : ''}
 ${data.preview ? previewSection(data.preview) : ''}`,
@@ -92,11 +99,13 @@ ${preview.rows.length === 0 ? html`<p class="empty">Nothing in this range.</p>` 
 ${preview.more > 0 ? html`<p class="muted">… and ${preview.more} more.</p>` : ''}</section>`;
 }
 
-function jobSection(job: ReplayJob, now: number): SafeHtml {
+function jobSection(job: ReplayJob, now: number, context: PageContext): SafeHtml {
   const ended = job.finishedAt === undefined ? '' : html`, ended ${utc(job.finishedAt)}`;
   const seconds = Math.round(((job.finishedAt ?? now) - job.startedAt) / 1000);
-  return html`<section class="card job ${job.state}" id="job"><h2>Replay <span class="pill ${job.state === 'failed' ? 'bad' : job.state === 'finished' ? 'ok' : 'running'}" id="job-state">${job.state}</span></h2>
+  return html`<section class="card job ${job.state}" id="job"><h2>Replay <span class="pill ${STATE_PILL[job.state]}" id="job-state">${job.state}</span></h2>
 <p>Started by <b>${job.actor.name}</b> at ${utc(job.startedAt)}${ended} (${seconds} s): ${selectionText(job)}</p>
+${job.stoppedBy ? html`<p class="notice">Stopped by ${job.stoppedBy}: pushes in flight finished, nothing more was started.</p>` : ''}
+${job.state === 'running' ? html`<form method="post" action="/replay/stop">${actionBar(context, html`<button type="submit">Stop replay</button>`)}</form>` : ''}
 ${job.error ? html`<p class="error">${job.error}</p>` : ''}
 ${job.totals ? totalsTable(job.totals) : ''}
 ${job.progress.length > 0 ? html`<h3>Progress</h3><pre class="progress">${job.progress.join('\n')}</pre>` : ''}</section>`;

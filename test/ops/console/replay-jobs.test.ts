@@ -8,9 +8,11 @@ function heldRunner() {
   const ends: Array<{ finish(): void; fail(error: Error): void; progress(line: string): void }> = [];
   const runner: ReplayRunner = {
     preview: async () => ({ rows: [], more: 0, notes: [], totals: {} }),
-    run: (_selection, onProgress) =>
+    run: (_selection, onProgress, signal) =>
       new Promise((resolve, reject) => {
         ends.push({ finish: () => resolve({ pushed: 3 }), fail: reject, progress: onProgress });
+        // Like the engine: once stopped, in-flight work ends and the run resolves with what it did.
+        signal.addEventListener('abort', () => resolve({ pushed: 1, interrupted: true }));
       }),
   };
   return { runner, ends };
@@ -55,5 +57,20 @@ describe('console replay jobs: one replay at a time per service', () => {
     });
     expect(job?.progress).toHaveLength(40);
     expect(job?.progress.at(-1)).toBe('line 99');
+  });
+
+  it('stops the running replay on request, saying who stopped it; nothing to stop is no error', async () => {
+    const { runner } = heldRunner();
+    const jobs = new ReplayJobs(runner);
+    expect(jobs.stop('ann')).toBe(false);
+    jobs.start({ partitions: [] }, ann);
+    expect(jobs.stop('bob')).toBe(true);
+    await jobs.settled();
+    expect(jobs.current()).toMatchObject({
+      state: 'stopped',
+      stoppedBy: 'bob',
+      totals: { pushed: 1, interrupted: true },
+    });
+    expect(jobs.stop('bob')).toBe(false);
   });
 });

@@ -11,6 +11,7 @@ import {
 } from '../../helpers/service.ts';
 
 const TOKEN = 'replay-test-console-token';
+const STOPPED_RANGE = 12; // records of the replay that is stopped early
 
 describe('console in Chromium: replay', () => {
   it('previews a range as a dry run, then a replay started from the page runs to its end', async () => {
@@ -59,5 +60,41 @@ describe('console in Chromium: replay', () => {
     expect(finance.stats().requests - before.requests).toBe(3);
     expect(finance.stats().idempotentReplays - before.idempotentReplays).toBe(3);
     await screenshot(page, 'replay');
+  });
+
+  it('stops a running replay from the page: the push in flight finishes, nothing more starts', async () => {
+    const finance = await financeForTest();
+    // One push at a time, each slow: the replay is still running when Stop is clicked.
+    const env = testEnv({
+      financeUrl: finance.url,
+      env: { OPS_CONSOLE_TOKEN: TOKEN, PUSHER_MAX_IN_FLIGHT: '1' },
+    });
+    const infra = await infraForTest(env);
+    const service = await serviceForTest(env, { pusher: false, recorder: false });
+    const base = service.ops?.url as string;
+    for (let i = 1; i <= STOPPED_RANGE; i++) await publishAt(infra, smallInvoice(`INV-S-${i}`), 0);
+    finance.setFaults({ latencyMs: 700 });
+
+    const page = await browserPage();
+    await signIn(page, base, 'Ann On-Call', TOKEN);
+    await page.goto(`${base}/replay`);
+    await page.getByRole('button', { name: 'Start replay' }).click();
+    await eventually(() => (finance.stats().requests >= 1 ? true : undefined), {
+      what: 'the first push to arrive',
+    });
+    await page.getByRole('button', { name: 'Stop replay' }).click();
+    await eventually(
+      async () =>
+        (await page.locator('#job-state').textContent({ timeout: 1_000 })) === 'stopped' ? true : undefined,
+      { what: 'the replay to stop on the page' },
+    );
+    expect(await page.locator('#job .notice').textContent()).toBe(
+      'Stopped by Ann On-Call: pushes in flight finished, nothing more was started.',
+    );
+    const pushed = Number(await page.locator('[data-total="pushed"]').textContent());
+    expect(pushed).toBeGreaterThanOrEqual(1);
+    // The engine admits a few records ahead of the one in flight (4 × max in flight); those finish too.
+    expect(pushed).toBeLessThan(STOPPED_RANGE);
+    expect(finance.invoices()).toHaveLength(pushed);
   });
 });
