@@ -71,7 +71,9 @@ export class ConsumerRuntime {
       // Above every push's deadline (checked by the configuration): a member finishing its
       // in-flight pushes during a rebalance is never expelled for it.
       rebalanceTimeout: options.rebalanceTimeoutMs,
-      retry: { retries: 10 },
+      // kafkajs's backoff grows to 30 s between tries by default: after a broker outage the consumer
+      // would sit out most of that. 5 s at most between tries brings it back soon after the broker.
+      retry: { retries: 10, maxRetryTime: 5_000 },
       // An idle fetch returns after at most 1 s, so a shutdown never waits out kafkajs's 5 s default.
       maxWaitTimeInMs: 1_000,
     });

@@ -31,7 +31,7 @@ export function createKafka(config: Config['kafka'], log: Logger, options: Kafka
     brokers: config.brokers,
     ...kafkaSecurity(config),
     logLevel: logLevel.WARN,
-    retry: options.retry ?? { initialRetryTime: 300, retries: 8 },
+    retry: options.retry ?? { initialRetryTime: 300, retries: 8, maxRetryTime: 5_000 }, // ≤ 5 s between tries
     ...(options.requestTimeoutMs === undefined ? {} : { requestTimeout: options.requestTimeoutMs }),
     logCreator:
       () =>
