@@ -10,8 +10,8 @@ export type DeadLetterTopic = 'pusher' | 'recorder';
 
 export interface DeadLetterDesk {
   topicName(which: DeadLetterTopic): string;
-  /** Newest first, at most `limit`, and how many there are in all. */
-  list(which: DeadLetterTopic, limit: number): Promise<{ views: DeadLetterView[]; total: number }>;
+  /** The newest `limit` dead letters, newest first (older ones are not even fetched, as `dlq list --limit`). */
+  list(which: DeadLetterTopic, limit: number): Promise<DeadLetterView[]>;
   show(
     which: DeadLetterTopic,
     partition: number,
@@ -34,8 +34,8 @@ export function deadLetterDesk(infra: Infrastructure): DeadLetterDesk {
   return {
     topicName,
     list: async (which, limit) => {
-      const all = await listDeadLetters(infra, topicName(which));
-      return { views: all.slice(-limit).reverse(), total: all.length };
+      const newest = await listDeadLetters(infra, topicName(which), { newestPerPartition: limit });
+      return newest.slice(-limit).reverse();
     },
     show: (which, partition, offset) => readDeadLetter(infra, { topic: topicName(which), partition, offset }),
     redrive: (which, offsets, force) =>

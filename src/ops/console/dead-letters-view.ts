@@ -11,15 +11,20 @@ import type { Page, PageContext } from './layout.ts';
 export interface DeadLettersData {
   which: DeadLetterTopic;
   topic: string;
+  /** Newest first. */
   views: DeadLetterView[];
-  total: number;
+  /** At most this many are listed; `dlq list` lists them all. */
+  limit: number;
 }
 
 const REASON_CHARS = 160; // of the exception message in the list; the detail page has it all
 
 export function deadLettersPage(data: DeadLettersData, context: PageContext): Page {
+  const count = data.views.length;
   const shown =
-    data.views.length < data.total ? `the newest ${data.views.length} of ${data.total}` : `${data.total}`;
+    count < data.limit
+      ? `${count} dead letter${count === 1 ? '' : 's'}`
+      : `The newest ${data.limit} dead letters`;
   return {
     title: 'Dead letters',
     section: 'dead-letters',
@@ -50,7 +55,7 @@ function row(view: DeadLetterView, which: DeadLetterTopic): SafeHtml {
   const id = `${view.partition}:${view.offset}`;
   const again = view.headers[DLQ_HEADER.redrivenFrom];
   return html`<tr data-id="${id}"><td><input type="checkbox" name="offset" value="${id}" aria-label="select ${id}"></td>
-<td><a href="/dead-letters/${view.partition}/${view.offset}?topic=${which}">${id}</a></td><td>${utc(view.failedAt)}</td>
+<td><a href="/dead-letters/${view.partition}/${view.offset}?topic=${which}">${id}</a></td><td class="time">${utc(view.failedAt)}</td>
 <td><code>${view.errorCode}</code></td><td class="key">${bidi(view.key ?? '(no key)')}</td>
 <td class="reason">${truncate(view.reason)}${again ? html` <span class="muted">(redriven from ${again})</span>` : ''}</td><td class="muted">${sourceText(view)}</td></tr>`;
 }

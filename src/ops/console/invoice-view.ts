@@ -61,7 +61,7 @@ function announced(history: InvoiceHistory): SafeHtml {
   if (history.announced.length === 0) return html`<p class="empty">None found.</p>`;
   return html`<table><thead><tr><th>pushed at</th><th>at</th><th>action</th><th>finance id</th><th>period</th><th class="num">gross</th><th class="num">tax</th><th class="num">net</th><th class="num">lines</th><th>payload sha256</th></tr></thead><tbody>${history.announced.map(
     ({ partition, offset, event: e }) =>
-      html`<tr><td>${utc(e.pushed_at)}</td><td>${partition}:${offset}</td><td><span class="pill ${e.action}">${e.action}</span></td><td><code>${e.finance_invoice_id}</code></td><td>${daysToIsoDate(e.invoice_period)}</td><td class="num">${money(e.amount_gross_minor, e.currency)} ${e.currency}</td><td class="num">${money(e.amount_tax_minor, e.currency)}</td><td class="num">${money(e.amount_net_minor, e.currency)}</td><td class="num">${e.line_count}</td><td class="sha">${shortSha(e.payload_sha256)}</td></tr>`,
+      html`<tr><td class="time">${utc(e.pushed_at)}</td><td>${partition}:${offset}</td><td><span class="pill ${e.action}">${e.action}</span></td><td><code>${e.finance_invoice_id}</code></td><td>${daysToIsoDate(e.invoice_period)}</td><td class="num">${money(e.amount_gross_minor, e.currency)} ${e.currency}</td><td class="num">${money(e.amount_tax_minor, e.currency)}</td><td class="num">${money(e.amount_net_minor, e.currency)}</td><td class="num">${e.line_count}</td><td class="sha">${shortSha(e.payload_sha256)}</td></tr>`,
   )}</tbody></table>`;
 }
 
@@ -69,6 +69,6 @@ function deadLetters(history: InvoiceHistory): SafeHtml {
   if (history.deadLetters.length === 0) return html`<p class="empty">None.</p>`;
   return html`<table><thead><tr><th>failed at</th><th>dead letter</th><th>code</th><th>reason</th></tr></thead><tbody>${history.deadLetters.map(
     (v) =>
-      html`<tr><td>${utc(v.failedAt)}</td><td><a href="/dead-letters/${v.partition}/${v.offset}">${v.partition}:${v.offset}</a></td><td><code>${v.errorCode}</code></td><td>${v.reason}</td></tr>`,
+      html`<tr><td class="time">${utc(v.failedAt)}</td><td><a href="/dead-letters/${v.partition}/${v.offset}">${v.partition}:${v.offset}</a></td><td><code>${v.errorCode}</code></td><td>${v.reason}</td></tr>`,
   )}</tbody></table>`;
 }

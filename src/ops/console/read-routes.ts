@@ -55,8 +55,9 @@ export function topicOf(value: string | null): DeadLetterTopic {
 
 export async function deadLetters(deps: ConsoleDeps, { query, context }: RouteRequest): Promise<Reply> {
   const which = topicOf(query.get('topic'));
-  const { views, total } = await deps.deadLetters.list(which, DEAD_LETTERS_SHOWN);
-  return page(deadLettersPage({ which, topic: deps.deadLetters.topicName(which), views, total }, context));
+  const views = await deps.deadLetters.list(which, DEAD_LETTERS_SHOWN);
+  const topic = deps.deadLetters.topicName(which);
+  return page(deadLettersPage({ which, topic, views, limit: DEAD_LETTERS_SHOWN }, context));
 }
 
 export async function deadLetter(deps: ConsoleDeps, request: RouteRequest): Promise<Reply> {
