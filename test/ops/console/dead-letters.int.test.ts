@@ -72,6 +72,34 @@ describe('console in Chromium: dead letters', () => {
       },
     );
     expect(pushed).toMatchObject({ amount_gross_minor: 8692, amount_tax_minor: 790, amount_net_minor: 7902 });
+
+    // The same invoice again, unchanged, once recorded: the pusher skips it. Its history has it all.
+    await eventually(
+      () => infra.database.repository.find('platform-admin', 'digitalocean', event.provider_invoice_id),
+      {
+        what: 'the push recorded in cloud_invoices',
+      },
+    );
+    await publishLinesIngested(infra, april2026Event());
+    await page.getByRole('link', { name: 'Invoice search' }).click();
+    await page.getByLabel('Invoice key').fill(invoiceKey(event));
+    await eventually(
+      async () => {
+        await page.getByRole('button', { name: 'Search' }).click();
+        return (await page.locator('#seen .pill').allTextContents()).includes('skipped') ? true : undefined;
+      },
+      { what: 'the skip in the invoice history' },
+    );
+    expect(await page.locator('#seen .pill').allTextContents()).toEqual([
+      'skipped',
+      'created',
+      'dead lettered',
+    ]);
+    expect(await page.locator('#dead-letters tbody tr code').allTextContents()).toEqual(['FINANCE_REJECTED']);
+    expect(await page.locator('#announced tbody tr .pill').allTextContents()).toEqual(['created']);
+    expect(await page.locator('#recorded [data-field="finance_invoice_id"]').textContent()).toBe(pushed.id);
+    await screenshot(page, 'invoice');
+
     const audit = logs.lines
       .map((line) => JSON.parse(line))
       .filter((line) => line.component === 'ops-console');
