@@ -21,6 +21,11 @@ export interface FinanceFaults {
   concurrencyLimit: { max: number; retryAfterSeconds: number | null } | null;
   /** Tenants finance refuses to import for (403), even with their own valid token. */
   refuseTenants: string[];
+  /**
+   * External ids finance rejects as invalid (422), as a real finance does with an invoice its own
+   * rules refuse (e.g. a closed accounting period): a 422 for one chosen invoice, the rest imported.
+   */
+  rejectInvoices: string[];
   seed: number;
 }
 
@@ -53,6 +58,7 @@ const faultsPatchSchema = z.strictObject({
     })
     .nullish(),
   refuseTenants: z.array(z.string().min(1)).optional(),
+  rejectInvoices: z.array(z.string().min(1)).optional(),
   concurrencyLimit: z
     .strictObject({ max: z.int().min(1), retryAfterSeconds: z.int().min(0).nullable().default(null) })
     .nullish(),
@@ -87,6 +93,7 @@ function noFaults(): FinanceFaults {
     outage: null,
     failNext: null,
     refuseTenants: [],
+    rejectInvoices: [],
     concurrencyLimit: null,
     seed: DEFAULT_SEED,
   };
@@ -148,6 +155,11 @@ export class FaultInjector {
   /** Whether imports for this tenant are refused (checked after the token, role and payload). */
   refusesTenant(tenantId: string): boolean {
     return this.#faults.refuseTenants.includes(tenantId);
+  }
+
+  /** Whether finance rejects this invoice (422), checked with the tenant after token and payload. */
+  rejectsInvoice(externalId: string): boolean {
+    return this.#faults.rejectInvoices.includes(externalId);
   }
 
   /** Decides the fate of one import request; consumes `failNext` and random draws. */

@@ -113,6 +113,19 @@ describe('outage', () => {
   });
 });
 
+describe('rejected invoices', () => {
+  it('answers 422 naming external_id for a rejected invoice and imports the others', async () => {
+    finance.setFaults({ rejectInvoices: ['INV-REJECTED'] });
+    const rejected = await importOnce('INV-REJECTED');
+    expect(rejected.status).toBe(422);
+    expect(rejected.body).toEqual({
+      errors: { external_id: ['is rejected by finance (injected fault: rejectInvoices)'] },
+    });
+    expect((await importOnce('INV-ACCEPTED')).status).toBe(201);
+    expect(finance.invoices().map((row) => row.external_id)).toEqual(['INV-ACCEPTED']);
+  });
+});
+
 describe('admin endpoints over HTTP', () => {
   const admin = (path: string, method: 'GET' | 'PUT' | 'POST' = 'GET', body?: unknown) =>
     callJson(`${finance.url}/_admin/${path}`, { method, body, dispatcher: agent });
@@ -133,6 +146,7 @@ describe('admin endpoints over HTTP', () => {
           outage: null,
           failNext: { count: 1, status: 429, retryAfterSeconds: 2 },
           refuseTenants: [],
+          rejectInvoices: [],
           concurrencyLimit: null,
           seed: 1,
         },
