@@ -178,6 +178,7 @@ export async function startService(options: ServiceOptions): Promise<Service> {
     sessionTimeoutMs: config.kafka.sessionTimeoutMs,
     heartbeatIntervalMs: config.kafka.heartbeatIntervalMs,
     rebalanceTimeoutMs: config.kafka.rebalanceTimeoutMs,
+    fetch: config.kafka.fetch,
     pauseOnTransientMs: config.pusher.pauseOnTransientMs,
     systemicBackoffMs: config.systemicBackoffMs,
     log,
@@ -191,6 +192,8 @@ export async function startService(options: ServiceOptions): Promise<Service> {
         groupId: config.pusher.groupId,
         topic: config.topics.linesIngested,
         partitionsConcurrently: config.pusher.maxInFlight,
+        // Twice the lanes' permits: the next records are fetched while these run, no further.
+        maxOpenRecords: config.pusher.maxInFlight * 4,
         maxAttempts: config.pusher.maxAttempts,
         // Finance calls are bounded by the finance client's adaptive limit (at most
         // PUSHER_MAX_IN_FLIGHT); twice as many events in progress let decoding and announcing
@@ -221,6 +224,7 @@ export async function startService(options: ServiceOptions): Promise<Service> {
         groupId: config.recorder.groupId,
         topic: config.topics.pushedToFinance,
         partitionsConcurrently: config.recorder.maxInFlight,
+        maxOpenRecords: config.recorder.maxInFlight * 2,
         maxAttempts: config.recorder.maxAttempts,
         lanes: new KeyLanes(new Semaphore(config.recorder.maxInFlight)),
         handler: observingDeadLetters(

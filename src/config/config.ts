@@ -24,6 +24,8 @@ export interface Config {
     heartbeatIntervalMs: number;
     rebalanceTimeoutMs: number;
     createTopics: { enabled: boolean; partitions: number; replication: number };
+    /** kafkajs fetch bounds: bytes of one fetch response, and of one partition in it. */
+    fetch: { maxBytes: number; maxBytesPerPartition: number };
     /** Undefined for a PLAINTEXT listener. */
     tls: ClientTls | undefined;
     sasl: KafkaSasl | undefined;
@@ -147,6 +149,10 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
         enabled: env.KAFKA_CREATE_TOPICS,
         partitions: env.KAFKA_TOPIC_PARTITIONS,
         replication: env.KAFKA_TOPIC_REPLICATION,
+      },
+      fetch: {
+        maxBytes: env.KAFKA_FETCH_MAX_BYTES,
+        maxBytesPerPartition: env.KAFKA_FETCH_MAX_BYTES_PER_PARTITION,
       },
       tls: kafkaTls(env),
       sasl: kafkaSasl(env),

@@ -40,6 +40,14 @@ export const ENV_DOCS = {
     'Partitions of topics created at start; the unit of parallelism and scaling.',
   ],
   KAFKA_TOPIC_REPLICATION: ['1', 'Replication factor of topics created at start (3 in production clusters).'],
+  KAFKA_FETCH_MAX_BYTES: [
+    '10485760',
+    'Most bytes one fetch response may carry (kafkajs maxBytes); with the in-flight bounds it caps memory on a backlog.',
+  ],
+  KAFKA_FETCH_MAX_BYTES_PER_PARTITION: [
+    '1048576',
+    'Most bytes of one partition in a fetch response (kafkajs maxBytesPerPartition); at least the largest record.',
+  ],
   KAFKA_SSL: ['false', 'Connect to the brokers over TLS (their SASL_SSL or SSL listener).'],
   KAFKA_SSL_CA_FILE: [
     '',
@@ -201,6 +209,8 @@ export const envSchema = z
     KAFKA_CREATE_TOPICS: bool,
     KAFKA_TOPIC_PARTITIONS: int(1, 10_000),
     KAFKA_TOPIC_REPLICATION: int(1, 10),
+    KAFKA_FETCH_MAX_BYTES: int(1_024, 1_073_741_824),
+    KAFKA_FETCH_MAX_BYTES_PER_PARTITION: int(1_024, 1_073_741_824),
     KAFKA_SSL: bool,
     KAFKA_SSL_CA_FILE: z.string(),
     KAFKA_SSL_CERT_FILE: z.string(),

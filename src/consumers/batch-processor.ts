@@ -1,197 +1,188 @@
 import type { EachBatchPayload, KafkaMessage } from 'kafkajs';
 import { isRebalanceSignal } from '../adapters/kafka/rebalance-signal.ts';
-import { type AttemptBudget, recordId } from '../core/attempt-budget.ts';
-import { codeOf, failureClassOf, isBudgeted, SyncError } from '../core/errors.ts';
-import { decide, exhaustedBudget } from '../core/failure-policy.ts';
+import { SyncError } from '../core/errors.ts';
 import type { KeyLanes } from '../core/key-lanes.ts';
 import { OffsetTracker } from '../core/offset-tracker.ts';
+import type { RecordWindow } from '../core/record-window.ts';
 import type { Logger } from '../ops/logger.ts';
-import type { Metrics } from '../ops/metrics.ts';
+import { type AttemptOptions, attempt, type Halt, laneOf, toRecord } from './record-attempt.ts';
 
-/** What a handler sees of one record: its coordinates and a logger already bound to them. */
-export interface RecordContext {
-  topic: string;
+export type { Halt, RecordContext, RecordHandler } from './record-attempt.ts';
+
+/** Where to fetch a stopped partition from again once it resumes. */
+export interface Rewind {
   partition: number;
   offset: string;
-  key: string;
-  message: KafkaMessage;
-  log: Logger;
-  /** Aborted (reason: a PARTITION_REVOKED SyncError) once the partition may have been revoked. */
-  signal: AbortSignal;
 }
 
-export interface RecordHandler {
-  /** Handles one record; resolves once its outcome is durable, throws a classified error otherwise. */
-  handle(record: RecordContext): Promise<void>;
-  /** Makes a permanent failure durable (dead-letter topic); resolves once the broker acknowledged. */
-  deadLetter(record: RecordContext, error: unknown): Promise<void>;
-}
-
-export interface Halt {
-  action: 'pause-partition' | 'pause-consumer';
-  error: unknown;
-  record: RecordContext;
-}
-
-export interface BatchProcessorOptions {
-  consumer: string;
+export interface BatchProcessorOptions extends AttemptOptions {
   /** The consumer group, for metrics labelled like the paused-partitions gauge. */
   groupId: string;
-  handler: RecordHandler;
   lanes: KeyLanes;
+  /** Records taken and not finished; the next fetch waits while it is at its high-water mark. */
+  window: RecordWindow;
   log: Logger;
-  metrics: Metrics;
   heartbeatIntervalMs: number;
-  /** Failed attempts per record, across pauses; budgeted errors are dead-lettered at `maxAttempts`. */
-  budget: AttemptBudget;
-  maxAttempts: number;
-  /** Called after the batch settled when a transient or systemic failure stopped it. */
-  onHalt(halt: Halt, payload: EachBatchPayload): void;
+  /** Everything of `partition` before `nextOffset` is durable: it may be committed. */
+  onDurable(partition: number, nextOffset: string): void;
+  /** A failure stopped these partitions: pause them, and seek each to its offset before resuming. */
+  onHalt(halt: Halt, rewind: Rewind[]): void;
+}
+
+/** A partition's records since it was (re)started: which are finished, whether a failure stopped it. */
+class PartitionRun {
+  readonly tracker = new OffsetTracker();
+  halted = false;
+  /** The offset after the last record taken: where fetching goes on. */
+  nextFetch = '0';
+  highWatermark = 0n;
+}
+
+/** The records taken under one group generation, revoked together when a rebalance begins. */
+class Generation {
+  readonly revoked = new AbortController();
+  readonly runs = new Map<number, PartitionRun>();
 }
 
 /**
- * kafkajs `eachBatch` handler. Records of one partition run concurrently across keys and in order
- * within a key (KeyLanes); an offset is resolved only once it and everything before it are durable,
- * so a crash can repeat work but never skip it. kafkajs heartbeats only between batches
- * (tulios/kafkajs#1396), so a timer heartbeats while slow finance calls are in flight. When that
- * heartbeat says a rebalance began, the partition may be about to move to another member: the
- * batch's signal aborts, nothing more starts, and in-flight pushes are neither announced nor resolved,
- * so the partition's next owner repeats them instead of two members announcing the same event.
+ * The kafkajs `eachBatch` handler. kafkajs fetches again only once every batch of a fetch has been
+ * handled (its fetcher awaits them all), so waiting here for a batch's slowest push would hold every
+ * other record back by it. Instead the batch's records are handed to the key lanes (concurrent
+ * across keys, in order within a key) and the handler returns while they run, unless the record
+ * window is full; the fetch position moves on at once, and offsets are committed apart, only up to
+ * the first record whose outcome is not durable yet (`onDurable`), so a crash can repeat work but
+ * never skip it. kafkajs heartbeats between batches, and while this handler waits for the window it
+ * heartbeats itself (tulios/kafkajs#1396). When a heartbeat says a rebalance began, or kafkajs
+ * rejoins the group, the generation is revoked: nothing more starts and in-flight pushes are neither announced nor
+ * committed, so the partition's next owner repeats them instead of two members announcing the same
+ * event. A failure that stops a partition rewinds it to its first unfinished record.
  */
-export function createBatchProcessor(
-  options: BatchProcessorOptions,
-): (payload: EachBatchPayload) => Promise<void> {
-  return async (payload) => {
-    const { batch } = payload;
-    const tracker = new OffsetTracker();
-    let halt: Halt | undefined;
-    const revoked = new AbortController();
-    const shouldStart = () => !halt && !revoked.signal.aborted && payload.isRunning() && !payload.isStale();
+export class BatchProcessor {
+  readonly #options: BatchProcessorOptions;
+  readonly #closing = new AbortController();
+  #generation = new Generation();
 
+  constructor(options: BatchProcessorOptions) {
+    this.#options = options;
+  }
+
+  readonly eachBatch = async (payload: EachBatchPayload): Promise<void> => {
+    const { batch } = payload;
+    const generation = this.#generation;
+    // Stale: fetched before a failure rewound this partition; the seek fetches it again.
+    if (this.#closing.signal.aborted || generation.revoked.signal.aborted || payload.isStale()) return;
+    const run = this.#runOf(generation, batch.partition);
+    run.highWatermark = BigInt(batch.highWatermark);
+    for (const message of batch.messages) this.#take(generation, run, batch.topic, batch.partition, message);
+    run.nextFetch = (BigInt(batch.lastOffset()) + 1n).toString();
+    payload.resolveOffset(batch.lastOffset());
+    await this.#belowHighWater(payload, generation);
+  };
+
+  /** A new group generation (kafkajs joined the group): whatever the last one still runs is revoked. */
+  newGeneration(): void {
+    this.revoke('a new group generation began');
+    this.#generation = new Generation();
+  }
+
+  /** A rebalance began: nothing more of this generation starts, in-flight work is not announced. */
+  revoke(cause: unknown): void {
+    const { revoked, runs } = this.#generation;
+    if (revoked.signal.aborted) return;
+    for (const [partition, run] of runs) {
+      if (run.tracker.unfinished === 0) continue;
+      this.#options.log.info(
+        { partition, err: cause },
+        'rebalance under way: in-flight events of this partition will not be announced',
+      );
+    }
+    revoked.abort(new SyncError('PARTITION_REVOKED', 'the group is rebalancing: partitions may be revoked'));
+  }
+
+  /** Stops taking batches and starting records; `drained()` then waits for those in flight. */
+  close(): void {
+    this.#closing.abort();
+  }
+
+  drained(): Promise<void> {
+    return this.#options.window.drained();
+  }
+
+  #runOf(generation: Generation, partition: number): PartitionRun {
+    const known = generation.runs.get(partition);
+    // A stopped partition only sends batches again after its pause, from its rewind offset.
+    if (known && !known.halted) return known;
+    const run = new PartitionRun();
+    generation.runs.set(partition, run);
+    return run;
+  }
+
+  #take(generation: Generation, run: PartitionRun, topic: string, partition: number, message: KafkaMessage) {
+    const { lanes, window, log } = this.#options;
+    run.tracker.track(message.offset);
+    window.take();
+    lanes
+      .run(laneOf(message), () => this.#runOne(generation, run, topic, partition, message))
+      .catch((error: unknown) =>
+        log.error({ err: error, partition, offset: message.offset }, 'record failed'),
+      )
+      .finally(() => window.finish());
+  }
+
+  async #runOne(
+    generation: Generation,
+    run: PartitionRun,
+    topic: string,
+    partition: number,
+    message: KafkaMessage,
+  ) {
+    const { signal } = generation.revoked;
+    if (run.halted || signal.aborted || this.#closing.signal.aborted) return;
+    const record = toRecord(topic, partition, message, this.#options.log, signal);
+    const outcome = await attempt(this.#options, record).catch(
+      (error: unknown) => ({ action: 'pause-partition', error }) as const,
+    );
+    if (outcome === 'abandoned') return;
+    if (outcome !== 'done') return this.#halt(generation, run, { ...outcome, record });
+    const durable = run.tracker.finish(message.offset);
+    if (durable === undefined) return;
+    const next = BigInt(durable) + 1n;
+    this.#options.onDurable(partition, next.toString());
+    this.#options.metrics.consumerLag.set(
+      { group: this.#options.groupId, topic, partition: String(partition) },
+      Number(run.highWatermark > next ? run.highWatermark - next : 0n),
+    );
+  }
+
+  /** The first failure of a run stops it (a systemic one stops every run) and rewinds it. */
+  #halt(generation: Generation, run: PartitionRun, halt: Halt): void {
+    if (run.halted) return;
+    const stopped =
+      halt.action === 'pause-consumer'
+        ? [...generation.runs].filter(([, other]) => !other.halted)
+        : [[halt.record.partition, run] as const];
+    const rewind = stopped.map(([partition, stoppedRun]) => {
+      stoppedRun.halted = true;
+      return { partition, offset: stoppedRun.tracker.firstUnfinished ?? stoppedRun.nextFetch };
+    });
+    this.#options.onHalt(halt, rewind);
+  }
+
+  async #belowHighWater(payload: EachBatchPayload, generation: Generation): Promise<void> {
+    const { window, heartbeatIntervalMs } = this.#options;
+    if (!window.full) return;
+    const stop = AbortSignal.any([generation.revoked.signal, this.#closing.signal]);
     const heartbeat = setInterval(() => {
       payload.heartbeat().catch((error: unknown) => {
         // A timed-out heartbeat is tried again on the next tick; only the coordinator's word that a
-        // rebalance began (or that it forgot this member) puts the partition in question.
-        if (revoked.signal.aborted || !isRebalanceSignal(error)) return;
-        options.log.info(
-          { topic: batch.topic, partition: batch.partition, err: error },
-          'rebalance under way: in-flight events of this partition will not be announced',
-        );
-        revoked.abort(
-          new SyncError('PARTITION_REVOKED', `partition ${batch.partition} of ${batch.topic} may be revoked`),
-        );
+        // rebalance began (or that it forgot this member) puts the partitions in question.
+        if (isRebalanceSignal(error)) this.revoke(error);
       });
-    }, options.heartbeatIntervalMs);
-
-    const runOne = async (message: KafkaMessage) => {
-      if (!shouldStart()) return;
-      const record = toRecord(batch.topic, batch.partition, message, options.log, revoked.signal);
-      const outcome = await attempt(options, record);
-      if (outcome === 'abandoned') return;
-      if (outcome !== 'done') {
-        halt ??= { ...outcome, record };
-        return;
-      }
-      const resolvable = tracker.finish(message.offset);
-      if (resolvable !== undefined) payload.resolveOffset(resolvable);
-    };
-
+    }, heartbeatIntervalMs);
     try {
-      const tasks = batch.messages.map((message) => {
-        tracker.track(message.offset);
-        return options.lanes.run(keyOf(message), () => runOne(message));
-      });
-      await Promise.all(tasks);
-      options.metrics.consumerLag.set(
-        { group: options.groupId, topic: batch.topic, partition: String(batch.partition) },
-        Number(batch.offsetLag()),
-      );
-      await payload.commitOffsetsIfNecessary();
+      await window.belowHighWater(stop);
     } finally {
       clearInterval(heartbeat);
     }
-    if (halt) options.onHalt(halt, payload);
-  };
-}
-
-/** Runs the handler and applies the failure policy; a dead-lettered record counts as done. */
-async function attempt(
-  options: BatchProcessorOptions,
-  record: RecordContext,
-): Promise<'done' | 'abandoned' | Omit<Halt, 'record'>> {
-  const gauge = options.metrics.inFlight.labels({ consumer: options.consumer });
-  const id = recordId(record.topic, record.partition, record.offset);
-  gauge.inc();
-  try {
-    await options.handler.handle(record);
-    options.budget.settle(id);
-    return 'done';
-  } catch (error) {
-    const attempts = options.budget.fail(id);
-    const action = decide(error, { attempts, maxAttempts: options.maxAttempts });
-    if (action === 'abandon') return abandon(options, record, error);
-    countFailure(options, error);
-    if (action !== 'dead-letter') return { action, error };
-    const reason = isBudgeted(error) ? exhaustedBudget(error, attempts) : error;
-    if (!(await deadLetter(options, record, reason))) return toPause(reason);
-    options.budget.settle(id);
-    return 'done';
-  } finally {
-    gauge.dec();
   }
-}
-
-function abandon(options: BatchProcessorOptions, record: RecordContext, error: unknown): 'abandoned' {
-  options.metrics.events.inc({ consumer: options.consumer, outcome: 'abandoned' });
-  record.log.info({ err: error }, 'not announced: partition may be revoked, its next owner repeats it');
-  return 'abandoned';
-}
-
-/** True once the dead letter is durable. */
-async function deadLetter(options: BatchProcessorOptions, record: RecordContext, reason: unknown) {
-  try {
-    await options.handler.deadLetter(record, reason);
-    options.metrics.events.inc({ consumer: options.consumer, outcome: 'dead_lettered' });
-    record.log.warn({ err: reason, code: codeOf(reason) }, 'event dead-lettered');
-    return true;
-  } catch (dlqError) {
-    record.log.warn({ err: dlqError }, 'dead letter not durable: will try the record again');
-    return false;
-  }
-}
-
-/** Not durable in the DLQ yet: keep the offset and try the whole record again later. */
-function toPause(error: unknown): Omit<Halt, 'record'> {
-  return { action: 'pause-partition', error };
-}
-
-function countFailure(options: BatchProcessorOptions, error: unknown): void {
-  options.metrics.failures.inc({
-    consumer: options.consumer,
-    failure_class: failureClassOf(error),
-    code: codeOf(error),
-  });
-}
-
-function keyOf(message: KafkaMessage): string {
-  return message.key ? message.key.toString('utf8') : `\u0000offset:${message.offset}`;
-}
-
-function toRecord(
-  topic: string,
-  partition: number,
-  message: KafkaMessage,
-  log: Logger,
-  signal: AbortSignal,
-): RecordContext {
-  const key = message.key ? message.key.toString('utf8') : '';
-  return {
-    topic,
-    partition,
-    offset: message.offset,
-    key,
-    message,
-    log: log.child({ topic, partition, offset: message.offset, invoice_key: key }),
-    signal,
-  };
 }

@@ -1,10 +1,14 @@
-import type { Consumer, EachBatchPayload, Kafka } from 'kafkajs';
+import type { Consumer, Kafka } from 'kafkajs';
 import { AttemptBudget } from '../core/attempt-budget.ts';
 import { systemicBackoffMs } from '../core/failure-policy.ts';
 import type { KeyLanes } from '../core/key-lanes.ts';
+import { RecordWindow } from '../core/record-window.ts';
 import type { Logger } from '../ops/logger.ts';
 import type { Metrics } from '../ops/metrics.ts';
-import { createBatchProcessor, type Halt, type RecordHandler } from './batch-processor.ts';
+import { BatchProcessor, type Halt, type RecordHandler, type Rewind } from './batch-processor.ts';
+import { OffsetCommitter } from './offset-committer.ts';
+
+const COMMIT_INTERVAL_MS = 250; // durable offsets are committed at most 4 times a second
 
 export interface ConsumerRuntimeOptions {
   name: string;
@@ -13,6 +17,10 @@ export interface ConsumerRuntimeOptions {
   kafka: Kafka;
   handler: RecordHandler;
   lanes: KeyLanes;
+  /** Records taken from Kafka and not finished before the next fetch waits (bounds memory). */
+  maxOpenRecords: number;
+  /** kafkajs fetch bounds: bytes of one fetch response, and of one partition in it. */
+  fetch: { maxBytes: number; maxBytesPerPartition: number };
   partitionsConcurrently: number;
   sessionTimeoutMs: number;
   heartbeatIntervalMs: number;
@@ -49,6 +57,8 @@ export class ConsumerRuntime {
   readonly #options: ConsumerRuntimeOptions;
   readonly #consumer: Consumer;
   readonly #log: Logger;
+  readonly #processor: BatchProcessor;
+  readonly #committer: OffsetCommitter;
   /** Partitions paused after a transient failure, with the timer that resumes each. */
   readonly #partitionPauses = new Map<number, NodeJS.Timeout>();
   /** Set while a systemic failure keeps the whole topic paused. */
@@ -76,16 +86,60 @@ export class ConsumerRuntime {
       retry: { retries: 10, maxRetryTime: 5_000 },
       // An idle fetch returns after at most 1 s, so a shutdown never waits out kafkajs's 5 s default.
       maxWaitTimeInMs: 1_000,
+      maxBytes: options.fetch.maxBytes,
+      maxBytesPerPartition: options.fetch.maxBytesPerPartition,
     });
-    const { GROUP_JOIN, CRASH, STOP } = this.#consumer.events;
+    this.#committer = new OffsetCommitter(
+      (offsets) => this.#consumer.commitOffsets(offsets.map((o) => ({ topic: options.topic, ...o }))),
+      { intervalMs: COMMIT_INTERVAL_MS, log: this.#log },
+    );
+    this.#processor = this.#createProcessor();
+    this.#observeGroup();
+  }
+
+  #createProcessor(): BatchProcessor {
+    const options = this.#options;
+    return new BatchProcessor({
+      consumer: options.name,
+      groupId: options.groupId,
+      handler: {
+        handle: async (record) => {
+          await options.handler.handle(record);
+          this.#markHealthy();
+        },
+        deadLetter: (record, error) => options.handler.deadLetter(record, error),
+      },
+      lanes: options.lanes,
+      window: new RecordWindow(options.maxOpenRecords),
+      log: this.#log,
+      metrics: options.metrics,
+      heartbeatIntervalMs: options.heartbeatIntervalMs,
+      budget: new AttemptBudget(),
+      maxAttempts: options.maxAttempts,
+      onDurable: (partition, nextOffset) => this.#committer.note(partition, nextOffset),
+      onHalt: (halt, rewind) => this.#onHalt(halt, rewind),
+    });
+  }
+
+  #observeGroup(): void {
+    const { topic } = this.#options;
+    const { GROUP_JOIN, CRASH, STOP, REBALANCING } = this.#consumer.events;
+    this.#consumer.on(REBALANCING, () => {
+      this.#processor.revoke('kafkajs is rejoining the group');
+      // Members may commit while the group prepares to rebalance: the next owner repeats less.
+      void this.#committer.flush();
+    });
     this.#consumer.on(GROUP_JOIN, (event) => {
+      this.#processor.newGeneration();
+      this.#committer.reset();
       this.#joined = true;
       this.#joins++;
-      this.#assigned = [...(event.payload.memberAssignment[options.topic] ?? [])].sort((a, b) => a - b);
+      this.#assigned = [...(event.payload.memberAssignment[topic] ?? [])].sort((a, b) => a - b);
       this.#log.info({ partitions: this.#assigned }, 'joined consumer group');
     });
     this.#consumer.on(CRASH, (event) => {
       this.#joined = false;
+      this.#processor.revoke('the consumer crashed');
       const { error, restart } = event.payload;
       // kafkajs restarts the consumer itself after a retriable crash (e.g. a long broker outage):
       // that is worth a warning; only a crash it will not recover from needs someone to look.
@@ -105,38 +159,28 @@ export class ConsumerRuntime {
     });
     this.#running = true;
     await this.#consumer.run({
-      autoCommit: true,
-      autoCommitInterval: 1_000,
+      // kafkajs would commit the fetch position; the processor fetches ahead of durable work, so
+      // offsets are committed by the OffsetCommitter, only as far as outcomes are durable.
+      autoCommit: false,
       eachBatchAutoResolve: false,
       partitionsConsumedConcurrently: this.#options.partitionsConcurrently,
-      eachBatch: createBatchProcessor({
-        consumer: this.#options.name,
-        groupId: this.#options.groupId,
-        handler: {
-          handle: async (record) => {
-            await this.#options.handler.handle(record);
-            this.#markHealthy();
-          },
-          deadLetter: (record, error) => this.#options.handler.deadLetter(record, error),
-        },
-        lanes: this.#options.lanes,
-        log: this.#log,
-        metrics: this.#options.metrics,
-        heartbeatIntervalMs: this.#options.heartbeatIntervalMs,
-        budget: new AttemptBudget(),
-        maxAttempts: this.#options.maxAttempts,
-        onHalt: (halt, payload) => this.#onHalt(halt, payload),
-      }),
+      eachBatch: this.#processor.eachBatch,
     });
   }
 
-  /** Stops fetching, lets in-flight batches finish, commits what is resolved, leaves the group. */
+  /** Stops fetching, lets in-flight events finish, commits what is durable, leaves the group. */
   async stop(): Promise<void> {
+    const wasRunning = this.#running;
     this.#running = false;
     for (const timer of this.#partitionPauses.values()) clearTimeout(timer);
     this.#partitionPauses.clear();
     clearTimeout(this.#systemicPause);
     this.#systemicPause = undefined;
+    this.#processor.close();
+    // No more fetches while the records in flight finish (pause throws before run() began).
+    if (wasRunning) this.#consumer.pause([{ topic: this.#options.topic }]);
+    await this.#processor.drained();
+    await this.#committer.flush();
     await this.#consumer.disconnect();
     this.#joined = false;
   }
@@ -162,9 +206,14 @@ export class ConsumerRuntime {
     this.#consecutiveSystemic = 0;
   }
 
-  #onHalt(halt: Halt, payload: EachBatchPayload): void {
-    const { topic, partition } = payload.batch;
+  #onHalt(halt: Halt, rewind: Rewind[]): void {
+    const { topic, partition } = halt.record;
     const log = halt.record.log;
+    // Paused before the seek, so no fetch goes on from past the failure in between.
+    if (halt.action === 'pause-partition') this.#consumer.pause([{ topic, partitions: [partition] }]);
+    else this.#consumer.pause([{ topic }]);
+    for (const { partition: stopped, offset } of rewind)
+      this.#consumer.seek({ topic, partition: stopped, offset });
     if (halt.action === 'pause-partition') {
       this.#pausePartition(topic, partition);
       log.warn(

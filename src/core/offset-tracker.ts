@@ -26,6 +26,11 @@ export class OffsetTracker {
     return advanced === undefined ? undefined : advanced.toString();
   }
 
+  /** The lowest tracked offset not finished yet: where to fetch again after a failure stopped the partition. */
+  get firstUnfinished(): string | undefined {
+    return this.#pending[0]?.toString();
+  }
+
   get unfinished(): number {
     return this.#pending.length;
   }

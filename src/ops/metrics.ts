@@ -55,7 +55,7 @@ export function createMetrics(): Metrics {
     }),
     consumerLag: new Gauge({
       name: 'invoice_sync_consumer_lag',
-      help: 'Records between the last fetched offset and the partition high watermark.',
+      help: 'Records of the partition not durably handled yet: its high watermark minus the next offset to commit.',
       labelNames: ['group', 'topic', 'partition'],
       registers,
     }),

@@ -1,0 +1,78 @@
+import type { Logger } from '../ops/logger.ts';
+
+/** Commits `{partition, offset}` pairs of one topic (kafkajs `consumer.commitOffsets`). */
+export type CommitOffsets = (offsets: { partition: number; offset: string }[]) => Promise<void>;
+
+/**
+ * Commits the offsets that became durable, per partition, at most one commit request in flight and
+ * at most one per `intervalMs`: offsets are committed apart from fetching (the consumer fetches ahead
+ * of finished work), so a commit never waits for a batch and a batch never waits for a commit.
+ * Only ever moves a partition's committed offset forward within one group generation.
+ */
+export class OffsetCommitter {
+  readonly #commit: CommitOffsets;
+  readonly #intervalMs: number;
+  readonly #log: Logger;
+  /** Next offset to commit (the first record not durable yet), by partition. */
+  readonly #pending = new Map<number, bigint>();
+  readonly #committed = new Map<number, bigint>();
+  #timer: NodeJS.Timeout | undefined;
+  #inFlight: Promise<void> | undefined;
+  #generation = 0;
+
+  constructor(commit: CommitOffsets, options: { intervalMs: number; log: Logger }) {
+    this.#commit = commit;
+    this.#intervalMs = options.intervalMs;
+    this.#log = options.log;
+  }
+
+  /** Everything before `nextOffset` of `partition` is durable. */
+  note(partition: number, nextOffset: string): void {
+    const next = BigInt(nextOffset);
+    if (next <= (this.#pending.get(partition) ?? this.#committed.get(partition) ?? -1n)) return;
+    this.#pending.set(partition, next);
+    this.#timer ??= setTimeout(() => void this.flush(), this.#intervalMs);
+  }
+
+  /** Commits what is pending now (after any commit in flight); a failure is logged and kept pending. */
+  async flush(): Promise<void> {
+    clearTimeout(this.#timer);
+    this.#timer = undefined;
+    while (this.#inFlight) await this.#inFlight;
+    if (this.#pending.size === 0) return;
+    const batch = new Map(this.#pending);
+    this.#pending.clear();
+    this.#inFlight = this.#send(batch).finally(() => {
+      this.#inFlight = undefined;
+    });
+    await this.#inFlight;
+  }
+
+  /** A new group generation: what was noted before belongs to the old assignment. */
+  reset(): void {
+    this.#generation++;
+    clearTimeout(this.#timer);
+    this.#timer = undefined;
+    this.#pending.clear();
+    this.#committed.clear();
+  }
+
+  async #send(batch: Map<number, bigint>): Promise<void> {
+    const offsets = [...batch].map(([partition, offset]) => ({ partition, offset: offset.toString() }));
+    const generation = this.#generation;
+    try {
+      await this.#commit(offsets);
+      if (generation !== this.#generation) return;
+      for (const [partition, offset] of batch) this.#committed.set(partition, offset);
+    } catch (error) {
+      if (generation !== this.#generation) return;
+      // Kept for the next flush unless something newer was noted meanwhile; a crash before then only
+      // repeats work.
+      for (const [partition, offset] of batch) {
+        if (offset > (this.#pending.get(partition) ?? -1n)) this.#pending.set(partition, offset);
+      }
+      this.#timer ??= setTimeout(() => void this.flush(), this.#intervalMs);
+      this.#log.warn({ err: error, offsets }, 'committing offsets failed: will try again');
+    }
+  }
+}
