@@ -91,13 +91,18 @@ export function benchConfig(...args: Parameters<typeof benchEnv>): Config {
   return loadConfig(benchEnv(...args));
 }
 
-export const BENCH_LINES = Array.from({ length: 33 }, (_, i) => ({
-  description: i === 32 ? 'GST (10%)' : `Droplet ${i}`,
-  amount_minor: 250,
-  product: 'Droplets',
-  resource_id: null,
-  project: 'bench',
-}));
+/** `count` invoice lines, the last one tax, like a DigitalOcean invoice of that size. */
+export function benchLines(count: number) {
+  return Array.from({ length: count }, (_, i) => ({
+    description: i === count - 1 ? 'GST (10%)' : `Droplet ${i}`,
+    amount_minor: 250,
+    product: 'Droplets',
+    resource_id: null,
+    project: 'bench',
+  }));
+}
+
+export const BENCH_LINES = benchLines(33);
 
 /**
  * Publishes `count` distinct 33-line invoices (topics, schemas and the database set up on the way);

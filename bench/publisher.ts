@@ -1,12 +1,13 @@
 // A separate publisher process for the latency benchmark: sends 33-line invoices one by one at a fixed
 // rate (no batching, acks = -1), so each record's timestamp is when it was really produced.
-//   BENCH_BROKERS, BENCH_REGISTRY, BENCH_TOPIC, BENCH_SCHEMA_ID, BENCH_RATE (per second), BENCH_COUNT, BENCH_PREFIX
+//   BENCH_BROKERS, BENCH_REGISTRY, BENCH_TOPIC, BENCH_SCHEMA_ID, BENCH_RATE (per second), BENCH_COUNT, BENCH_PREFIX,
+//   BENCH_LINES (lines per invoice, default 33)
 import { SchemaRegistry } from '@kafkajs/confluent-schema-registry';
 import { Kafka, logLevel, Partitioners } from 'kafkajs';
 import { invoiceKey } from '../src/events/invoice-events.ts';
 import { buildLinesIngestedEvent } from '../src/ingest/build-lines-ingested.ts';
 import { quietKnownLibraryWarnings } from '../src/ops/process-warnings.ts';
-import { BENCH_LINES } from './bench-kit.ts';
+import { benchLines } from './bench-kit.ts';
 
 const env = (name: string): string => {
   const value = process.env[name];
@@ -27,6 +28,7 @@ async function main() {
   const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner });
   await producer.connect();
   const schemaId = Number(env('BENCH_SCHEMA_ID'));
+  const lines = benchLines(Number(process.env.BENCH_LINES ?? 33));
   const intervalMs = 1_000 / rate;
   const startedAt = performance.now();
   const sends: Promise<unknown>[] = [];
@@ -40,7 +42,7 @@ async function main() {
       providerInvoiceId: `${env('BENCH_PREFIX')}-${i}`,
       invoicePeriod: '2026-04-01',
       currency: 'USD',
-      lines: BENCH_LINES,
+      lines,
     });
     const value = await registry.encode(schemaId, event);
     // Not awaited: a slow acknowledgement must not hold back the next send and bend the rate.

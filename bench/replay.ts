@@ -31,10 +31,15 @@ async function timedReplay(endpoints: Endpoints, events: number, inFlight: numbe
   const id = benchId();
   const secret = randomBytes(32).toString('hex');
   const finance = await startFinance(secret, FINANCE_PORT, LATENCY_MS);
-  const config: Config = benchConfig(endpoints, id, { url: finance.url, secret }, {
-    PUSHER_MAX_IN_FLIGHT: String(Math.max(inFlight, 1)),
-    FINANCE_CONNECTIONS: String(Math.max(inFlight, 1)),
-  });
+  const config: Config = benchConfig(
+    endpoints,
+    id,
+    { url: finance.url, secret },
+    {
+      PUSHER_MAX_IN_FLIGHT: String(Math.max(inFlight, 1)),
+      FINANCE_CONNECTIONS: String(Math.max(inFlight, 1)),
+    },
+  );
   try {
     await publishBacklog(config, id, events);
     const infra = await openInfrastructure(config, benchLogger);
@@ -61,10 +66,14 @@ async function main() {
   const concurrent = await timedReplay(stack.endpoints, EVENTS, IN_FLIGHT);
   const ceiling = IN_FLIGHT / (LATENCY_MS / 1000);
   console.log(machineLine());
-  console.log(`finance latency: ${LATENCY_MS} ms; ceiling in-flight ÷ latency: ${ceiling.toFixed(0)} invoices/s`);
+  console.log(
+    `finance latency: ${LATENCY_MS} ms; ceiling in-flight ÷ latency: ${ceiling.toFixed(0)} invoices/s`,
+  );
   console.log('| replay | invoices | invoices/s | share of ceiling | ratio to one at a time |');
   console.log('|---|---|---|---|---|');
-  console.log(`| one at a time (--max-in-flight 1) | ${SEQUENTIAL_EVENTS} | ${sequential.toFixed(0)} | | 1.0 |`);
+  console.log(
+    `| one at a time (--max-in-flight 1) | ${SEQUENTIAL_EVENTS} | ${sequential.toFixed(0)} | | 1.0 |`,
+  );
   console.log(
     `| concurrent (--max-in-flight ${IN_FLIGHT}) | ${EVENTS} | ${concurrent.toFixed(0)} | ${((concurrent / ceiling) * 100).toFixed(0)} % | ${(concurrent / sequential).toFixed(1)} |`,
   );

@@ -53,7 +53,8 @@ describe('replay at scale: concurrent, never regressing, resumable', () => {
     const versions = [1, 2, 3].map((v) => smallInvoice('INV-ORDERED', [1000 * v, 100 * v]));
     const others = Array.from({ length: 24 }, (_, i) => smallInvoice(`INV-PAR-${i}`));
     // A key's versions share a partition, as the producer's key partitioning puts them.
-    for (const [i, event] of [...versions, ...others].entries()) await publishAt(infra, event, i < 3 ? 0 : i % 2);
+    for (const [i, event] of [...versions, ...others].entries())
+      await publishAt(infra, event, i < 3 ? 0 : i % 2);
 
     const summary = await replayCommand(infra, { dryRun: false, includeSuperseded: true }, captureOutput());
     expect(summary).toMatchObject({ selected: 27, pushed: 27 });
@@ -63,7 +64,9 @@ describe('replay at scale: concurrent, never regressing, resumable', () => {
       .filter((i) => i.external_id === 'INV-ORDERED')
       .sort((a, b) => a.sequence - b.sequence);
     expect(ordered).toHaveLength(3);
-    expect(ordered.map((i) => i.arrivedAtMs)).toEqual([...ordered.map((i) => i.arrivedAtMs)].sort((a, b) => a - b));
+    expect(ordered.map((i) => i.arrivedAtMs)).toEqual(
+      [...ordered.map((i) => i.arrivedAtMs)].sort((a, b) => a - b),
+    );
     // The versions' payloads arrived in publish order: the body hashes match v1, v2, v3.
     const hashes = versions.map((v) => normalizeInvoice(v).sha256);
     expect(ordered.map((i) => i.idempotency_key?.split(':').at(-1))).toEqual(hashes);
@@ -87,14 +90,17 @@ describe('replay at scale: concurrent, never regressing, resumable', () => {
     expect(stopped.interrupted).toBe(true);
     expect(stopped.pushed).toBeLessThan(60);
     expect(first.errLines.at(-1)).toBe(`replay: resume with --resume ${checkpoint}`);
-    const saved = JSON.parse(readFileSync(checkpoint, 'utf8')) as { partitions: { next: string; end: string }[] };
+    const saved = JSON.parse(readFileSync(checkpoint, 'utf8')) as {
+      partitions: { next: string; end: string }[];
+    };
     expect(saved.partitions.some((p) => BigInt(p.next) < BigInt(p.end))).toBe(true);
 
     const resumed = await replayCommand(infra, { dryRun: false, resume: checkpoint }, captureOutput());
     expect(resumed.interrupted).toBe(false);
     expect(stopped.pushed + resumed.pushed).toBe(60);
     const perInvoice = new Map<string, number>();
-    for (const i of finance.imports()) perInvoice.set(i.external_id, (perInvoice.get(i.external_id) ?? 0) + 1);
+    for (const i of finance.imports())
+      perInvoice.set(i.external_id, (perInvoice.get(i.external_id) ?? 0) + 1);
     expect(perInvoice.size).toBe(60);
     expect([...perInvoice.values()].every((count) => count === 1)).toBe(true);
   });

@@ -1,0 +1,78 @@
+// Shared by the latency benchmarks: record timestamps by key, the publisher child process, percentiles.
+import { type ChildProcess, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
+import type { Kafka } from 'kafkajs';
+import type { Endpoints } from './bench-kit.ts';
+
+const PUBLISHER = fileURLToPath(new URL('./publisher.ts', import.meta.url));
+
+/** Record timestamps by key on each topic, read from the beginning. */
+export async function timestamps(kafka: Kafka, topics: string[]) {
+  const seen = new Map<string, Map<string, number>>(topics.map((t) => [t, new Map()]));
+  const consumer = kafka.consumer({
+    groupId: `bench-latency-${randomBytes(4).toString('hex')}`,
+    maxWaitTimeInMs: 100,
+  });
+  await consumer.connect();
+  await consumer.subscribe({ topics, fromBeginning: true });
+  await consumer.run({
+    partitionsConsumedConcurrently: 8,
+    eachBatch: async ({ batch }) => {
+      const byKey = seen.get(batch.topic);
+      for (const m of batch.messages) byKey?.set(m.key?.toString() ?? '', Number(m.timestamp));
+    },
+  });
+  return {
+    of: (topic: string) => seen.get(topic) as Map<string, number>,
+    close: () => consumer.disconnect(),
+  };
+}
+
+export function exited(child: ChildProcess): Promise<number | null> {
+  if (child.exitCode !== null) return Promise.resolve(child.exitCode);
+  return new Promise((resolve) => child.once('exit', (code) => resolve(code)));
+}
+
+export interface PublishPlan {
+  topic: string;
+  schemaId: number;
+  rate: number;
+  count: number;
+  prefix: string;
+  /** Lines per invoice (default 33). */
+  lines?: number;
+}
+
+/** Runs bench/publisher.ts as its own process and waits for it; throws naming its exit code. */
+export async function publish(endpoints: Endpoints, plan: PublishPlan): Promise<void> {
+  const publisher = spawn(process.execPath, [PUBLISHER], {
+    env: {
+      ...process.env,
+      BENCH_BROKERS: endpoints.kafkaBrokers,
+      BENCH_REGISTRY: endpoints.schemaRegistryUrl,
+      BENCH_TOPIC: plan.topic,
+      BENCH_SCHEMA_ID: String(plan.schemaId),
+      BENCH_RATE: String(plan.rate),
+      BENCH_COUNT: String(plan.count),
+      BENCH_PREFIX: plan.prefix,
+      BENCH_LINES: String(plan.lines ?? 33),
+    },
+    stdio: ['ignore', 'inherit', 'inherit'],
+  });
+  const code = await exited(publisher);
+  if (code !== 0) throw new Error(`the publisher (bench/publisher.ts) exited with ${code}`);
+}
+
+/** The q-quantile (nearest rank) of ascending `sorted`. */
+export function quantile(sorted: number[], q: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? Number.NaN;
+}
+
+/** Latencies (ms) from each input record to the output record of the same key, ascending. */
+export function latencies(input: Map<string, number>, output: Map<string, number>): number[] {
+  return [...output]
+    .map(([key, at]) => at - (input.get(key) ?? Number.NaN))
+    .filter((ms) => !Number.isNaN(ms))
+    .sort((a, b) => a - b);
+}
