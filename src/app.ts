@@ -242,13 +242,13 @@ export async function startService(options: ServiceOptions): Promise<Service> {
       }),
     );
   }
-  for (const runtime of runtimes) await runtime.start();
-
   const readiness = () => checkReadiness(infra, options.roles, runtimes);
   const opsConsole =
     options.opsServer !== false && config.console.enabled
       ? createConsole({ infra, status: readiness, groups: lagTargets(config, options.roles) })
       : undefined;
+  // Up before the consumers join: a join waits for a crashed member's session to expire, and all that
+  // time /healthz must answer (a liveness probe would restart the process) and /readyz say why not yet.
   const ops =
     options.opsServer === false
       ? undefined
@@ -258,6 +258,14 @@ export async function startService(options: ServiceOptions): Promise<Service> {
           readiness,
           console: opsConsole?.handle,
         });
+  if (ops) log.info({ ops_url: ops.url }, 'ops server listening');
+  try {
+    for (const runtime of runtimes) await runtime.start();
+  } catch (error) {
+    await opsConsole?.close();
+    await ops?.close();
+    throw error;
+  }
   log.info({ roles: options.roles, ops_url: ops?.url }, 'service started');
 
   return {
