@@ -22,9 +22,15 @@ export const ENV_DOCS = {
   // Kafka
   KAFKA_BROKERS: ['127.0.0.1:9092', 'Comma-separated Kafka bootstrap brokers (host:port).'],
   KAFKA_CLIENT_ID: ['invoice-finance-sync', 'Kafka client id, shown in broker logs and quotas.'],
-  KAFKA_SESSION_TIMEOUT_MS: ['30000', 'Consumer group session timeout (ms).'],
+  // 10 s, not kafkajs's 30 s: a crashed member keeps its partitions (and stalls a rebalance) until its
+  // session expires, measured in RELIABILITY.md. Slow pushes do not risk it: the batch processor
+  // heartbeats while they are in flight (tulios/kafkajs#1396).
+  KAFKA_SESSION_TIMEOUT_MS: [
+    '10000',
+    'Consumer group session timeout (ms): how long a crashed member keeps its partitions before the group moves them.',
+  ],
   KAFKA_HEARTBEAT_INTERVAL_MS: [
-    '3000',
+    '1000',
     'Consumer heartbeat interval (ms); must be below a third of the session timeout.',
   ],
   KAFKA_REBALANCE_TIMEOUT_MS: [
