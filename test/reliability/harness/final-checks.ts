@@ -1,0 +1,220 @@
+import pg from 'pg';
+import { DLQ_HEADER } from '../../../src/core/dead-letter-headers.ts';
+import { invoiceKey } from '../../../src/events/invoice-events.ts';
+import { chaosGross, chaosKey } from '../../../tools/chaos/chaos-invoices.ts';
+import type { ReadMessage } from '../../helpers/kafka.ts';
+import { groupLag, readWholeTopic } from './kafka-state.ts';
+import type { Scenario } from './scenario.ts';
+
+const SETTLE_POLL_MS = 500;
+
+export interface ValidInvoice {
+  key: string;
+  gross: number;
+}
+
+/** What a scenario must end with: every valid invoice once, and exactly the poison it sent. */
+export interface ExpectedOutcome {
+  valid: ValidInvoice[];
+  /** Dead letters put there on purpose, with the code each must carry. */
+  deadLetters?: { key: string | null; code: string }[];
+}
+
+export interface ScenarioFigures {
+  invoices: number;
+  financeRows: number;
+  cloudInvoiceRows: number;
+  lost: number;
+  /** Finance calls beyond one per invoice that reached the books or the idempotency store. */
+  duplicateFinanceCalls: number;
+  idempotentReplays: number;
+  financeRequests: number;
+  financeByStatus: Record<string, number>;
+  deadLettered: number;
+  announcements: number;
+  /** From the end of the last fault (or publish) until both groups were at lag 0 with every row in place. */
+  drainMs: number;
+}
+
+export interface CheckResult {
+  figures: ScenarioFigures;
+  /** Each broken promise in words; empty when the scenario kept every one. */
+  violations: string[];
+}
+
+interface CloudRow {
+  tenant_id: string;
+  provider: string;
+  provider_invoice_id: string;
+  finance_invoice_id: string | null;
+  amount_cents: string;
+}
+
+/**
+ * Waits until the pipeline is drained (both groups at lag 0, finance and cloud_invoices holding
+ * every valid invoice) or `timeoutMs` passes, then checks everything acceptance point 1 lists.
+ * A timeout is not thrown: it shows as the violations it leaves (lost invoices, lag).
+ */
+export async function settleAndCheck(
+  scenario: Scenario,
+  expected: ExpectedOutcome,
+  options: { drainFrom: number; timeoutMs: number },
+): Promise<CheckResult> {
+  const db = new pg.Client({ connectionString: scenario.databaseUrl });
+  await db.connect();
+  try {
+    const settledAt = await waitSettled(scenario, db, expected.valid.length, options.timeoutMs);
+    return await check(scenario, db, expected, settledAt - options.drainFrom);
+  } finally {
+    await db.end();
+  }
+}
+
+async function lags(scenario: Scenario): Promise<{ pusher: number; recorder: number }> {
+  const { env, admin } = scenario;
+  // The pusher first: once it is at 0, every announcement is on the topic the recorder reads.
+  const pusher = await groupLag(admin, env.PUSHER_GROUP_ID as string, env.TOPIC_LINES_INGESTED as string);
+  const recorder = await groupLag(
+    admin,
+    env.RECORDER_GROUP_ID as string,
+    env.TOPIC_PUSHED_TO_FINANCE as string,
+  );
+  return { pusher, recorder };
+}
+
+async function waitSettled(scenario: Scenario, db: pg.Client, count: number, timeoutMs: number) {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    try {
+      const { pusher, recorder } = await lags(scenario);
+      const rows = Number((await db.query('select count(*) as n from cloud_invoices')).rows[0]?.n ?? 0);
+      if (pusher === 0 && recorder === 0 && rows >= count && scenario.finance.invoices().length >= count) {
+        return Date.now();
+      }
+    } catch {
+      // the database may not exist yet, or a broker be restarting: look again
+    }
+    await new Promise((resolve) => setTimeout(resolve, SETTLE_POLL_MS));
+  }
+  return Date.now();
+}
+
+async function check(scenario: Scenario, db: pg.Client, expected: ExpectedOutcome, drainMs: number) {
+  const violations: string[] = [];
+  const grossOf = new Map(expected.valid.map((invoice) => [invoice.key, invoice.gross]));
+  const financeIds = checkFinance(scenario, grossOf, violations);
+  const cloudRows = (
+    await db.query<CloudRow>(
+      'select tenant_id, provider, provider_invoice_id, finance_invoice_id, amount_cents from cloud_invoices',
+    )
+  ).rows;
+  checkCloudInvoices(cloudRows, grossOf, financeIds, violations);
+  const { env, kafka, admin } = scenario;
+  const pushed = await readWholeTopic(kafka, admin, env.TOPIC_PUSHED_TO_FINANCE as string);
+  const announced = new Set(pushed.map((message) => message.key));
+  const unannounced = [...grossOf.keys()].filter((key) => !announced.has(key));
+  if (unannounced.length > 0)
+    violations.push(`${unannounced.length} invoices never announced: ${few(unannounced)}`);
+  const lag = await lags(scenario);
+  if (lag.pusher !== 0) violations.push(`pusher group ends with lag ${lag.pusher}`);
+  if (lag.recorder !== 0) violations.push(`recorder group ends with lag ${lag.recorder}`);
+  const deadLetters = await readWholeTopic(kafka, admin, env.TOPIC_LINES_INGESTED_DLQ as string);
+  checkDeadLetters(deadLetters, expected.deadLetters ?? [], violations);
+  const recorderDeadLetters = await readWholeTopic(kafka, admin, env.TOPIC_PUSHED_TO_FINANCE_DLQ as string);
+  if (recorderDeadLetters.length > 0) {
+    violations.push(`${recorderDeadLetters.length} records on the recorder's dead-letter topic`);
+  }
+  violations.push(...scenario.fleet.unexpectedExits());
+  const financeKeys = new Set(financeIds.keys());
+  const recordedKeys = new Set(cloudRows.map((row) => invoiceKey(row)));
+  const lost = [...grossOf.keys()].filter((key) => !financeKeys.has(key) || !recordedKeys.has(key));
+  const stats = scenario.finance.stats();
+  const figures: ScenarioFigures = {
+    invoices: grossOf.size,
+    financeRows: scenario.finance.invoices().length,
+    cloudInvoiceRows: cloudRows.length,
+    lost: lost.length,
+    duplicateFinanceCalls: scenario.finance.imports().length - financeKeys.size + stats.idempotentReplays,
+    idempotentReplays: stats.idempotentReplays,
+    financeRequests: stats.requests,
+    financeByStatus: stats.byStatus,
+    deadLettered: deadLetters.length,
+    announcements: pushed.length,
+    drainMs,
+  };
+  if (lost.length > 0) violations.unshift(`${lost.length} invoices lost: ${few(lost)}`);
+  return { figures, violations };
+}
+
+/** Finance must hold exactly the valid invoices, each with its published gross. Returns key → id. */
+function checkFinance(scenario: Scenario, grossOf: Map<string, number>, violations: string[]) {
+  const ids = new Map<string, string>();
+  for (const row of scenario.finance.invoices()) {
+    const key = invoiceKey({
+      tenant_id: row.tenant_id,
+      provider: row.source,
+      provider_invoice_id: row.external_id,
+    });
+    const gross = grossOf.get(key);
+    if (gross === undefined) violations.push(`finance holds an invoice nobody published as valid: ${key}`);
+    else if (row.amount_gross_minor !== gross) {
+      violations.push(`finance holds ${key} with gross ${row.amount_gross_minor}, published ${gross}`);
+    }
+    ids.set(key, row.id);
+  }
+  const missing = [...grossOf.keys()].filter((key) => !ids.has(key));
+  if (missing.length > 0) violations.push(`${missing.length} invoices missing in finance: ${few(missing)}`);
+  return ids;
+}
+
+function checkCloudInvoices(
+  rows: CloudRow[],
+  grossOf: Map<string, number>,
+  financeIds: Map<string, string>,
+  violations: string[],
+): void {
+  if (rows.length !== grossOf.size)
+    violations.push(`cloud_invoices holds ${rows.length} rows, expected ${grossOf.size}`);
+  for (const row of rows) {
+    const key = invoiceKey(row);
+    if (!grossOf.has(key)) violations.push(`cloud_invoices holds an unexpected row ${key}`);
+    else if (row.finance_invoice_id !== financeIds.get(key)) {
+      violations.push(
+        `cloud_invoices ${key} has finance id ${row.finance_invoice_id}, finance ${financeIds.get(key)}`,
+      );
+    } else if (Number(row.amount_cents) !== grossOf.get(key)) {
+      violations.push(`cloud_invoices ${key} has amount ${row.amount_cents}, published ${grossOf.get(key)}`);
+    }
+  }
+}
+
+/** Exactly the intended dead letters (as a multiset of key and code), each with its reason. */
+function checkDeadLetters(
+  found: ReadMessage[],
+  intended: { key: string | null; code: string }[],
+  violations: string[],
+): void {
+  const pending = intended.map((letter) => `${letter.key} ${letter.code}`);
+  for (const message of found) {
+    const code = message.headers[DLQ_HEADER.errorCode];
+    const reason = message.headers[DLQ_HEADER.exceptionMessage];
+    if (!code || !reason)
+      violations.push(`dead letter ${message.key} at ${message.offset} carries no reason`);
+    const index = pending.indexOf(`${message.key} ${code}`);
+    if (index < 0) violations.push(`unintended dead letter ${message.key}: ${code}: ${reason}`);
+    else pending.splice(index, 1);
+  }
+  for (const letter of pending) violations.push(`intended dead letter missing: ${letter}`);
+}
+
+function few(keys: string[]): string {
+  return keys.length <= 5 ? keys.join(', ') : `${keys.slice(0, 5).join(', ')} …`;
+}
+
+/** The valid invoices `first … first + count - 1` of a run, as the producer publishes them. */
+export function sequenceInvoices(run: string, count: number, first = 0): ValidInvoice[] {
+  return Array.from({ length: count }, (_, i) => ({
+    key: chaosKey(run, first + i),
+    gross: chaosGross(first + i),
+  }));
+}
