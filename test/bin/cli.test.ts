@@ -13,7 +13,8 @@ function cli(args: string[], env: Record<string, string> = {}) {
   return { code: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 
-describe('the invoice-finance-sync CLI', () => {
+// Each case starts the CLI as a process (node loading every module): slow on a busy 2-core machine.
+describe('the invoice-finance-sync CLI', { timeout: 60_000 }, () => {
   it('lists every command in --help', () => {
     const { code, stdout } = cli(['--help']);
     expect(code).toBe(0);

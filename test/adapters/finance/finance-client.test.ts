@@ -90,7 +90,7 @@ describe('finance client against the reference finance server', () => {
   });
 
   it('treats a timeout as transient and retries it (finance de-duplicates)', async () => {
-    finance.setFaults({ latencyMs: 1_000 });
+    finance.setFaults({ latencyMs: 5_000 }); // far past the 300 ms headers timeout, even on a busy machine
     const error = await failure(client.importInvoice(push()));
     expect([error.code, error.failureClass]).toEqual(['FINANCE_UNAVAILABLE', 'transient']);
     expect(retries).toEqual(['UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_HEADERS_TIMEOUT']);

@@ -73,7 +73,7 @@ describe('one tenant refused by finance never holds back the others', () => {
     expect(new Set(finance.invoices().map((row) => row.tenant_id))).toEqual(
       new Set(['tenant-a', 'tenant-c', 'tenant-d', 'tenant-e']),
     );
-    expect(readiness.length).toBeGreaterThan(5);
+    expect(readiness.length).toBeGreaterThan(1);
     expect(readiness.every(Boolean)).toBe(true);
     const [pusher] = (await service.readiness()).consumers as { systemicFailure?: string }[];
     expect(pusher?.systemicFailure).toBeUndefined();
