@@ -105,6 +105,21 @@ describe('console in Chromium: live state, recent pushes, an invoice’s history
     expect(await page.locator('tr.pushed td.key').allTextContents()).toEqual([invoiceKey(aws)]);
 
     await page.getByRole('link', { name: invoiceKey(aws) }).click();
+    // The search shows what the recorder wrote: wait until it has (it may lag on a busy machine).
+    const april2026 = april2026Event();
+    await eventually(
+      async () =>
+        (
+          await service.infra.database.repository.find(
+            april2026.tenant_id,
+            april2026.provider,
+            april2026.provider_invoice_id,
+          )
+        )?.finance_invoice_id
+          ? true
+          : undefined,
+      { what: 'the April invoice recorded' },
+    );
     await page.getByRole('link', { name: 'Invoice search' }).click();
     await page.getByLabel('Invoice key').fill(invoiceKey(april2026Event()));
     await page.getByRole('button', { name: 'Search' }).click();
