@@ -1,8 +1,8 @@
 // The main job on a fresh clone: bring up the stack, the reference finance server and both
 // consumers; push the April 2026 DigitalOcean invoice; show what finance and cloud_invoices hold;
 // ingest it again unchanged (skipped, no finance call); replay it (finance answers the repeated
-// Idempotency-Key from its store: no new import, still one finance row); then stop everything it
-// started. Exit code 0 on success, 1 on any failure.
+// Idempotency-Key from its store: no new import, still one finance row); ingest a corrected version
+// (finance answers updated, still one row); then stop everything it started. Exit code 0 on success, 1 on any failure.
 import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { type Service, startService } from '../../src/app.ts';
@@ -58,7 +58,7 @@ async function main(): Promise<void> {
   );
   step(`service ready: pusher + recorder (${service.ops?.url}/readyz)`);
 
-  const ingest = () =>
+  const ingest = (issuedAt = '2026-05-01T00:00:00Z') =>
     ingestCommand(infra, {
       csv: FIXTURE,
       invoiceId: INVOICE_ID,
@@ -66,7 +66,7 @@ async function main(): Promise<void> {
       provider: 'digitalocean',
       tenant: TENANT,
       currency: 'USD',
-      issuedAt: '2026-05-01T00:00:00Z',
+      issuedAt,
     });
   const count = async (outcome: string) =>
     (await infra.metrics.events.get()).values.find(
@@ -112,6 +112,17 @@ async function main(): Promise<void> {
     `3. replayed it (${summary.selected} events): finance gave its stored answer for the same Idempotency-Key ${idempotentReplays} time(s), imports still ${imports.length}, finance rows for the invoice: ${financeRows().length}`,
   );
 
+  // The seed's re-run: the invoice pushed again with something changed (its issue date, corrected
+  // upstream) is a new payload, so finance updates the one row it holds.
+  await ingest('2026-05-02T00:00:00Z');
+  const reimported = await waitFor('the corrected invoice in finance', async () => {
+    const latest = finance.imports().at(-1);
+    return latest && finance.imports().length === 2 ? latest : undefined;
+  });
+  step(
+    `4. ingested a corrected version (issued a day later): finance action ${reimported.action}, id ${reimported.invoice_id}, finance rows for the invoice: ${financeRows().length}, gross ${dollars(financeRows()[0]?.amount_gross_minor ?? 0)}`,
+  );
+
   const ok =
     held.amount_gross_minor === 8692 &&
     held.amount_tax_minor === 790 &&
@@ -123,6 +134,8 @@ async function main(): Promise<void> {
     idempotentReplays >= 1 &&
     imports.length === 1 &&
     imports[0]?.invoice_id === held.id &&
+    reimported.action === 'updated' &&
+    reimported.invoice_id === held.id &&
     financeRows().length === 1;
   if (!ok) throw new Error('the results above do not match the seed scenario');
   console.log(`\n✔ demo passed in ${((Date.now() - begun) / 1000).toFixed(1)} s`);

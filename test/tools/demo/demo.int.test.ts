@@ -7,7 +7,7 @@ import { dedicatedBrokerForTest } from '../../helpers/dedicated-broker.ts';
 const DEMO = fileURLToPath(new URL('../../../tools/demo/demo.ts', import.meta.url));
 
 describe('the demo (npm run demo)', () => {
-  it('pushes the April 2026 invoice, skips the unchanged re-ingest, replays it into finance’s stored answer, and exits 0', async () => {
+  it('pushes the April 2026 invoice, skips the unchanged re-ingest, replays it into finance’s stored answer, re-imports a corrected version as updated, and exits 0', async () => {
     // A broker that has never seen a consumer group, as on a fresh clone: its group coordinator
     // is still loading when the consumers join.
     const broker = await dedicatedBrokerForTest();
@@ -38,6 +38,9 @@ describe('the demo (npm run demo)', () => {
     expect(output).toMatch(/2\. ingested it again, unchanged: skipped, finance calls still 1/);
     expect(output).toMatch(
       /3\. replayed it .*stored answer for the same Idempotency-Key 1 time\(s\), imports still 1, finance rows for the invoice: 1/,
+    );
+    expect(output).toMatch(
+      /4\. ingested a corrected version \(issued a day later\): finance action updated, id [0-9a-f-]{36}, finance rows for the invoice: 1, gross \$86\.92/,
     );
     expect(output.trim().split('\n').at(-1)).toMatch(/^✔ demo passed in [\d.]+ s$/);
     // An error line means someone should look; kafkajs's retried protocol errors are warnings.
