@@ -49,7 +49,9 @@ describe('reliability: kill -9 of service processes at random moments', () => {
       const seed = chaosSeed();
       // Two pushes in flight per instance: at 150 ms a push, the backlog outlasts every kill (each costs a
       // session timeout of stalled rebalance) instead of draining before the third.
-      const scenario = await startScenario('kills-with-backlog', { overrides: { PUSHER_MAX_IN_FLIGHT: '2' } });
+      const scenario = await startScenario('kills-with-backlog', {
+        overrides: { PUSHER_MAX_IN_FLIGHT: '2' },
+      });
       scenario.finance.setFaults({ latencyMs: backlog.financeLatencyMs });
       await scenario.producer({ count: backlog.invoices }).done;
       await Promise.all([scenario.fleet.start('a'), scenario.fleet.start('b')]);

@@ -19,7 +19,7 @@ describe('reliability: restart speed with the shipped defaults', () => {
       await Promise.all([scenario.fleet.start('a'), scenario.fleet.start('b')]);
       await pusherPartitionsSpread(scenario, ['a', 'b'], PARTITIONS);
       // Enough flow for both measurements: the kill waits out a session, then a restart and a SIGTERM.
-      const count = RATE * Math.ceil((2 * SESSION_TIMEOUT_MS + 40_000) / 1000);
+      const count = RATE * Math.ceil((SESSION_TIMEOUT_MS + 30_000) / 1000);
       const producer = scenario.producer({ count, rate: RATE });
       await producer.reached(RATE * 3);
 

@@ -40,7 +40,8 @@ export class ReadinessSampler {
   readonly #fleet: Fleet;
   readonly #phases: { phase: string; from: number }[] = [];
   readonly #timer: NodeJS.Timeout;
-  #inFlight = 0;
+  /** Instances whose last sample has not answered yet. */
+  readonly #waiting = new Set<string>();
 
   constructor(fleet: Fleet, firstPhase = 'start') {
     this.#fleet = fleet;
@@ -92,17 +93,17 @@ export class ReadinessSampler {
   }
 
   #sampleAll(): void {
-    // A loaded machine may answer slowly: never pile samples up behind each other.
-    if (this.#inFlight > 0) return;
-    const phase = this.#phases.at(-1)?.phase ?? 'start';
     for (const service of this.#fleet.live()) {
-      if (service.opsUrl === undefined) continue;
-      this.#inFlight++;
+      // A loaded machine may answer slowly: never pile one instance's samples up behind each other.
+      if (service.opsUrl === undefined || this.#waiting.has(service.name)) continue;
+      this.#waiting.add(service.name);
       sample(service.opsUrl)
         .then(({ status, reason, detail }) => {
+          // The phase when the answer came: that is the moment the answer describes.
+          const phase = this.#phases.at(-1)?.phase ?? 'start';
           this.samples.push({ at: Date.now(), phase, instance: service.name, status, reason, detail });
         })
-        .finally(() => this.#inFlight--);
+        .finally(() => this.#waiting.delete(service.name));
     }
   }
 }
