@@ -107,12 +107,14 @@ interface Kill {
 /** The notes a scenario kept, in words where their shape is known. */
 function describeNotes(notes: Record<string, unknown>): string {
   const {
+    kinds,
     kills,
     killed,
     stopped,
     logs: _logs,
     ...rest
   } = notes as {
+    kinds?: string[];
     kills?: Kill[];
     killed?: { takeoverMs: number };
     stopped?: { takeoverMs: number; exitMs: number };
