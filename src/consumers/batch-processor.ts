@@ -33,7 +33,7 @@ export interface BatchProcessorOptions extends AttemptOptions {
 class PartitionRun {
   readonly tracker = new OffsetTracker();
   halted = false;
-  /** The offset after the last record taken: where fetching goes on. */
+  /** The offset after the last record taken: where to fetch again when nothing taken is unfinished. */
   nextFetch = '0';
   highWatermark = 0n;
 }
@@ -48,14 +48,15 @@ class Generation {
  * The kafkajs `eachBatch` handler. kafkajs fetches again only once every batch of a fetch has been
  * handled (its fetcher awaits them all), so waiting here for a batch's slowest push would hold every
  * other record back by it. Instead the batch's records are handed to the key lanes (concurrent
- * across keys, in order within a key) and the handler returns while they run, unless the record
- * window is full; the fetch position moves on at once, and offsets are committed apart, only up to
- * the first record whose outcome is not durable yet (`onDurable`), so a crash can repeat work but
- * never skip it. kafkajs heartbeats between batches, and while this handler waits for the window it
- * heartbeats itself (tulios/kafkajs#1396). When a heartbeat says a rebalance began, or kafkajs
- * rejoins the group, the generation is revoked: nothing more starts and in-flight pushes are neither announced nor
- * committed, so the partition's next owner repeats them instead of two members announcing the same
- * event. A failure that stops a partition rewinds it to its first unfinished record.
+ * across keys, in order within a key) and the handler returns while the last of them still run:
+ * it only waits while the record window is full, which bounds memory on a backlog. The fetch
+ * position moves on at once; offsets are committed apart, only up to the first record whose outcome
+ * is not durable yet (`onDurable`), so a crash can repeat work but never skip it. kafkajs heartbeats
+ * between batches, and while this handler waits it heartbeats itself (tulios/kafkajs#1396). When a
+ * heartbeat says a rebalance began, or kafkajs rejoins the group, the generation is revoked: nothing
+ * more starts and in-flight pushes are neither announced nor committed, so the partition's next
+ * owner repeats them instead of two members announcing the same event. A failure that stops a
+ * partition rewinds it to its first unfinished record.
  */
 export class BatchProcessor {
   readonly #options: BatchProcessorOptions;
@@ -70,13 +71,18 @@ export class BatchProcessor {
     const { batch } = payload;
     const generation = this.#generation;
     // Stale: fetched before a failure rewound this partition; the seek fetches it again.
-    if (this.#closing.signal.aborted || generation.revoked.signal.aborted || payload.isStale()) return;
+    if (this.#stopped(generation) || payload.isStale()) return;
     const run = this.#runOf(generation, batch.partition);
     run.highWatermark = BigInt(batch.highWatermark);
-    for (const message of batch.messages) this.#take(generation, run, batch.topic, batch.partition, message);
-    run.nextFetch = (BigInt(batch.lastOffset()) + 1n).toString();
+    for (const message of batch.messages) {
+      if (this.#options.window.full) await this.#belowHighWater(payload, generation);
+      // Not taken: a rewind (halt) or the next owner (revoke) fetches the rest again.
+      if (run.halted || this.#stopped(generation)) return;
+      this.#take(generation, run, batch.topic, batch.partition, message);
+    }
+    // Every record taken: fetch on from after the batch; commits follow what is durable (onDurable).
     payload.resolveOffset(batch.lastOffset());
-    await this.#belowHighWater(payload, generation);
+    run.nextFetch = (BigInt(batch.lastOffset()) + 1n).toString();
   };
 
   /** A new group generation (kafkajs joined the group): whatever the last one still runs is revoked. */
@@ -120,6 +126,7 @@ export class BatchProcessor {
   #take(generation: Generation, run: PartitionRun, topic: string, partition: number, message: KafkaMessage) {
     const { lanes, window, log } = this.#options;
     run.tracker.track(message.offset);
+    run.nextFetch = (BigInt(message.offset) + 1n).toString();
     window.take();
     lanes
       .run(laneOf(message), () => this.#runOne(generation, run, topic, partition, message))
@@ -127,6 +134,10 @@ export class BatchProcessor {
         log.error({ err: error, partition, offset: message.offset }, 'record failed'),
       )
       .finally(() => window.finish());
+  }
+
+  #stopped(generation: Generation): boolean {
+    return this.#closing.signal.aborted || generation.revoked.signal.aborted;
   }
 
   async #runOne(
@@ -168,9 +179,9 @@ export class BatchProcessor {
     this.#options.onHalt(halt, rewind);
   }
 
+  /** Waits for room in the window, heartbeating meanwhile: kafkajs cannot while this handler waits. */
   async #belowHighWater(payload: EachBatchPayload, generation: Generation): Promise<void> {
     const { window, heartbeatIntervalMs } = this.#options;
-    if (!window.full) return;
     const stop = AbortSignal.any([generation.revoked.signal, this.#closing.signal]);
     const heartbeat = setInterval(() => {
       payload.heartbeat().catch((error: unknown) => {

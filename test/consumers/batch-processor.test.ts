@@ -127,6 +127,36 @@ describe('BatchProcessor', () => {
     expect(returned).toBe(true);
   });
 
+  it('takes a big batch no faster than the window empties', async () => {
+    const t = setup({ highWater: 2 });
+    const { payload, resolved } = batch(0, 0, ['a', 'b', 'c', 'd']);
+    const handling = t.processor.eachBatch(payload);
+    await tick();
+    expect(t.started).toEqual(['0/0', '0/1']);
+    await t.settle('0/1');
+    expect(t.started).toEqual(['0/0', '0/1', '0/2']);
+    expect(resolved).toEqual([]);
+    await t.settle('0/0');
+    await handling;
+    expect(t.started).toEqual(['0/0', '0/1', '0/2', '0/3']);
+    expect(resolved).toEqual(['3']);
+  });
+
+  it('a failure while its batch is being taken leaves the rest of the batch for the rewind', async () => {
+    const t = setup({ highWater: 1 });
+    const { payload, resolved } = batch(0, 0, ['a', 'b', 'c']);
+    const handling = t.processor.eachBatch(payload);
+    await tick();
+    await t.settle(
+      '0/0',
+      new SyncError('FINANCE_UNAVAILABLE', 'finance unavailable after retries: HTTP 503'),
+    );
+    await handling;
+    expect(t.started).toEqual(['0/0']);
+    expect(resolved).toEqual([]);
+    expect(t.halts.map((h) => h.rewind)).toEqual([[{ partition: 0, offset: '0' }]]);
+  });
+
   it('a transient failure stops its partition, rewinds it to the first unfinished record, other partitions go on', async () => {
     const t = setup();
     await t.processor.eachBatch(batch(0, 0, ['a', 'b']).payload);
