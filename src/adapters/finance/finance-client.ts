@@ -7,6 +7,7 @@ import type { FinanceImportAction } from '../../events/invoice-events.ts';
 import { type TlsTarget, tlsFailureOf, tlsHandshakeError } from '../tls-failure.ts';
 import { type FinanceAnswer, judgeAnswer, judgeProbe, type ProbeVerdict } from './finance-answers.ts';
 import type { FinanceTokenSource } from './finance-token.ts';
+import { pushDeadline } from './push-deadline.ts';
 import { retryAfterMs, retryDelayMs } from './retry-policy.ts';
 
 export const IMPORT_PATH = '/api/v1/integrations/cloud/import-invoice';
@@ -79,8 +80,17 @@ export class FinanceClient {
 
   /** POSTs the import; on 401/403 retries once with a freshly minted token, then judges. */
   async importInvoice(push: FinanceImport): Promise<FinanceImportResult> {
+    // One deadline for the whole push, retries and probe included (FINANCE_PUSH_DEADLINE_MS).
+    const deadline = pushDeadline(push.signal, this.#config.pushDeadlineMs);
+    try {
+      return await this.#import(push, deadline.signal);
+    } finally {
+      deadline.clear();
+    }
+  }
+
+  async #import(push: FinanceImport, signal: AbortSignal): Promise<FinanceImportResult> {
     const identity = this.#identityFor(push.tenantId);
-    const signal = this.#deadline(push.signal);
     const first = await this.#post(push.body, identity, signal, push.idempotencyKey);
     if (first.statusCode !== 401 && first.statusCode !== 403) return judgeAnswer(first, push.tenantId);
     this.#tokens.invalidate(identity);
@@ -95,12 +105,6 @@ export class FinanceClient {
 
   #identityFor(tenantId: string): string {
     return this.#config.identity.mode === 'event-tenant' ? tenantId : this.#config.identity.tenantId;
-  }
-
-  /** One deadline for the whole push, retries and probe included (FINANCE_PUSH_DEADLINE_MS). */
-  #deadline(outer: AbortSignal | undefined): AbortSignal {
-    const timeout = AbortSignal.timeout(this.#config.pushDeadlineMs);
-    return outer ? AbortSignal.any([outer, timeout]) : timeout;
   }
 
   /**
@@ -138,10 +142,11 @@ export class FinanceClient {
 
   /** A slot under the adaptive limit; the push's deadline (or revocation) also ends the wait. */
   async #permit(signal: AbortSignal): Promise<Permit> {
+    if (signal.aborted) throw this.#unavailable(signal.reason, signal);
+    let stop: () => void = () => undefined;
     const aborted = new Promise<never>((_, reject) => {
-      const stop = () => reject(this.#unavailable(signal.reason, signal));
-      if (signal.aborted) stop();
-      else signal.addEventListener('abort', stop, { once: true });
+      stop = () => reject(this.#unavailable(signal.reason, signal));
+      signal.addEventListener('abort', stop, { once: true });
     });
     aborted.catch(() => undefined);
     const acquiring = this.#limit.acquire();
@@ -151,6 +156,9 @@ export class FinanceClient {
       // The slot may still be granted later: hand it straight back.
       void acquiring.then((permit) => permit.done({ kind: 'other' }));
       throw error;
+    } finally {
+      // Granted or not, the wait is over: the signal must not keep this call's closures alive.
+      signal.removeEventListener('abort', stop);
     }
   }
 
