@@ -1,27 +1,7 @@
 import pino, { type Logger } from 'pino';
+import { scrubCredentials } from './log-scrub.ts';
 
 export type { Logger } from 'pino';
-
-/**
- * Paths that could ever carry a credential. pino removes them before a line is written, so a
- * careless `log.info({ headers })` can never leak the bearer token, the shared secret, or a
- * password (Kafka SASL, registry basic auth).
- */
-const REDACTED_PATHS = [
-  'authorization',
-  'headers.authorization',
-  '*.headers.authorization',
-  'token',
-  '*.token',
-  'secret',
-  '*.secret',
-  'finance.secret',
-  'password',
-  '*.password',
-  '*.*.password',
-  'sasl',
-  '*.sasl',
-];
 
 export interface LoggerOptions {
   level: string;
@@ -34,15 +14,39 @@ export function createLogger(options: LoggerOptions): Logger {
   const base = {
     level: options.level,
     base: { service: 'invoice-finance-sync' },
-    redact: { paths: REDACTED_PATHS, remove: true },
     timestamp: pino.stdTimeFunctions.isoTime,
-    formatters: { level: (label: string) => ({ level: label }) },
+    // Credentials never reach a line: not the bearer token, the shared secret, nor a password (Kafka
+    // SASL, registry basic auth), whether in what a line logs or in a child logger's bindings.
+    formatters: {
+      level: (label: string) => ({ level: label }),
+      log: scrubCredentials,
+      bindings: scrubCredentials,
+    },
   };
   if (options.pretty) {
-    return pino({
-      ...base,
-      transport: { target: 'pino-pretty', options: { translateTime: 'SYS:HH:MM:ss.l' } },
-    });
+    return scrubbingChildren(
+      pino({
+        ...base,
+        transport: { target: 'pino-pretty', options: { translateTime: 'SYS:HH:MM:ss.l' } },
+      }),
+    );
   }
-  return options.destination ? pino(base, options.destination) : pino(base);
+  return scrubbingChildren(options.destination ? pino(base, options.destination) : pino(base));
+}
+
+/**
+ * pino applies `formatters.bindings` to the root's bindings only; a child's are scrubbed here. Every
+ * descendant inherits this `child` from the root (pino makes children with `Object.create`).
+ */
+function scrubbingChildren(logger: Logger): Logger {
+  const child = logger.child as unknown as (
+    this: Logger,
+    bindings: pino.Bindings,
+    options?: unknown,
+  ) => Logger;
+  const scrubbed = function (this: Logger, bindings: pino.Bindings, options?: unknown) {
+    return child.call(this, scrubCredentials(bindings), options);
+  };
+  logger.child = scrubbed as unknown as Logger['child'];
+  return logger;
 }
