@@ -11,27 +11,29 @@ export type TaxWordsByProvider = Readonly<Record<string, readonly string[]>>;
 
 export type TaxClassifier = (description: string) => boolean;
 
-const TOKEN_SEPARATOR = /[^\p{L}\p{N}]+/u;
 const SINGLE_TOKEN = /^[\p{L}\p{N}]+$/u;
 
 /**
- * Builds the classifier once per word list: a Set lookup per token, no regex per word. Rejects a
+ * Builds the classifier once per word list: one regex matching any of the words as a whole token
+ * (no letter or digit either side), run on the lowercased description. Splitting every description
+ * into tokens allocated an array and a string per token, for every line of every invoice. Rejects a
  * word that is not a single token at once, because such a word could never match and would silently
  * turn tax lines into net lines.
  */
 export function createTaxClassifier(words: readonly string[]): TaxClassifier {
-  const wordSet = new Set<string>();
+  const lowered = new Set<string>();
   for (const word of words) {
     if (!SINGLE_TOKEN.test(word)) {
       throw new RangeError(`tax word ${JSON.stringify(word)} must be one token of letters or digits`);
     }
-    wordSet.add(word.toLowerCase());
+    // A word whose lowercase is no longer one token (e.g. 'İ') can match no token of a description.
+    const lower = word.toLowerCase();
+    if (SINGLE_TOKEN.test(lower)) lowered.add(lower);
   }
-  return (description) =>
-    description
-      .toLowerCase()
-      .split(TOKEN_SEPARATOR)
-      .some((token) => wordSet.has(token));
+  if (lowered.size === 0) return () => false;
+  // Letters and digits only (checked above): nothing to escape.
+  const anyWord = new RegExp(`(?<![\\p{L}\\p{N}])(?:${[...lowered].join('|')})(?![\\p{L}\\p{N}])`, 'u');
+  return (description) => anyWord.test(description.toLowerCase());
 }
 
 /** Key of `TaxWordsByProvider` holding the list for every provider without its own (TAX_WORDS). */
