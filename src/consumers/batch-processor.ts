@@ -74,11 +74,19 @@ export class BatchProcessor {
     if (this.#stopped(generation) || payload.isStale()) return;
     const run = this.#runOf(generation, batch.partition);
     run.highWatermark = BigInt(batch.highWatermark);
-    for (const message of batch.messages) {
-      if (this.#options.window.full) await this.#belowHighWater(payload, generation);
-      // Not taken: a rewind (halt) or the next owner (revoke) fetches the rest again.
-      if (run.halted || this.#stopped(generation)) return;
-      this.#take(generation, run, batch.topic, batch.partition, message);
+    // kafkajs heartbeats only once this returns. Taking a backlog batch through a full window is one
+    // short wait after another, minutes in all: one timer for the whole call, not one per wait (whose
+    // interval a wait shorter than it never reached, so the group expelled a member still pushing).
+    const heartbeat = this.#keepAlive(payload);
+    try {
+      for (const message of batch.messages) {
+        if (this.#options.window.full) await this.#belowHighWater(generation);
+        // Not taken: a rewind (halt) or the next owner (revoke) fetches the rest again.
+        if (run.halted || this.#stopped(generation)) return;
+        this.#take(generation, run, batch.topic, batch.partition, message);
+      }
+    } finally {
+      clearInterval(heartbeat);
     }
     // Every record taken: fetch on from after the batch; commits follow what is durable (onDurable).
     payload.resolveOffset(batch.lastOffset());
@@ -179,21 +187,20 @@ export class BatchProcessor {
     this.#options.onHalt(halt, rewind);
   }
 
-  /** Waits for room in the window, heartbeating meanwhile: kafkajs cannot while this handler waits. */
-  async #belowHighWater(payload: EachBatchPayload, generation: Generation): Promise<void> {
-    const { window, heartbeatIntervalMs } = this.#options;
+  /** Waits for room in the window (or until this generation stops). */
+  #belowHighWater(generation: Generation): Promise<void> {
     const stop = AbortSignal.any([generation.revoked.signal, this.#closing.signal]);
-    const heartbeat = setInterval(() => {
+    return this.#options.window.belowHighWater(stop);
+  }
+
+  /** Heartbeats every interval while this handler holds kafkajs (tulios/kafkajs#1396). */
+  #keepAlive(payload: EachBatchPayload): NodeJS.Timeout {
+    return setInterval(() => {
       payload.heartbeat().catch((error: unknown) => {
         // A timed-out heartbeat is tried again on the next tick; only the coordinator's word that a
         // rebalance began (or that it forgot this member) puts the partitions in question.
         if (isRebalanceSignal(error)) this.revoke(error);
       });
-    }, heartbeatIntervalMs);
-    try {
-      await window.belowHighWater(stop);
-    } finally {
-      clearInterval(heartbeat);
-    }
+    }, this.#options.heartbeatIntervalMs);
   }
 }

@@ -4,6 +4,7 @@ import {
   BatchProcessor,
   type Halt,
   type RecordContext,
+  type RecordHandler,
   type Rewind,
 } from '../../src/consumers/batch-processor.ts';
 import { AttemptBudget } from '../../src/core/attempt-budget.ts';
@@ -38,19 +39,19 @@ function gatedHandler() {
   return { handler, started, signals, settle };
 }
 
-function setup(options: { highWater?: number } = {}) {
+function setup(options: { highWater?: number; heartbeatIntervalMs?: number; handler?: RecordHandler } = {}) {
   const gated = gatedHandler();
   const durable: [number, string][] = [];
   const halts: { halt: Halt; rewind: Rewind[] }[] = [];
   const processor = new BatchProcessor({
     consumer: 'pusher',
     groupId: 'g',
-    handler: gated.handler,
+    handler: options.handler ?? gated.handler,
     lanes: new KeyLanes(new Semaphore(8)),
     window: new RecordWindow(options.highWater ?? 100),
     log: createLogger({ level: 'silent', pretty: false }),
     metrics: createMetrics(),
-    heartbeatIntervalMs: 60_000,
+    heartbeatIntervalMs: options.heartbeatIntervalMs ?? 60_000,
     budget: new AttemptBudget(),
     maxAttempts: 5,
     onDurable: (partition, next) => void durable.push([partition, next]),
@@ -125,6 +126,28 @@ describe('BatchProcessor', () => {
     await t.settle('0/1');
     await handling;
     expect(returned).toBe(true);
+  });
+
+  it('heartbeats all through a big batch taken through a full window, though each wait is shorter than the interval', async () => {
+    // Found by the reliability suite: a backlog batch took minutes, one short wait after another,
+    // without a heartbeat; the group expelled the member while it still pushed and announced.
+    const handler = {
+      handle: () => new Promise<void>((resolve) => setTimeout(resolve, 10)),
+      deadLetter: async () => undefined,
+    };
+    const t = setup({ highWater: 1, heartbeatIntervalMs: 40, handler });
+    const { payload } = batch(
+      0,
+      0,
+      Array.from({ length: 40 }, (_, i) => `k${i}`),
+    );
+    let heartbeats = 0;
+    payload.heartbeat = async () => void heartbeats++;
+    const started = Date.now();
+    await t.processor.eachBatch(payload);
+    const tookMs = Date.now() - started;
+    expect(tookMs).toBeGreaterThan(300);
+    expect(heartbeats).toBeGreaterThanOrEqual(Math.floor(tookMs / 40 / 2));
   });
 
   it('takes a big batch no faster than the window empties', async () => {
