@@ -1,17 +1,19 @@
 // What every benchmark needs: the reference finance server in a child process (as a remote service
-// would be), a configuration on fresh topics and a fresh database, a backlog of 33-line invoices,
-// and cleanup. Kafka, the registry and PostgreSQL are the stack `ensureStack` finds or starts.
+// would be), a configuration on fresh topics and a fresh database, a backlog of invoices, and
+// cleanup (database dropped, topics deleted). Kafka, the registry and PostgreSQL are the stack
+// `ensureStack` finds or starts.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
-import { cpus, totalmem } from 'node:os';
 import { fileURLToPath } from 'node:url';
+import { Kafka, logLevel } from 'kafkajs';
 import pg from 'pg';
 import { startService } from '../src/app.ts';
 import { type Config, loadConfig } from '../src/config/config.ts';
 import { invoiceKey } from '../src/events/invoice-events.ts';
 import { buildLinesIngestedEvent } from '../src/ingest/build-lines-ingested.ts';
 import { createLogger } from '../src/ops/logger.ts';
+import { BenchError } from './bench-report.ts';
 
 export interface Endpoints {
   kafkaBrokers: string;
@@ -21,34 +23,44 @@ export interface Endpoints {
 
 export const benchLogger = createLogger({ level: 'warn', pretty: false });
 
-export async function waitUntil(what: string, check: () => boolean, timeoutMs = 600_000): Promise<void> {
+/** Polls `check` every 20 ms (after `refresh`, when given) until it holds; fails after `timeoutMs`. */
+export async function waitUntil(
+  what: string,
+  check: () => boolean,
+  timeoutMs = 600_000,
+  refresh?: () => Promise<void>,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
+  for (;;) {
+    await refresh?.();
+    if (check()) return;
+    if (Date.now() > deadline) throw new BenchError(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, refresh ? 1_000 : 20));
   }
 }
 
-export function machineLine(): string {
-  return `machine: ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}`;
+export interface FinanceProcess {
+  url: string;
+  child: ChildProcess;
+  stats(): Promise<Record<string, unknown>>;
+  stop(): void;
 }
 
-export const median = (values: number[]) =>
-  [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? Number.NaN;
-
-/** The reference finance server as a child process, answering after `latencyMs`. */
-export async function startFinance(
-  secret: string,
-  port: number,
-  latencyMs: number,
-): Promise<{ url: string; child: ChildProcess; stats(): Promise<Record<string, unknown>> }> {
+/**
+ * The reference finance server as a child process on a free port, answering after `latencyMs`.
+ * Fails with one line (the server's own reason) when it does not start.
+ */
+export async function startFinance(secret: string, latencyMs: number): Promise<FinanceProcess> {
   const script = fileURLToPath(new URL('../tools/finance-server/main.ts', import.meta.url));
   const child = spawn(process.execPath, [script], {
-    env: { ...process.env, FINANCE_JWT_SECRET: secret, FINANCE_SERVER_PORT: String(port) },
+    env: { ...process.env, FINANCE_JWT_SECRET: secret, FINANCE_SERVER_PORT: '0' },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
-  await once(child.stdout as NodeJS.ReadableStream, 'data');
-  const url = `http://127.0.0.1:${port}`;
+  const [first] = (await once(child.stdout as NodeJS.ReadableStream, 'data')) as [Buffer];
+  const line = JSON.parse(first.toString().split('\n')[0] ?? '{}') as { url?: string; msg?: string };
+  if (!line.url) throw new BenchError(`the reference finance server did not start: ${line.msg ?? first}`);
+  const url = line.url;
+  child.stdout?.resume(); // its request logs are not read
   if (latencyMs > 0) {
     await fetch(`${url}/_admin/faults`, {
       method: 'PUT',
@@ -58,7 +70,7 @@ export async function startFinance(
   }
   const stats = async () =>
     ((await (await fetch(`${url}/_admin/stats`)).json()) as { data: Record<string, unknown> }).data;
-  return { url, child, stats };
+  return { url, child, stats, stop: () => void child.kill('SIGTERM') };
 }
 
 /** The environment of a service on fresh topics, groups and database, named after `id`. */
@@ -140,6 +152,16 @@ export async function publishBacklog(config: Config, id: string, count: number):
   return infra.schemaIds.linesIngested;
 }
 
+/** Drops the benchmark's database and deletes its topics: a run leaves nothing behind. */
+export async function cleanUp(
+  endpoints: Endpoints,
+  config: Config,
+  extraTopics: string[] = [],
+): Promise<void> {
+  await dropDatabase(endpoints, config);
+  await deleteTopics(endpoints, [...Object.values(config.topics), ...extraTopics]);
+}
+
 export async function dropDatabase(endpoints: Endpoints, config: Config): Promise<void> {
   const admin = new pg.Client({ connectionString: endpoints.databaseUrl });
   await admin.connect();
@@ -147,6 +169,27 @@ export async function dropDatabase(endpoints: Endpoints, config: Config): Promis
     `drop database if exists "${new URL(config.database.url).pathname.slice(1)}" with (force)`,
   );
   await admin.end();
+}
+
+export async function deleteTopics(endpoints: Endpoints, topics: string[]): Promise<void> {
+  const admin = benchKafka(endpoints).admin();
+  await admin.connect();
+  try {
+    const existing = new Set(await admin.listTopics());
+    const doomed = topics.filter((topic) => existing.has(topic));
+    if (doomed.length > 0) await admin.deleteTopics({ topics: doomed });
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+/** A quiet kafkajs client for the benchmark's own readers, loops and admin work. */
+export function benchKafka(endpoints: Endpoints): Kafka {
+  return new Kafka({
+    clientId: 'bench',
+    brokers: endpoints.kafkaBrokers.split(','),
+    logLevel: logLevel.NOTHING,
+  });
 }
 
 export function benchId(): string {

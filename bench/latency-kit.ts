@@ -1,9 +1,11 @@
 // Shared by the latency benchmarks: record timestamps by key, the publisher child process, percentiles.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import type { Kafka } from 'kafkajs';
 import type { Endpoints } from './bench-kit.ts';
+import { BenchError } from './bench-report.ts';
 
 const PUBLISHER = fileURLToPath(new URL('./publisher.ts', import.meta.url));
 
@@ -61,7 +63,7 @@ export async function publish(endpoints: Endpoints, plan: PublishPlan): Promise<
     stdio: ['ignore', 'inherit', 'inherit'],
   });
   const code = await exited(publisher);
-  if (code !== 0) throw new Error(`the publisher (bench/publisher.ts) exited with ${code}`);
+  if (code !== 0) throw new BenchError(`the publisher (bench/publisher.ts) exited with ${code}`);
 }
 
 /** The q-quantile (nearest rank) of ascending `sorted`. */
@@ -75,4 +77,16 @@ export function latencies(input: Map<string, number>, output: Map<string, number
     .map(([key, at]) => at - (input.get(key) ?? Number.NaN))
     .filter((ms) => !Number.isNaN(ms))
     .sort((a, b) => a - b);
+}
+
+/** A TCP port free right now (for a child's HTTP server whose address we must know). */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
 }

@@ -7,30 +7,28 @@ import { randomBytes } from 'node:crypto';
 import { openInfrastructure } from '../src/app.ts';
 import { replayCommand } from '../src/commands/replay.ts';
 import type { Config } from '../src/config/config.ts';
-import { quietKnownLibraryWarnings } from '../src/ops/process-warnings.ts';
-import { ensureStack } from '../tools/stack/ensure-stack.ts';
 import {
   benchConfig,
   benchId,
   benchLogger,
-  dropDatabase,
+  cleanUp,
   type Endpoints,
-  machineLine,
   publishBacklog,
   startFinance,
 } from './bench-kit.ts';
+import { BenchError, header, loadLine, runBench, table } from './bench-report.ts';
+import { benchStack } from './bench-stack.ts';
 
 const EVENTS = Number(process.env.BENCH_REPLAY_EVENTS ?? 10_000);
 const SEQUENTIAL_EVENTS = Number(process.env.BENCH_REPLAY_SEQUENTIAL_EVENTS ?? 1_000);
 const IN_FLIGHT = Number(process.env.BENCH_REPLAY_IN_FLIGHT ?? 16);
 const LATENCY_MS = Number(process.env.BENCH_FINANCE_LATENCY_MS ?? 20);
-const FINANCE_PORT = 4711;
 
 /** Replays a backlog of `events` invoices with at most `inFlight` pushes; invoices per second. */
 async function timedReplay(endpoints: Endpoints, events: number, inFlight: number): Promise<number> {
   const id = benchId();
   const secret = randomBytes(32).toString('hex');
-  const finance = await startFinance(secret, FINANCE_PORT, LATENCY_MS);
+  const finance = await startFinance(secret, LATENCY_MS);
   const config: Config = benchConfig(
     endpoints,
     id,
@@ -48,42 +46,41 @@ async function timedReplay(endpoints: Endpoints, events: number, inFlight: numbe
       const started = performance.now();
       const summary = await replayCommand(infra, { dryRun: false, maxInFlight: inFlight }, quiet);
       const seconds = (performance.now() - started) / 1000;
-      if (summary.pushed !== events) throw new Error(`replay pushed ${summary.pushed} of ${events}`);
+      if (summary.pushed !== events) throw new BenchError(`replay pushed ${summary.pushed} of ${events}`);
       return events / seconds;
     } finally {
       await infra.close();
     }
   } finally {
-    finance.child.kill('SIGTERM');
-    await dropDatabase(endpoints, config);
+    finance.stop();
+    await cleanUp(endpoints, config);
   }
 }
 
-async function main() {
-  quietKnownLibraryWarnings();
-  const stack = await ensureStack((line) => process.stderr.write(`[stack] ${line}\n`));
+export async function main(): Promise<void> {
+  const stack = await benchStack();
+  const load = loadLine();
   const sequential = await timedReplay(stack.endpoints, SEQUENTIAL_EVENTS, 1);
   const concurrent = await timedReplay(stack.endpoints, EVENTS, IN_FLIGHT);
   const ceiling = IN_FLIGHT / (LATENCY_MS / 1000);
-  console.log(machineLine());
+  header('Replay', 'npm run bench:replay');
   console.log(
-    `finance latency: ${LATENCY_MS} ms; ceiling in-flight ÷ latency: ${ceiling.toFixed(0)} invoices/s`,
+    `finance latency: ${LATENCY_MS} ms; ceiling in-flight ÷ latency: ${ceiling.toFixed(0)} invoices/s; ${load}\n`,
   );
-  console.log('| replay | invoices | invoices/s | share of ceiling | ratio to one at a time |');
-  console.log('|---|---|---|---|---|');
-  console.log(
-    `| one at a time (--max-in-flight 1) | ${SEQUENTIAL_EVENTS} | ${sequential.toFixed(0)} | | 1.0 |`,
-  );
-  console.log(
-    `| concurrent (--max-in-flight ${IN_FLIGHT}) | ${EVENTS} | ${concurrent.toFixed(0)} | ${((concurrent / ceiling) * 100).toFixed(0)} % | ${(concurrent / sequential).toFixed(1)} |`,
+  table(
+    ['replay', 'invoices', 'invoices/s', 'share of ceiling', 'ratio to one at a time'],
+    [
+      ['one at a time (--max-in-flight 1)', SEQUENTIAL_EVENTS, sequential.toFixed(0), '', '1.0'],
+      [
+        `concurrent (--max-in-flight ${IN_FLIGHT})`,
+        EVENTS,
+        concurrent.toFixed(0),
+        `${((concurrent / ceiling) * 100).toFixed(0)} %`,
+        (concurrent / sequential).toFixed(1),
+      ],
+    ],
   );
   await stack.stop();
 }
 
-main().then(
-  () => process.exit(0),
-  (error: unknown) => {
-    console.error(error);
-    process.exit(1);
-  },
-);
+if (import.meta.main) runBench('bench:replay', main);

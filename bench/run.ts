@@ -1,181 +1,110 @@
-// Throughput and memory of the pusher against a bare kafkajs consume→produce loop, on the real stack.
-//   npm run bench                    (BENCH_EVENTS=3000, BENCH_PARTITIONS=8, BENCH_FINANCE_LATENCY_MS=0)
-// Finance is the reference server in a child process (as a remote service would be); Kafka, the
-// registry and PostgreSQL are the stack that `ensureStack` finds or starts. Results go to stdout as
-// a Markdown table for BENCHMARKS.md.
-import { randomBytes } from 'node:crypto';
-import { writeFileSync } from 'node:fs';
-import { Session } from 'node:inspector/promises';
-import { join } from 'node:path';
-import { Kafka, logLevel, Partitioners } from 'kafkajs';
-import { ensureTopics } from '../src/adapters/kafka/kafka-client.ts';
-import { startService } from '../src/app.ts';
-import { quietKnownLibraryWarnings } from '../src/ops/process-warnings.ts';
-import { ensureStack } from '../tools/stack/ensure-stack.ts';
-import {
-  benchConfig,
-  benchLogger,
-  dropDatabase,
-  type Endpoints,
-  machineLine,
-  median,
-  publishBacklog,
-  startFinance,
-  waitUntil,
-} from './bench-kit.ts';
+// Throughput: the pusher draining a backlog against two bare kafkajs loops measured in the same run
+// on the same broker (bench/baselines.ts), at each finance latency; with latency, also against the
+// ceiling in-flight ÷ latency.
+//   npm run bench:throughput   (BENCH_EVENTS=5000, BENCH_PARTITIONS=8, BENCH_FINANCE_LATENCIES=0,20,
+//                               BENCH_ROUNDS=3, PUSHER_MAX_IN_FLIGHT=16, BENCH_PROFILE=<dir>)
 
-const EVENTS = Number(process.env.BENCH_EVENTS ?? 3000);
+import { bareLoop, type LoopKind } from './baselines.ts';
+import { benchId, benchKafka, deleteTopics } from './bench-kit.ts';
+import { header, loadLine, median, runBench, table } from './bench-report.ts';
+import { benchStack } from './bench-stack.ts';
+import { drainBacklog } from './drain.ts';
+
+const EVENTS = Number(process.env.BENCH_EVENTS ?? 5000);
 const PARTITIONS = Number(process.env.BENCH_PARTITIONS ?? 8);
-const LATENCY_MS = Number(process.env.BENCH_FINANCE_LATENCY_MS ?? 0);
+const LATENCIES = (process.env.BENCH_FINANCE_LATENCIES ?? '0,20').split(',').map(Number);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
-const FINANCE_PORT = 4710;
-const run = randomBytes(3).toString('hex');
+const IN_FLIGHT = Number(process.env.PUSHER_MAX_IN_FLIGHT ?? 16);
+const SAMPLE = Buffer.alloc(1200, 1); // about the size of an encoded 33-line invoice
 
-/** Counts records arriving on a topic from the beginning. */
-async function counter(kafka: Kafka, topic: string) {
-  let seen = 0;
-  const consumer = kafka.consumer({ groupId: `bench-count-${run}-${topic}`, maxWaitTimeInMs: 100 });
-  await consumer.connect();
-  await consumer.subscribe({ topic, fromBeginning: true });
-  await consumer.run({
-    partitionsConsumedConcurrently: PARTITIONS,
-    eachBatch: async ({ batch }) => {
-      seen += batch.messages.length;
-    },
-  });
-  return { seen: () => seen, close: () => consumer.disconnect() };
-}
-
-/** The reference: consume each record and produce one record per input, nothing else. */
-async function bareLoop(kafka: Kafka, value: Buffer, round: number): Promise<number> {
-  const [input, output] = [`bench-${run}-${round}-bare-in`, `bench-${run}-${round}-bare-out`];
-  await ensureTopics(
-    kafka,
-    [input, output].map((topic) => ({ topic, numPartitions: PARTITIONS, replicationFactor: 1 })),
-  );
-  const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner });
-  await producer.connect();
-  for (let i = 0; i < EVENTS; i += 500) {
-    const messages = Array.from({ length: Math.min(500, EVENTS - i) }, (_, j) => ({
-      key: `k${i + j}`,
-      value,
-    }));
-    await producer.send({ topic: input, acks: -1, messages });
-  }
-  const out = await counter(kafka, output);
-  const consumer = kafka.consumer({ groupId: `bench-bare-${run}-${round}`, maxWaitTimeInMs: 100 });
-  await consumer.connect();
-  await consumer.subscribe({ topic: input, fromBeginning: true });
-  const started = Date.now();
-  await consumer.run({
-    partitionsConsumedConcurrently: PARTITIONS,
-    eachMessage: async ({ message }) => {
-      await producer.send({
-        topic: output,
-        acks: -1,
-        messages: [{ key: message.key, value: message.value }],
-      });
-    },
-  });
-  await waitUntil('bare loop output', () => out.seen() >= EVENTS);
-  const seconds = (Date.now() - started) / 1000;
-  await Promise.all([consumer.disconnect(), out.close(), producer.disconnect()]);
-  return EVENTS / seconds;
-}
-
-async function pipeline(kafka: Kafka, endpoints: Endpoints, round: number) {
-  const id = `${run}-${round}`;
-  const secret = randomBytes(32).toString('hex');
-  const finance = await startFinance(secret, FINANCE_PORT, LATENCY_MS);
-  const config = benchConfig(
-    endpoints,
-    id,
-    { url: finance.url, secret },
-    {
-      KAFKA_TOPIC_PARTITIONS: String(PARTITIONS),
-      PUSHER_MAX_IN_FLIGHT: process.env.PUSHER_MAX_IN_FLIGHT ?? '32',
-      FINANCE_CONNECTIONS: process.env.FINANCE_CONNECTIONS ?? '32',
-    },
-  );
-  // Publish first with a service that only sets up topics, schemas and the database...
-  await publishBacklog(config, id, EVENTS);
-  const out = await counter(kafka, config.topics.pushedToFinance);
-  // ...then measure the pusher draining the backlog.
-  const rssBefore = process.memoryUsage().rss;
-  let rssPeak = rssBefore;
-  const sampler = setInterval(() => (rssPeak = Math.max(rssPeak, process.memoryUsage().rss)), 50);
-  const profiler = await startProfiler();
-  const started = Date.now();
-  const service = await startService({
-    config,
-    roles: { pusher: true, recorder: false },
-    logger: benchLogger,
-    opsServer: false,
-  });
-  await waitUntil('pushed events', () => out.seen() >= EVENTS);
-  const seconds = (Date.now() - started) / 1000;
-  await profiler.stop(`pusher-${id}`);
-  clearInterval(sampler);
-  await service.stop();
-  await out.close();
-  finance.child.kill('SIGTERM');
-  await dropDatabase(endpoints, config);
-  return { perSecond: EVENTS / seconds, seconds, rssPeakMiB: rssPeak / 2 ** 20 };
-}
-
-/** BENCH_PROFILE=<dir>: a CPU profile (.cpuprofile, for Chrome DevTools) of each drain phase only. */
-async function startProfiler() {
-  const dir = process.env.BENCH_PROFILE;
-  if (!dir) return { stop: async (_name: string) => {} };
-  const session = new Session();
-  session.connect();
-  await session.post('Profiler.enable');
-  await session.post('Profiler.start');
-  return {
-    stop: async (name: string) => {
-      const { profile } = await session.post('Profiler.stop');
-      writeFileSync(join(dir, `${name}.cpuprofile`), JSON.stringify(profile));
-      session.disconnect();
-    },
-  };
-}
-
-async function main() {
-  quietKnownLibraryWarnings();
-  const stack = await ensureStack((line) => process.stderr.write(`[stack] ${line}\n`));
-  const kafka = new Kafka({
-    clientId: 'bench',
-    brokers: stack.endpoints.kafkaBrokers.split(','),
-    logLevel: logLevel.NOTHING,
-  });
-  const sample = Buffer.alloc(1200, 1); // about the size of an encoded 33-line invoice
-  const bare: number[] = [];
-  const piped: Awaited<ReturnType<typeof pipeline>>[] = [];
+export async function main(): Promise<void> {
+  const stack = await benchStack();
+  const kafka = benchKafka(stack.endpoints);
+  const loops: Record<LoopKind, number[]> = { 'per-record': [], batched: [] };
+  const pusher = new Map<number, number[]>(LATENCIES.map((ms) => [ms, []]));
+  const loads: string[] = [];
   for (let round = 0; round < ROUNDS; round++) {
-    if (!process.env.BENCH_SKIP_BARE) bare.push(await bareLoop(kafka, sample, round));
-    piped.push(await pipeline(kafka, stack.endpoints, round));
+    loads.push(loadLine());
+    for (const kind of ['per-record', 'batched'] as const) {
+      const id = benchId();
+      const { perSecond, topics } = await bareLoop(kind, {
+        kafka,
+        id,
+        events: EVENTS,
+        partitions: PARTITIONS,
+        value: SAMPLE,
+      });
+      loops[kind].push(perSecond);
+      await deleteTopics(stack.endpoints, topics);
+    }
+    for (const financeLatencyMs of LATENCIES) {
+      const drain = {
+        id: benchId(),
+        events: EVENTS,
+        partitions: PARTITIONS,
+        financeLatencyMs,
+        inFlight: IN_FLIGHT,
+      };
+      pusher.get(financeLatencyMs)?.push(await drainBacklog(stack.endpoints, kafka, drain));
+    }
   }
-  const bareRate = median(bare);
-  const pipedRate = median(piped.map((p) => p.perSecond));
-  console.log(machineLine());
-  console.log(
-    `events: ${EVENTS} per run, ${ROUNDS} rounds (median), partitions: ${PARTITIONS}, finance latency: ${LATENCY_MS} ms`,
-  );
-  console.log('| run | events/s (median) | all rounds | ratio to bare loop | peak RSS (MiB) |');
-  console.log('|---|---|---|---|---|');
-  console.log(
-    `| bare kafkajs consume→produce | ${bareRate.toFixed(0)} | ${bare.map((r) => r.toFixed(0)).join(', ')} | 1.00 | |`,
-  );
-  console.log(
-    `| pusher: decode, normalize, skip check, finance push, announce | ${pipedRate.toFixed(0)} | ${piped.map((p) => p.perSecond.toFixed(0)).join(', ')} | ${(pipedRate / bareRate).toFixed(2)} | ${Math.max(...piped.map((p) => p.rssPeakMiB)).toFixed(0)} |`,
-  );
+  report(loops, pusher, loads);
   await stack.stop();
 }
 
-main().then(
-  () => process.exit(0),
-  (error: unknown) => {
-    console.error(error);
-    process.exit(1);
-  },
-);
+function report(loops: Record<LoopKind, number[]>, pusher: Map<number, number[]>, loads: string[]) {
+  header('Throughput against bare kafkajs loops', 'npm run bench:throughput');
+  console.log(
+    `${EVENTS} events per run, ${PARTITIONS} partitions, PUSHER_MAX_IN_FLIGHT=${IN_FLIGHT}, median of ${ROUNDS} rounds; ${loads.join('; ')}\n`,
+  );
+  const perRecord = median(loops['per-record']);
+  const batched = median(loops.batched);
+  const fmt = (values: number[]) => values.map((v) => v.toFixed(0)).join(', ');
+  const rows: (string | number)[][] = [
+    [
+      'bare loop: eachMessage → one produce per record',
+      '',
+      perRecord.toFixed(0),
+      fmt(loops['per-record']),
+      '1.00',
+      (perRecord / batched).toFixed(2),
+      '',
+    ],
+    [
+      'bare loop: eachBatch → one produce per batch → commit',
+      '',
+      batched.toFixed(0),
+      fmt(loops.batched),
+      (batched / perRecord).toFixed(2),
+      '1.00',
+      '',
+    ],
+  ];
+  for (const [latencyMs, runs] of pusher) {
+    const rate = median(runs);
+    const ceiling = latencyMs > 0 ? IN_FLIGHT / (latencyMs / 1000) : undefined;
+    rows.push([
+      'pusher: decode, normalize, skip check, finance push, announce',
+      `${latencyMs} ms`,
+      rate.toFixed(0),
+      fmt(runs),
+      (rate / perRecord).toFixed(2),
+      (rate / batched).toFixed(2),
+      ceiling === undefined ? '' : `${ceiling.toFixed(0)}/s: ${((rate / ceiling) * 100).toFixed(0)} %`,
+    ]);
+  }
+  table(
+    [
+      'run',
+      'finance',
+      'events/s',
+      'rounds',
+      'vs per-record loop',
+      'vs batched loop',
+      'ceiling in-flight ÷ latency: share',
+    ],
+    rows,
+  );
+}
+
+if (import.meta.main) runBench('bench:throughput', main);

@@ -1,6 +1,7 @@
 // Where an invoice's time goes inside the pusher, for diagnosis only (bench/stages.ts): wraps the
 // prototypes of kafkajs's runner and of our pusher, finance client, skip-check loader and sender,
 // and stamps each invoice key with the time it reached each stage. Nothing in src/ knows about it.
+import { subscribe } from 'node:diagnostics_channel';
 import { createRequire } from 'node:module';
 import { PayloadShaLoader } from '../src/adapters/db/payload-sha-loader.ts';
 import { FinanceClient } from '../src/adapters/finance/finance-client.ts';
@@ -11,7 +12,9 @@ export const STAGES = [
   'fetched', // kafkajs handed the batch holding the record to a worker
   'pushStarted', // decoded, a lane slot taken: InvoicePusher.push called
   'skipChecked', // the recorded payload hash came back from PostgreSQL
-  'financeAnswered', // the import call resolved (permit wait, HTTP, retries)
+  'requestSent', // undici wrote the request headers (a slot under the adaptive limit was free)
+  'responseHeaders', // finance's answer headers arrived
+  'financeAnswered', // the import call resolved (body read)
   'announced', // the announcement was acknowledged by the broker
   'batchDone', // kafkajs's handler for the batch returned (offsets committed)
 ] as const;
@@ -78,6 +81,19 @@ export function installStageTrace(groupId: string): StageTrace {
     stamp(push.idempotencyKey.split(':').slice(0, 3).join(':'), 'financeAnswered');
     return answer;
   });
+  // undici reports each request on diagnostics channels; the idempotency key names the invoice.
+  const invoiceOf = (request: { headers: unknown }) => {
+    const headers = (request.headers as string[]).map(String);
+    const at = headers.findIndex((h) => h.toLowerCase() === 'idempotency-key');
+    return at < 0 ? undefined : (headers[at + 1] ?? '').split(':').slice(0, 3).join(':');
+  };
+  const on = (channel: string, stage: Stage) =>
+    subscribe(channel, (message) => {
+      const key = invoiceOf((message as { request: { headers: unknown } }).request);
+      if (key) stamp(key, stage);
+    });
+  on('undici:client:sendHeaders', 'requestSent');
+  on('undici:request:headers', 'responseHeaders');
   wrap(CoalescingSender.prototype, 'send', async (original, self, record: { key: unknown }) => {
     await original.call(self, record);
     stamp(String(record.key), 'announced');

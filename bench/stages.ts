@@ -1,41 +1,36 @@
 // Where the time goes: the pusher in this process with every stage stamped (bench/stage-trace.ts),
 // a separate publisher at a fixed rate, finance at BENCH_FINANCE_LATENCY_MS. Diagnosis, not a figure
 // for BENCHMARKS.md's tables (tracing and the output reader share the service's process).
-//   npm run bench:stages   (BENCH_RATE=200, BENCH_SECONDS=10, BENCH_FINANCE_LATENCY_MS=10)
+//   npm run bench:stages   (BENCH_RATE=200, BENCH_SECONDS=10, BENCH_FINANCE_LATENCY_MS=10, BENCH_LINES=33)
 import { randomBytes } from 'node:crypto';
-import { Kafka, logLevel } from 'kafkajs';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { startService } from '../src/app.ts';
-import { quietKnownLibraryWarnings } from '../src/ops/process-warnings.ts';
-import { ensureStack } from '../tools/stack/ensure-stack.ts';
 import {
   benchConfig,
   benchId,
+  benchKafka,
   benchLogger,
-  dropDatabase,
-  machineLine,
+  cleanUp,
   publishBacklog,
   startFinance,
   waitUntil,
 } from './bench-kit.ts';
+import { header, loadLine, runBench } from './bench-report.ts';
+import { benchStack } from './bench-stack.ts';
 import { publish, quantile, timestamps } from './latency-kit.ts';
 import { installStageTrace, STAGES, type Stage } from './stage-trace.ts';
 
 const RATE = Number(process.env.BENCH_RATE ?? 200);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const LATENCY_MS = Number(process.env.BENCH_FINANCE_LATENCY_MS ?? 10);
-const FINANCE_PORT = 4713;
+const LINES = Number(process.env.BENCH_LINES ?? 33);
 
-async function main() {
-  quietKnownLibraryWarnings();
-  const stack = await ensureStack((line) => process.stderr.write(`[stack] ${line}\n`));
-  const kafka = new Kafka({
-    clientId: 'bench',
-    brokers: stack.endpoints.kafkaBrokers.split(','),
-    logLevel: logLevel.NOTHING,
-  });
+export async function main(): Promise<void> {
+  const stack = await benchStack();
+  const kafka = benchKafka(stack.endpoints);
   const id = benchId();
   const secret = randomBytes(32).toString('hex');
-  const finance = await startFinance(secret, FINANCE_PORT, LATENCY_MS);
+  const finance = await startFinance(secret, LATENCY_MS);
   const config = benchConfig(
     stack.endpoints,
     id,
@@ -54,20 +49,28 @@ async function main() {
   const count = RATE * SECONDS;
   try {
     await new Promise((resolve) => setTimeout(resolve, 3_000)); // both groups joined
+    const loop = monitorEventLoopDelay({ resolution: 1 });
+    loop.enable();
     await publish(stack.endpoints, {
       topic: config.topics.linesIngested,
       schemaId,
       rate: RATE,
       count,
+      lines: LINES,
       prefix: `STG-${id}`,
     });
     await waitUntil('every invoice pushed', () => seen.of(config.topics.pushedToFinance).size >= count);
+    loop.disable();
     report(seen.of(config.topics.linesIngested), seen.of(config.topics.pushedToFinance), trace);
+    const ms = (ns: number) => (ns / 1e6).toFixed(1);
+    console.log(
+      `event loop delay: p50 ${ms(loop.percentile(50))} ms, p99 ${ms(loop.percentile(99))} ms, max ${ms(loop.max)} ms`,
+    );
   } finally {
     await service.stop();
     await seen.close();
-    finance.child.kill('SIGTERM');
-    await dropDatabase(stack.endpoints, config);
+    finance.stop();
+    await cleanUp(stack.endpoints, config);
   }
   await stack.stop();
 }
@@ -81,9 +84,10 @@ function report(
     ['produced → fetched', 'produced', 'fetched'],
     ['fetched → push started', 'fetched', 'pushStarted'],
     ['push started → skip checked', 'pushStarted', 'skipChecked'],
-    ['skip checked → finance answered', 'skipChecked', 'financeAnswered'],
+    ['skip checked → request sent', 'skipChecked', 'requestSent'],
+    ['request sent → response headers', 'requestSent', 'responseHeaders'],
+    ['response headers → finance answered', 'responseHeaders', 'financeAnswered'],
     ['finance answered → announced', 'financeAnswered', 'announced'],
-    ['announced → batch done', 'announced', 'batchDone'],
     ['produced → pushed record', 'produced', 'pushed'],
   ];
   const at = (key: string, stage: Stage | 'produced' | 'pushed') =>
@@ -92,8 +96,10 @@ function report(
       : stage === 'pushed'
         ? output.get(key)
         : trace.stamps.get(key)?.[stage];
-  console.log(machineLine());
-  console.log(`rate ${RATE}/s for ${SECONDS} s, finance ${LATENCY_MS} ms, stages: ${STAGES.join(', ')}`);
+  header('Where a push spends its time', 'npm run bench:stages');
+  console.log(
+    `${loadLine()}; rate ${RATE}/s for ${SECONDS} s, finance ${LATENCY_MS} ms, stages: ${STAGES.join(', ')}\n`,
+  );
   console.log('| step | p50 (ms) | p90 | p99 | max |');
   console.log('|---|---|---|---|---|');
   for (const [name, from, to] of steps) {
@@ -121,10 +127,4 @@ function report(
   );
 }
 
-main().then(
-  () => process.exit(0),
-  (error: unknown) => {
-    console.error(error);
-    process.exit(1);
-  },
-);
+if (import.meta.main) runBench('bench:stages', main);

@@ -1,0 +1,32 @@
+// Every benchmark, one after the other, on one stack: what `npm run bench` prints is BENCHMARKS.md's
+// raw material (each part also runs alone: npm run bench:<name>).
+
+import { runBench } from './bench-report.ts';
+import { benchStack } from './bench-stack.ts';
+import { main as bigInvoice } from './big-invoice.ts';
+import { main as latency } from './latency.ts';
+import { main as memory } from './memory.ts';
+import { main as onePartition } from './one-partition.ts';
+import { main as replay } from './replay.ts';
+import { main as throughput } from './run.ts';
+
+const PARTS: [string, () => Promise<void>][] = [
+  ['throughput', throughput],
+  ['one-partition', onePartition],
+  ['latency', latency],
+  ['big-invoice', bigInvoice],
+  ['memory', memory],
+  ['replay', replay],
+];
+
+async function main(): Promise<void> {
+  // Started here (if it was not running), the stack stays up for every part and stops at the end.
+  const stack = await benchStack();
+  for (const [name, part] of PARTS) {
+    process.stderr.write(`[bench] ${name}\n`);
+    await part();
+  }
+  await stack.stop();
+}
+
+if (import.meta.main) runBench('bench', main);

@@ -1,0 +1,42 @@
+// The stack a benchmark runs on, checked before any work: a component that does not answer is named
+// in one line with its address and what to do, instead of a client retrying for a minute and then
+// printing a stack trace.
+import pg from 'pg';
+import { type EnsuredStack, ensureStack } from '../tools/stack/ensure-stack.ts';
+import { kafkaMetadata } from '../tools/stack/probes.ts';
+import { BenchError } from './bench-report.ts';
+
+const HINT =
+  'start it with `npm run stack -- up`, or point KAFKA_BROKERS, SCHEMA_REGISTRY_URL and DATABASE_URL at one';
+
+export async function benchStack(): Promise<EnsuredStack> {
+  let stack: EnsuredStack;
+  try {
+    stack = await ensureStack((line) => process.stderr.write(`[stack] ${line}\n`));
+  } catch (error) {
+    throw new BenchError(`the stack could not be started: ${(error as Error).message}`);
+  }
+  const { kafkaBrokers, schemaRegistryUrl, databaseUrl } = stack.endpoints;
+  const [host, port] = (kafkaBrokers.split(',')[0] ?? '').split(':');
+  if (!(await kafkaMetadata(host ?? '', Number(port)))) {
+    throw new BenchError(`Kafka at ${kafkaBrokers} does not answer a metadata request; ${HINT}`);
+  }
+  const registry = await fetch(`${schemaRegistryUrl}/subjects`, { signal: AbortSignal.timeout(3_000) }).then(
+    (response) => (response.ok ? undefined : `answers ${response.status}`),
+    (error: Error) =>
+      `does not answer (${error.cause instanceof Error ? error.cause.message : error.message})`,
+  );
+  if (registry) throw new BenchError(`the schema registry at ${schemaRegistryUrl} ${registry}; ${HINT}`);
+  const client = new pg.Client({ connectionString: databaseUrl, connectionTimeoutMillis: 3_000 });
+  try {
+    await client.connect();
+  } catch (error) {
+    const shown = databaseUrl.replace(/:[^:@/]*@/, ':***@');
+    throw new BenchError(
+      `PostgreSQL at ${shown} refused the benchmark (${(error as Error).message}); ${HINT}`,
+    );
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+  return stack;
+}

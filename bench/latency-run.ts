@@ -1,0 +1,115 @@
+// The latency measurement shared by bench/latency.ts and bench/big-invoice.ts: finance, the service
+// and the publisher each in their own process, latency read from the records' timestamps.
+import { type ChildProcess, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
+import type { Kafka } from 'kafkajs';
+import { loadConfig } from '../src/config/config.ts';
+import {
+  benchEnv,
+  benchId,
+  cleanUp,
+  type Endpoints,
+  publishBacklog,
+  startFinance,
+  waitUntil,
+} from './bench-kit.ts';
+import { BenchError, loadLine } from './bench-report.ts';
+import { exited, freePort, latencies, publish, timestamps } from './latency-kit.ts';
+
+const CLI = fileURLToPath(new URL('../bin/invoice-finance-sync.ts', import.meta.url));
+
+export interface LatencyPlan {
+  rate: number;
+  count: number;
+  financeLatencyMs: number;
+  /** Lines per invoice (33 unless told). */
+  lines?: number;
+}
+
+/**
+ * Starts finance and the service (`start --only pusher`) as processes on fresh topics and database,
+ * publishes `count` invoices at `rate` from a third process, and returns the latencies (ms, sorted)
+ * from each input record's timestamp to its pushed event's, and the adaptive limit seen meanwhile.
+ */
+export async function measureLatency(endpoints: Endpoints, kafka: Kafka, plan: LatencyPlan) {
+  const id = benchId();
+  const secret = randomBytes(32).toString('hex');
+  const finance = await startFinance(secret, plan.financeLatencyMs);
+  const opsPort = await freePort();
+  const env = benchEnv(
+    endpoints,
+    id,
+    { url: finance.url, secret },
+    { HTTP_PORT: String(opsPort), LOG_LEVEL: 'warn' },
+  );
+  const config = loadConfig(env);
+  const load = loadLine();
+  let service: ChildProcess | undefined;
+  try {
+    const schemaId = await publishBacklog(config, id, 0);
+    service = spawn(process.execPath, [CLI, 'start', '--only', 'pusher'], {
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'ignore', 'inherit'],
+    });
+    const seen = await timestamps(kafka, [config.topics.linesIngested, config.topics.pushedToFinance]);
+    try {
+      await pollReady(opsPort);
+      const limits = sampleLimit(opsPort);
+      const { rate, count, lines } = plan;
+      await publish(endpoints, {
+        topic: config.topics.linesIngested,
+        schemaId,
+        rate,
+        count,
+        lines,
+        prefix: `LAT-${id}`,
+      });
+      await waitUntil('every invoice pushed', () => seen.of(config.topics.pushedToFinance).size >= count);
+      const sorted = latencies(seen.of(config.topics.linesIngested), seen.of(config.topics.pushedToFinance));
+      return { sorted, limit: limits.stop(), load };
+    } finally {
+      await seen.close();
+    }
+  } finally {
+    if (service) {
+      service.kill('SIGTERM');
+      await exited(service);
+    }
+    finance.stop();
+    await cleanUp(endpoints, config);
+  }
+}
+
+/** The service's adaptive finance limit, read from /metrics every 100 ms: "min–max". */
+function sampleLimit(port: number) {
+  const seen: number[] = [];
+  const timer = setInterval(async () => {
+    try {
+      const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+      const line = text.split('\n').find((l) => l.startsWith('invoice_sync_finance_concurrency_limit '));
+      if (line) seen.push(Number(line.split(' ')[1]));
+    } catch {
+      // the service is busy or stopping: the next sample will do
+    }
+  }, 100);
+  return {
+    stop: () => {
+      clearInterval(timer);
+      return seen.length === 0 ? '?' : `${Math.min(...seen)}–${Math.max(...seen)}`;
+    },
+  };
+}
+
+async function pollReady(port: number): Promise<void> {
+  const deadline = Date.now() + 60_000;
+  while (Date.now() < deadline) {
+    try {
+      if ((await fetch(`http://127.0.0.1:${port}/readyz`)).status === 200) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new BenchError('the service (invoice-finance-sync start --only pusher) was not ready within 60 s');
+}

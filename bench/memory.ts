@@ -1,0 +1,165 @@
+// Memory on a big backlog: the service as its own process (`invoice-finance-sync start`, pusher and
+// recorder) drains a backlog of 33-line invoices, finance answering at once; its resident memory is
+// sampled from outside (/proc/<pid>/status VmRSS every 100 ms) and its peak read from VmHWM.
+//   npm run bench:memory   (BENCH_MEMORY_EVENTS=100000, BENCH_PARTITIONS=6, plus any service variable,
+//                           e.g. KAFKA_FETCH_MAX_BYTES, PUSHER_MAX_IN_FLIGHT; BENCH_SERVICE_NODE_OPTIONS, BENCH_SERVICE_STDOUT)
+import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { openSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import pg from 'pg';
+import { loadConfig } from '../src/config/config.ts';
+import { countRecords } from './baselines.ts';
+import {
+  benchEnv,
+  benchId,
+  benchKafka,
+  cleanUp,
+  publishBacklog,
+  startFinance,
+  waitUntil,
+} from './bench-kit.ts';
+import { BenchError, header, loadLine, median, runBench, table } from './bench-report.ts';
+import { benchStack } from './bench-stack.ts';
+import { exited, freePort } from './latency-kit.ts';
+
+const EVENTS = Number(process.env.BENCH_MEMORY_EVENTS ?? 100_000);
+const PARTITIONS = Number(process.env.BENCH_PARTITIONS ?? 6);
+const CLI = fileURLToPath(new URL('../bin/invoice-finance-sync.ts', import.meta.url));
+const MIB = 2 ** 20;
+
+/** A kB figure from /proc/<pid>/status, in bytes. */
+function procStatus(pid: number, field: 'VmRSS' | 'VmHWM'): number {
+  const line = readFileSync(`/proc/${pid}/status`, 'utf8')
+    .split('\n')
+    .find((l) => l.startsWith(`${field}:`));
+  if (!line) throw new BenchError(`/proc/${pid}/status has no ${field}: this benchmark needs Linux`);
+  return Number(line.split(/\s+/)[1]) * 1024;
+}
+
+async function recordedRows(databaseUrl: string): Promise<number> {
+  const client = new pg.Client({ connectionString: databaseUrl });
+  await client.connect();
+  try {
+    const { rows } = await client.query<{ n: string }>('select count(*) as n from cloud_invoices');
+    return Number(rows[0]?.n ?? 0);
+  } finally {
+    await client.end();
+  }
+}
+
+export async function main(): Promise<void> {
+  const stack = await benchStack();
+  const kafka = benchKafka(stack.endpoints);
+  const id = benchId();
+  const secret = randomBytes(32).toString('hex');
+  const finance = await startFinance(secret, 0);
+  const env = benchEnv(
+    stack.endpoints,
+    id,
+    { url: finance.url, secret },
+    { HTTP_PORT: String(await freePort()), LOG_LEVEL: 'warn', KAFKA_TOPIC_PARTITIONS: String(PARTITIONS) },
+  );
+  const config = loadConfig({ ...process.env, ...env });
+  try {
+    const publishedIn = await timed(() => publishBacklog(config, id, EVENTS));
+    const pushed = await countRecords(kafka, config.topics.pushedToFinance, PARTITIONS);
+    const load = loadLine();
+    const service = spawn(process.execPath, [CLI, 'start'], {
+      // BENCH_SERVICE_NODE_OPTIONS: experiments (e.g. --max-old-space-size) on the service only.
+      env: { ...process.env, ...env, NODE_OPTIONS: process.env.BENCH_SERVICE_NODE_OPTIONS ?? '' },
+      // BENCH_SERVICE_STDOUT=<file>: keep what the service prints (e.g. with --trace-gc) for the notes.
+      stdio: ['ignore', serviceStdout(), 'inherit'],
+    });
+    const pid = service.pid as number;
+    const samples: number[] = [];
+    const sampler = setInterval(() => samples.push(procStatus(pid, 'VmRSS')), 100);
+    const heap = sampleHeap(Number(env.HTTP_PORT));
+    const drainedIn = await timed(async () => {
+      await waitUntil('every invoice pushed', () => pushed.seen() >= EVENTS, 1_800_000);
+      let rows = 0;
+      await waitUntil(
+        'every invoice recorded',
+        () => rows >= EVENTS,
+        1_800_000,
+        async () => {
+          rows = await recordedRows(config.database.url);
+        },
+      );
+    });
+    clearInterval(sampler);
+    const heapPeaks = heap.stop();
+    const peak = procStatus(pid, 'VmHWM');
+    service.kill('SIGTERM');
+    await exited(service);
+    await pushed.close();
+    header('Memory draining a backlog', 'npm run bench:memory');
+    console.log(
+      `${EVENTS} invoices of 33 lines published in ${(publishedIn / 1000).toFixed(0)} s, ${PARTITIONS} partitions, finance at 0 ms; ${load} when the drain began\n`,
+    );
+    const { kafka: k, pusher, recorder } = config;
+    table(
+      [
+        'peak RSS (VmHWM)',
+        'RSS sampled: median, max',
+        'V8 heap peak: used, total; external',
+        'drain (pushed and recorded)',
+        'bounds in force',
+      ],
+      [
+        [
+          `${(peak / MIB).toFixed(0)} MiB`,
+          `${(median(samples) / MIB).toFixed(0)}, ${(Math.max(...samples) / MIB).toFixed(0)} MiB`,
+          heapPeaks,
+          `${(drainedIn / 1000).toFixed(0)} s (${((EVENTS * 1000) / drainedIn).toFixed(0)}/s)`,
+          `KAFKA_FETCH_MAX_BYTES=${k.fetch.maxBytes}, KAFKA_FETCH_MAX_BYTES_PER_PARTITION=${k.fetch.maxBytesPerPartition}, PUSHER_MAX_IN_FLIGHT=${pusher.maxInFlight}, RECORDER_MAX_IN_FLIGHT=${recorder.maxInFlight}`,
+        ],
+      ],
+    );
+  } finally {
+    finance.stop();
+    await cleanUp(stack.endpoints, config);
+  }
+  await stack.stop();
+}
+
+/** Peaks of the V8 heap (used and total) and of external memory, read from the service's /metrics. */
+function sampleHeap(port: number) {
+  const names = [
+    'nodejs_heap_size_used_bytes',
+    'nodejs_heap_size_total_bytes',
+    'nodejs_external_memory_bytes',
+  ];
+  const peaks = names.map(() => 0);
+  const timer = setInterval(async () => {
+    try {
+      const lines = (await (await fetch(`http://127.0.0.1:${port}/metrics`)).text()).split('\n');
+      names.forEach((name, i) => {
+        const value = Number(lines.find((l) => l.startsWith(`${name} `))?.split(' ')[1] ?? 0);
+        peaks[i] = Math.max(peaks[i] ?? 0, value);
+      });
+    } catch {
+      // not listening yet, or busy
+    }
+  }, 250);
+  return {
+    stop: () => {
+      clearInterval(timer);
+      const [used, total, external] = peaks.map((bytes) => (bytes / MIB).toFixed(0));
+      return `${used}, ${total}; ${external} MiB`;
+    },
+  };
+}
+
+function serviceStdout(): 'ignore' | number {
+  const file = process.env.BENCH_SERVICE_STDOUT;
+  return file ? openSync(file, 'w') : 'ignore';
+}
+
+async function timed(work: () => Promise<unknown>): Promise<number> {
+  const started = Date.now();
+  await work();
+  return Date.now() - started;
+}
+
+if (import.meta.main) runBench('bench:memory', main);
