@@ -19,6 +19,8 @@ export interface KillPlan {
   random: () => number;
   /** Waits for a good moment (e.g. pushes in flight); false stops the schedule early. */
   moment?: () => Promise<boolean>;
+  /** Kill only processes that have started (joined, so pushing) when there are any. */
+  preferStarted?: boolean;
 }
 
 /**
@@ -33,7 +35,7 @@ export async function killAtRandom(scenario: Scenario, plan: KillPlan): Promise<
   for (let i = 0; i < plan.kills; i++) {
     await new Promise((resolve) => setTimeout(resolve, min + plan.random() * (max - min)));
     if (plan.moment && !(await plan.moment())) break;
-    const name = plan.instances[Math.floor(plan.random() * plan.instances.length)] as string;
+    const name = pick(plan, scenario);
     const victim = fleet.current(name);
     const inFlight = finance.stats().inFlight;
     await fleet.kill(name, 'SIGKILL');
@@ -46,6 +48,12 @@ export async function killAtRandom(scenario: Scenario, plan: KillPlan): Promise<
     fleet.launch(name);
   }
   return records;
+}
+
+function pick(plan: KillPlan, scenario: Scenario): string {
+  const started = plan.instances.filter((name) => scenario.fleet.current(name)?.hasStarted);
+  const pool = plan.preferStarted && started.length > 0 ? started : plan.instances;
+  return pool[Math.floor(plan.random() * pool.length)] as string;
 }
 
 /** mulberry32: a small seeded generator, so a failing schedule can be run again (CHAOS_SEED). */
