@@ -89,7 +89,9 @@ async function answerImport(
     return answer(403, errorDetail(`imports for tenant ${payload.tenant_id} are suspended`));
   }
   if (deps.faults.rejectsInvoice(payload.external_id)) {
-    return answer(422, { errors: { external_id: ['is rejected by finance (injected fault: rejectInvoices)'] } });
+    return answer(422, {
+      errors: { external_id: ['is rejected by finance (injected fault: rejectInvoices)'] },
+    });
   }
 
   return applyImport(deps, { payload, rawBody, arrivedAtMs, request }, answer);
