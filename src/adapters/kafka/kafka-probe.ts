@@ -15,6 +15,14 @@ const PROBE_TIMEOUT_MS = 2_000;
 export type ProbeAdmin = Pick<Admin, 'describeCluster' | 'disconnect'>;
 /** kafkajs gives up on a hung request after this, so a silent broker does not hold the check's slot long. */
 const PROBE_REQUEST_TIMEOUT_MS = 1_500;
+/**
+ * A broker that answered before and is now only slow (a metadata request timed out: a busy or
+ * restarting broker, a starved machine) is called unreachable once it has stayed silent this long;
+ * one slow answer alone made /readyz flap (found by the reliability suite). A refused or reset
+ * connection is proof enough at once.
+ */
+const SILENCE_TOLERATED_MS = 5_000;
+const REFUSED = /ECONNREFUSED|ECONNRESET|ENOTFOUND|EAI_AGAIN|EHOSTUNREACH|ENETUNREACH/;
 
 /**
  * Asks the brokers for cluster metadata, one round trip per check, through an admin client of its
@@ -25,14 +33,24 @@ export class KafkaProbe {
   readonly #admin: ProbeAdmin;
   readonly #brokers: string;
   readonly #timeoutMs: number;
+  readonly #silenceToleratedMs: number;
   /** The request under way. Checks share it, so a hung broker never piles requests up. */
   #inFlight: Promise<number> | undefined;
+  #answeredBefore = false;
+  /** When the current run of unanswered checks began. */
+  #silentSince: number | undefined;
 
   /** Use `KafkaProbe.connect`; this takes a connected admin client. */
-  constructor(admin: ProbeAdmin, brokers: string, timeoutMs = PROBE_TIMEOUT_MS) {
+  constructor(
+    admin: ProbeAdmin,
+    brokers: string,
+    timeoutMs = PROBE_TIMEOUT_MS,
+    silenceToleratedMs = SILENCE_TOLERATED_MS,
+  ) {
     this.#admin = admin;
     this.#brokers = brokers;
     this.#timeoutMs = timeoutMs;
+    this.#silenceToleratedMs = silenceToleratedMs;
   }
 
   static async connect(config: Config['kafka'], log: Logger): Promise<KafkaProbe> {
@@ -56,12 +74,23 @@ export class KafkaProbe {
     });
     try {
       const brokers = await Promise.race([this.#inFlight, timeout]);
-      return brokers > 0 ? { ok: true } : this.#down('the cluster lists no brokers');
+      if (brokers === 0) return this.#down('the cluster lists no brokers');
+      this.#answeredBefore = true;
+      this.#silentSince = undefined;
+      return { ok: true };
     } catch (error) {
-      return this.#down((error as Error).message);
+      return this.#unanswered(error as Error);
     } finally {
       clearTimeout(timer);
     }
+  }
+
+  /** Refused: down now. Silent: down once silent for longer than tolerated, or if it never answered. */
+  #unanswered(error: Error): ProbeResult {
+    const refused = error.name === 'KafkaJSConnectionError' || REFUSED.test(error.message);
+    this.#silentSince ??= Date.now();
+    const tolerated = Date.now() - this.#silentSince < this.#silenceToleratedMs;
+    return !refused && this.#answeredBefore && tolerated ? { ok: true } : this.#down(error.message);
   }
 
   close(): Promise<void> {

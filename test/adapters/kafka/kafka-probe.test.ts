@@ -50,6 +50,31 @@ describe('Kafka readiness probe', () => {
     expect(calls.describeCluster).toBe(1);
   });
 
+  it('a broker that answered before is not unreachable for one slow answer, only once silent for longer than tolerated', async () => {
+    let answer: () => Promise<typeof oneBroker> = async () => oneBroker;
+    const { admin } = fakeAdmin(() => answer());
+    const probe = new KafkaProbe(admin, BROKERS, 20, 150);
+    expect(await probe.check()).toEqual({ ok: true });
+    answer = () => new Promise(() => {});
+    expect(await probe.check()).toEqual({ ok: true });
+    await new Promise((resolve) => setTimeout(resolve, 150));
+    expect(await probe.check()).toEqual({
+      ok: false,
+      error: 'Kafka brokers 127.0.0.1:19092 unreachable: no answer within 20 ms',
+    });
+  });
+
+  it('a refused connection is unreachable at once, even right after an answer', async () => {
+    let answer = async () => oneBroker;
+    const { admin } = fakeAdmin(() => answer());
+    const probe = new KafkaProbe(admin, BROKERS, 20, 60_000);
+    expect(await probe.check()).toEqual({ ok: true });
+    answer = async () => {
+      throw new Error('Connection error: connect ECONNREFUSED 127.0.0.1:19092');
+    };
+    expect((await probe.check()).ok).toBe(false);
+  });
+
   it('asks again once the previous request has settled', async () => {
     const { admin, calls } = fakeAdmin(async () => oneBroker);
     const probe = new KafkaProbe(admin, BROKERS);
