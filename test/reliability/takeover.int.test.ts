@@ -49,7 +49,8 @@ describe('reliability: restart speed with the shipped defaults', () => {
       expect(exits.find((e) => e.name === 'b#1')?.exit).toBe('exit code 0');
       // With kafkajs's 30 s session this took 31 s (RELIABILITY.md); the shipped 10 s makes it ~10 s.
       expect(killed.takeoverMs).toBeLessThan(15_000);
-      expect(stopped.takeoverMs).toBeLessThan(5_000);
+      // Leaving the group on SIGTERM hands the partitions over without waiting out a session.
+      expect(stopped.takeoverMs).toBeLessThan(Math.min(killed.takeoverMs, SESSION_TIMEOUT_MS));
     },
     scale.timeoutMs,
   );
