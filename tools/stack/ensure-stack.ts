@@ -5,7 +5,7 @@
 //    (DATABASE_URL or the local server when reachable, else an embedded one).
 // A component that cannot be reached throws with its name, port and log file.
 import { dockerEngineAnswers, startDockerStack } from './docker-stack.ts';
-import { jvmStackDown, jvmStackStatus, jvmStackUp } from './jvm-stack.ts';
+import { jvmStackDown, jvmStackUp } from './jvm-stack.ts';
 import { ensurePostgres } from './postgres.ts';
 import { maintenanceUrl } from './stack-env.ts';
 
@@ -44,19 +44,20 @@ export async function ensureStack(log: (line: string) => void): Promise<EnsuredS
     return { endpoints: stack.endpoints, source: 'docker', started: true, stop: stack.stop };
   }
   log('no Docker engine: using the JVM stack (Apache Kafka + Apicurio Registry) and PostgreSQL');
-  const before = await jvmStackStatus();
-  const wasRunning = before.kafka.ready && before.apicurio.ready;
+  // Only what this call started is stopped again: a readiness probe that timed out on a busy machine
+  // must never make a caller stop a stack other processes are using.
+  let startedHere: string[] = [];
   const [jvm, postgres] = await Promise.all([
-    jvmStackUp({ log }),
+    jvmStackUp({ log, onStarted: (names) => (startedHere = names) }),
     ensurePostgres({ log, databaseUrl: env.DATABASE_URL && maintenanceUrl(env.DATABASE_URL) }),
   ]);
   return {
     endpoints: { ...jvm, databaseUrl: postgres.url },
     source: 'jvm',
-    started: !wasRunning || postgres.stop !== undefined,
+    started: startedHere.length > 0 || postgres.stop !== undefined,
     stop: async () => {
       await postgres.stop?.();
-      if (!wasRunning) await jvmStackDown();
+      if (startedHere.length > 0) await jvmStackDown();
     },
   };
 }

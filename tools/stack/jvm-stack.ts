@@ -47,6 +47,8 @@ export type StackUpOptions = {
   log?: (line: string) => void;
   /** Start Kafka with an extra SASL_SSL listener on 9094 (see stack-sasl-ssl.ts). */
   saslSsl?: boolean;
+  /** Told which components this call started (none when everything already ran). */
+  onStarted?: (names: string[]) => void;
 };
 export type StackEndpoints = { kafkaBrokers: string; schemaRegistryUrl: string };
 export type ComponentStatus = {
@@ -238,11 +240,13 @@ export async function jvmStackUp(opts: StackUpOptions = {}): Promise<StackEndpoi
   for (const dir of [p.stack, p.logs, p.kafkaData, p.apicurioData]) mkdirSync(dir, { recursive: true });
   writeFileSync(join(p.stack, '.gitignore'), '*\n'); // keep .stack out of git whatever the root .gitignore says
   // The lock outlasts a first run's download; a waiting caller then finds both ready.
-  await withLock(join(p.stack, 'up.lock'), 15 * 60_000, () => startMissing(all, p, log));
+  const started = await withLock(join(p.stack, 'up.lock'), 15 * 60_000, () => startMissing(all, p, log));
+  opts.onStarted?.(started);
   return ENDPOINTS;
 }
 
-async function startMissing(all: Component[], p: Layout, log: (line: string) => void): Promise<void> {
+/** Starts what is not running yet; returns the names of the components it started. */
+async function startMissing(all: Component[], p: Layout, log: (line: string) => void): Promise<string[]> {
   const readiness = await Promise.all(all.map((c) => c.ready()));
   const waits: Promise<void>[] = [];
   const toStart: { c: Component; java: string }[] = [];
@@ -285,6 +289,7 @@ async function startMissing(all: Component[], p: Layout, log: (line: string) => 
     r.status === 'rejected' ? [String(r.reason?.message ?? r.reason)] : [],
   );
   if (errors.length > 0) throw new Error(errors.join('\n\n'));
+  return toStart.map(({ c }) => c.name);
 }
 
 /** SIGTERM both JVMs this tool started (SIGKILL after a grace period); removes pid files. */
