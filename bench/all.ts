@@ -22,6 +22,11 @@ const PARTS: [string, () => Promise<void>][] = [
 async function main(): Promise<void> {
   // Started here (if it was not running), the stack stays up for every part and stops at the end.
   const stack = await benchStack();
+  // Every part runs on these endpoints (a dedicated broker included) instead of finding its own.
+  process.env.KAFKA_BROKERS = stack.endpoints.kafkaBrokers;
+  process.env.SCHEMA_REGISTRY_URL = stack.endpoints.schemaRegistryUrl;
+  process.env.DATABASE_URL = stack.endpoints.databaseUrl;
+  delete process.env.BENCH_BROKER;
   for (const [name, part] of PARTS) {
     process.stderr.write(`[bench] ${name}\n`);
     await part();

@@ -2,6 +2,7 @@
 // in one line with its address and what to do, instead of a client retrying for a minute and then
 // printing a stack trace.
 import pg from 'pg';
+import { startDedicatedBroker } from '../tools/stack/dedicated-broker.ts';
 import { type EnsuredStack, ensureStack } from '../tools/stack/ensure-stack.ts';
 import { kafkaMetadata } from '../tools/stack/probes.ts';
 import { BenchError } from './bench-report.ts';
@@ -9,10 +10,17 @@ import { BenchError } from './bench-report.ts';
 const HINT =
   'start it with `npm run stack -- up`, or point KAFKA_BROKERS, SCHEMA_REGISTRY_URL and DATABASE_URL at one';
 
+/**
+ * The stack, found or started like the tests do. BENCH_BROKER=dedicated runs Kafka as a broker of the
+ * benchmark's own (fresh data, free ports, removed at the end) next to the shared registry and
+ * PostgreSQL: a broker that test suites have filled with thousands of partitions answers slower and
+ * bends every figure.
+ */
 export async function benchStack(): Promise<EnsuredStack> {
   let stack: EnsuredStack;
   try {
     stack = await ensureStack((line) => process.stderr.write(`[stack] ${line}\n`));
+    if (process.env.BENCH_BROKER === 'dedicated') stack = await withDedicatedBroker(stack);
   } catch (error) {
     throw new BenchError(`the stack could not be started: ${(error as Error).message}`);
   }
@@ -39,4 +47,16 @@ export async function benchStack(): Promise<EnsuredStack> {
     await client.end().catch(() => undefined);
   }
   return stack;
+}
+
+async function withDedicatedBroker(stack: EnsuredStack): Promise<EnsuredStack> {
+  const broker = await startDedicatedBroker({ log: (line) => process.stderr.write(`[broker] ${line}\n`) });
+  return {
+    ...stack,
+    endpoints: { ...stack.endpoints, kafkaBrokers: broker.brokers },
+    stop: async () => {
+      await broker.close();
+      await stack.stop();
+    },
+  };
 }

@@ -15,6 +15,7 @@ import {
   waitUntil,
 } from './bench-kit.ts';
 import { BenchError, loadLine } from './bench-report.ts';
+import { cpuUsage } from './cpu-usage.ts';
 import { exited, freePort, latencies, publish, timestamps } from './latency-kit.ts';
 
 const CLI = fileURLToPath(new URL('../bin/invoice-finance-sync.ts', import.meta.url));
@@ -30,7 +31,8 @@ export interface LatencyPlan {
 /**
  * Starts finance and the service (`start --only pusher`) as processes on fresh topics and database,
  * publishes `count` invoices at `rate` from a third process, and returns the latencies (ms, sorted)
- * from each input record's timestamp to its pushed event's, and the adaptive limit seen meanwhile.
+ * from each input record's timestamp to its pushed event's, the adaptive limit seen meanwhile, and the
+ * CPU the service and finance used per invoice while the machine was that busy (all processes).
  */
 export async function measureLatency(endpoints: Endpoints, kafka: Kafka, plan: LatencyPlan) {
   const id = benchId();
@@ -56,6 +58,7 @@ export async function measureLatency(endpoints: Endpoints, kafka: Kafka, plan: L
     try {
       await pollReady(opsPort);
       const limits = sampleLimit(opsPort);
+      const cpu = cpuUsage({ service: service.pid, finance: finance.child.pid });
       const { rate, count, lines } = plan;
       await publish(endpoints, {
         topic: config.topics.linesIngested,
@@ -67,7 +70,19 @@ export async function measureLatency(endpoints: Endpoints, kafka: Kafka, plan: L
       });
       await waitUntil('every invoice pushed', () => seen.of(config.topics.pushedToFinance).size >= count);
       const sorted = latencies(seen.of(config.topics.linesIngested), seen.of(config.topics.pushedToFinance));
-      return { sorted, limit: limits.stop(), load };
+      const used = cpu.stop();
+      const perInvoiceMs = (name: string) => (((used.seconds[name] ?? 0) * 1000) / count).toFixed(2);
+      return {
+        sorted,
+        limit: limits.stop(),
+        load,
+        /** CPU ms per invoice of the service and of finance, and how busy the machine's cores were. */
+        cpu: {
+          serviceMs: perInvoiceMs('service'),
+          financeMs: perInvoiceMs('finance'),
+          machineBusy: used.machineBusy,
+        },
+      };
     } finally {
       await seen.close();
     }
@@ -81,7 +96,7 @@ export async function measureLatency(endpoints: Endpoints, kafka: Kafka, plan: L
   }
 }
 
-/** The service's adaptive finance limit, read from /metrics every 100 ms: "min–max". */
+/** The service's adaptive finance limit, read from /metrics every second (a scrape costs the service CPU): "min–max". */
 function sampleLimit(port: number) {
   const seen: number[] = [];
   const timer = setInterval(async () => {
@@ -92,7 +107,7 @@ function sampleLimit(port: number) {
     } catch {
       // the service is busy or stopping: the next sample will do
     }
-  }, 100);
+  }, 1_000);
   return {
     stop: () => {
       clearInterval(timer);

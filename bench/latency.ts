@@ -20,7 +20,7 @@ export async function main(): Promise<void> {
   const rows = [];
   for (const rate of RATES) {
     const plan = { rate, count: rate * SECONDS, financeLatencyMs: LATENCY_MS };
-    const { sorted, limit, load } = await measureLatency(stack.endpoints, kafka, plan);
+    const { sorted, limit, load, cpu } = await measureLatency(stack.endpoints, kafka, plan);
     rows.push([
       rate,
       plan.count,
@@ -28,6 +28,8 @@ export async function main(): Promise<void> {
       quantile(sorted, 0.99),
       sorted.at(-1) ?? '',
       limit,
+      `${cpu.serviceMs} / ${cpu.financeMs}`,
+      `${(cpu.machineBusy * 100).toFixed(0)} %`,
       load.replace('load average ', ''),
     ]);
   }
@@ -41,6 +43,8 @@ export async function main(): Promise<void> {
       'p99 (ms)',
       'max (ms)',
       'finance limit (min–max)',
+      'CPU ms per invoice: service / finance',
+      'machine busy (2 cores)',
       'load average',
     ],
     rows,

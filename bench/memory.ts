@@ -141,7 +141,7 @@ function sampleHeap(port: number) {
     } catch {
       // not listening yet, or busy
     }
-  }, 250);
+  }, 1_000);
   return {
     stop: () => {
       clearInterval(timer);
