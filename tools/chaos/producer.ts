@@ -68,8 +68,8 @@ async function sendDurably(producer: Producer, topic: string, messages: Outgoing
 }
 
 /** What goes out, in order: valid invoice n, and (with poison) a catalogue record after every k. */
-function schedule(count: number, first: number, poison: PoisonRecord[], every: number) {
-  const order: ({ n: number } | { poison: PoisonRecord })[] = [];
+function schedule(count: number, first: number, poison: PoisonRecord[], every: number): Item[] {
+  const order: Item[] = [];
   const pending = [...poison];
   for (let i = 0; i < count; i++) {
     order.push({ n: first + i });
@@ -79,16 +79,13 @@ function schedule(count: number, first: number, poison: PoisonRecord[], every: n
   return order;
 }
 
-async function main(): Promise<void> {
-  const topic = required('topic');
-  const run = required('run');
-  const count = Number(required('count'));
-  const first = Number(values.first);
-  const rate = Number(values.rate);
-  const poisonEvery = Number(values['poison-every']);
-  const codec = new AvroCodec(required('registry'));
+type Item = { n: number } | { poison: PoisonRecord };
+
+/** The records of this run in order, and how to encode each (valid invoices through the registry). */
+async function prepare(codec: AvroCodec, topic: string, run: string) {
   const contracts = loadContracts();
   const schemaId = await codec.register(topic, contracts.linesIngested);
+  const poisonEvery = Number(values['poison-every']);
   const poison =
     poisonEvery > 0
       ? poisonCatalogue(run, {
@@ -98,12 +95,53 @@ async function main(): Promise<void> {
           pushedSchemaId: await codec.register(`${topic}.lookalike`, contracts.pushedToFinance),
         })
       : [];
-  const order = schedule(count, first, poison, poisonEvery);
-  const encode = async (item: (typeof order)[number]): Promise<Outgoing> => {
+  const order = schedule(Number(required('count')), Number(values.first), poison, poisonEvery);
+  const encode = async (item: Item): Promise<Outgoing> => {
     if ('poison' in item) return { key: item.poison.key, value: item.poison.value };
     const event = chaosInvoice(run, item.n);
     return { key: invoiceKey(event), value: await codec.encode(schemaId, contracts.linesIngested, event) };
   };
+  return { order, encode };
+}
+
+/** Sends `order` at `rate` records a second (0: at once), saying how far it got now and then. */
+async function publish(
+  producer: Producer,
+  topic: string,
+  order: Item[],
+  encode: (item: Item) => Promise<Outgoing>,
+) {
+  const rate = Number(values.rate);
+  const started = Date.now();
+  // On schedule: after t ms, rate × t / 1000 records are out, however long each send took.
+  const due = () =>
+    rate > 0 ? Math.min(order.length, Math.floor((rate * (Date.now() - started)) / 1000) + 1) : order.length;
+  let sent = 0;
+  let invoices = 0;
+  let lastProgress = 0;
+  while (sent < order.length) {
+    const size = Math.min(MAX_BATCH, due() - sent);
+    if (size <= 0) {
+      await sleep(TICK_MS);
+      continue;
+    }
+    const items = order.slice(sent, sent + size);
+    await sendDurably(producer, topic, await Promise.all(items.map(encode)));
+    sent += size;
+    invoices += items.filter((item) => 'n' in item).length;
+    if (Date.now() - lastProgress >= PROGRESS_EVERY_MS) {
+      say({ published: invoices });
+      lastProgress = Date.now();
+    }
+  }
+  say({ done: true, published: invoices, records: sent, ms: Date.now() - started });
+}
+
+async function main(): Promise<void> {
+  const topic = required('topic');
+  const run = required('run');
+  const codec = new AvroCodec(required('registry'));
+  const { order, encode } = await prepare(codec, topic, run);
   const kafka = new Kafka({
     clientId: `chaos-producer-${run}`,
     brokers: required('brokers').split(','),
@@ -112,27 +150,7 @@ async function main(): Promise<void> {
   });
   const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner });
   await producer.connect();
-  const started = Date.now();
-  // On schedule: after t ms, rate × t / 1000 records are out, however long each send took.
-  const due = () =>
-    rate > 0 ? Math.min(order.length, Math.floor((rate * (Date.now() - started)) / 1000) + 1) : order.length;
-  let sent = 0;
-  let lastProgress = 0;
-  const published = () => order.slice(0, sent).filter((item) => 'n' in item).length;
-  while (sent < order.length) {
-    const size = Math.min(MAX_BATCH, due() - sent);
-    if (size <= 0) {
-      await sleep(TICK_MS);
-      continue;
-    }
-    await sendDurably(producer, topic, await Promise.all(order.slice(sent, sent + size).map(encode)));
-    sent += size;
-    if (Date.now() - lastProgress >= PROGRESS_EVERY_MS) {
-      say({ published: published() });
-      lastProgress = Date.now();
-    }
-  }
-  say({ done: true, published: published(), records: sent, ms: Date.now() - started });
+  await publish(producer, topic, order, encode);
   await producer.disconnect();
   await codec.close();
 }
