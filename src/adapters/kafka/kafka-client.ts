@@ -10,6 +10,7 @@ import type { Config } from '../../config/config.ts';
 import type { KafkaSasl } from '../../config/connection-config.ts';
 import type { Logger } from '../../ops/logger.ts';
 import { kafkaLogLevel } from './kafka-log-level.ts';
+import './request-queue-patch.ts';
 
 export interface KafkaClientOptions {
   /** kafkajs retries of every request (default: 8, from 300 ms). */
