@@ -8,6 +8,8 @@ import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
 import { Kafka, logLevel } from 'kafkajs';
 import pg from 'pg';
+// The benchmark's own Kafka clients spin no idle timer either: they share the cores being measured.
+import '../src/adapters/kafka/request-queue-patch.ts';
 import { startService } from '../src/app.ts';
 import { type Config, loadConfig } from '../src/config/config.ts';
 import { invoiceKey } from '../src/events/invoice-events.ts';

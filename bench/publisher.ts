@@ -4,6 +4,8 @@
 //   BENCH_LINES (lines per invoice, default 33)
 import { SchemaRegistry } from '@kafkajs/confluent-schema-registry';
 import { Kafka, logLevel, Partitioners } from 'kafkajs';
+// The benchmark's own Kafka clients spin no idle timer either: they share the cores being measured.
+import '../src/adapters/kafka/request-queue-patch.ts';
 import { invoiceKey } from '../src/events/invoice-events.ts';
 import { buildLinesIngestedEvent } from '../src/ingest/build-lines-ingested.ts';
 import { quietKnownLibraryWarnings } from '../src/ops/process-warnings.ts';
