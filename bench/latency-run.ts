@@ -51,7 +51,8 @@ export async function measureLatency(endpoints: Endpoints, kafka: Kafka, plan: L
   try {
     const schemaId = await publishBacklog(config, id, 0);
     service = spawn(process.execPath, [CLI, 'start', '--only', 'pusher'], {
-      env: { ...process.env, ...env },
+      // BENCH_SERVICE_NODE_OPTIONS: e.g. --cpu-prof --cpu-prof-dir=<dir>, a profile of the service alone.
+      env: { ...process.env, ...env, NODE_OPTIONS: process.env.BENCH_SERVICE_NODE_OPTIONS ?? '' },
       stdio: ['ignore', 'ignore', 'inherit'],
     });
     const seen = await timestamps(kafka, [config.topics.linesIngested, config.topics.pushedToFinance]);

@@ -2,7 +2,8 @@
 // timestamp. The publisher (bench/publisher.ts) and the service (`invoice-finance-sync start --only
 // pusher`) are separate processes; finance answers in 10 ms. The service's adaptive finance limit
 // (invoice_sync_finance_concurrency_limit) is sampled from its /metrics while it runs.
-//   npm run bench:latency   (BENCH_RATES=20,100,200,500, BENCH_SECONDS=10, BENCH_FINANCE_LATENCY_MS=10)
+//   npm run bench:latency   (BENCH_RATES=20,100,200,500, BENCH_SECONDS=10, BENCH_FINANCE_LATENCY_MS=10,
+//                            BENCH_BROKER=dedicated, BENCH_SERVICE_NODE_OPTIONS)
 
 import { benchKafka } from './bench-kit.ts';
 import { header, runBench, table } from './bench-report.ts';
