@@ -60,14 +60,20 @@ export class AvroCodec {
 
   /** Registers a schema under `<topic>-value` (TopicNameStrategy) with BACKWARD compatibility. */
   async register(topic: string, contract: AvroContract<unknown>): Promise<number> {
-    try {
-      const { id } = await this.#registry.register(
-        { type: SchemaType.AVRO, schema: contract.schemaText },
-        { subject: `${topic}-value`, compatibility: COMPATIBILITY.BACKWARD },
-      );
-      return id;
-    } catch (error) {
-      throw registryError(error, `registering ${topic}-value`, this.#access);
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const { id } = await this.#registry.register(
+          { type: SchemaType.AVRO, schema: contract.schemaText },
+          { subject: `${topic}-value`, compatibility: COMPATIBILITY.BACKWARD },
+        );
+        return id;
+      } catch (error) {
+        // Instances starting together on a new subject both set its compatibility; Apicurio answers
+        // the second with 409 "A rule named 'COMPATIBILITY' already exists". Once it exists, the
+        // library reads it instead of setting it, so registering again succeeds.
+        if (attempt < MAX_REGISTER_ATTEMPTS && lostCompatibilityRace(error)) continue;
+        throw registryError(error, `registering ${topic}-value`, this.#access);
+      }
     }
   }
 
@@ -187,4 +193,12 @@ function describeBytes(bytes: Buffer | null): string {
   if (!bytes) return 'a null value';
   const head = bytes.subarray(0, 8).toString('hex');
   return `${bytes.length} bytes starting 0x${head}`;
+}
+
+const MAX_REGISTER_ATTEMPTS = 3;
+
+/** Apicurio's answer to the second of two instances setting a new subject's compatibility at once. */
+function lostCompatibilityRace(error: unknown): boolean {
+  const { status, message } = error as { status?: number; message?: string };
+  return status === 409 && /already exists/i.test(message ?? '');
 }

@@ -23,6 +23,13 @@ describe('Avro codec through the real schema registry', () => {
   const s = uniqueSuffix();
   const topics = { linesIngested: `codec-${s}.lines`, pushedToFinance: `codec-${s}.pushed` };
 
+  it('registers a new subject from several instances at once: all get the same id', async () => {
+    const topic = `codec-race-${uniqueSuffix()}`;
+    const instances = Array.from({ length: 4 }, () => new AvroCodec(url));
+    const ids = await Promise.all(instances.map((c) => c.register(topic, contracts.linesIngested)));
+    expect(new Set(ids).size).toBe(1);
+  });
+
   it('round-trips an event in the Confluent wire format under the TopicNameStrategy subject', async () => {
     const ids = await registerContracts(codec, contracts, topics);
     const event = smallInvoice('INV-CODEC');
