@@ -51,19 +51,25 @@ export async function startScenario(name: string, options: ScenarioOptions = {})
   });
   const admin = kafka.admin();
   await admin.connect();
-  onTestFinished(() => admin.disconnect());
   // Created up front: the producer may run before any service instance creates them.
-  const topics = [env.TOPIC_LINES_INGESTED, env.TOPIC_PUSHED_TO_FINANCE, env.TOPIC_LINES_INGESTED_DLQ];
+  const topics = [
+    env.TOPIC_LINES_INGESTED,
+    env.TOPIC_PUSHED_TO_FINANCE,
+    env.TOPIC_LINES_INGESTED_DLQ,
+    env.TOPIC_PUSHED_TO_FINANCE_DLQ,
+  ] as string[];
   await ensureTopics(
     kafka,
-    [...topics, env.TOPIC_PUSHED_TO_FINANCE_DLQ].map((topic) => ({
-      topic: topic as string,
-      numPartitions: PARTITIONS,
-      replicationFactor: 1,
-    })),
+    topics.map((topic) => ({ topic, numPartitions: PARTITIONS, replicationFactor: 1 })),
   );
   const logDir = join(CHAOS_DIR, 'logs', `${name}-${suffix}`);
   const fleet = new Fleet({ env, logDir });
+  onTestFinished(async () => {
+    // The fleet first: a running service would create the topics again.
+    await fleet.killAll();
+    await admin.deleteTopics({ topics }).catch(() => undefined); // a dedicated broker may be gone already
+    await admin.disconnect();
+  });
   const sampler = new ReadinessSampler(fleet);
   const producer = (produce: Pick<ProducerOptions, 'count' | 'first' | 'rate' | 'poisonEvery'>) =>
     startProducer({
