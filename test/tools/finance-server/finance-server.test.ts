@@ -92,7 +92,7 @@ describe('import-invoice token check', () => {
     ['a wrong issuer', { issuer: 'someone_else' }, 'token claim invalid: unexpected "iss" claim value'],
     ['a disallowed algorithm', { algorithm: 'HS256' }, 'token algorithm not allowed'],
     ['a refresh token', { typ: 'refresh' }, 'token typ claim must be "access"'],
-    ['a lifetime above 300 s', { expiresAt: now() + 301 }, 'token lifetime exceeds 300 s'],
+    ['a lifetime above 300 s', { issuedAt: now(), expiresAt: now() + 301 }, 'token lifetime exceeds 300 s'],
   ])('answers 401 for %s', async (_case, overrides, detail) => {
     const answer = await postImport(finance.url, digitalOceanApril2026(), {
       token: await mintToken(overrides),
