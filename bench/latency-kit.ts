@@ -72,8 +72,13 @@ export function quantile(sorted: number[], q: number): number {
 }
 
 /** Latencies (ms) from each input record to the output record of the same key, ascending. */
-export function latencies(input: Map<string, number>, output: Map<string, number>): number[] {
+export function latencies(
+  input: Map<string, number>,
+  output: Map<string, number>,
+  counted: (key: string) => boolean = () => true,
+): number[] {
   return [...output]
+    .filter(([key]) => counted(key))
     .map(([key, at]) => at - (input.get(key) ?? Number.NaN))
     .filter((ms) => !Number.isNaN(ms))
     .sort((a, b) => a - b);

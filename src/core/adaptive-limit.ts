@@ -34,7 +34,8 @@ const BACKOFF_RATIO = 0.75; // multiplicative decrease on overload
 const LATENCY_BACKOFF_RATIO = 0.9; // gentler decrease when latency alone rises
 const PROBE_STEP = 2; // each call made with the limit at least half used adds 1/(2 × limit): about +1 per 4 full rounds
 const LATENCY_TOLERANCE = 2; // latency above 2 × floor ...
-const LATENCY_SLACK_MS = 20; // ... and 20 ms over it counts as queueing, not noise
+const LATENCY_SLACK_MS = 20; // ... and 20 ms over it counts as queueing, not noise ...
+const LATENCY_WINDOW_MIN = 8; // ... when it is the median of the last max(8, limit) calls: one stall is not a trend
 const FLOOR_RESET_CALLS = 1_000; // re-learn the floor now and then: finance may have become faster or slower
 
 export class AdaptiveLimit {
@@ -46,6 +47,8 @@ export class AdaptiveLimit {
   #inFlight = 0;
   #floorMs = Number.POSITIVE_INFINITY;
   #callsSinceFloor = 0;
+  /** Latencies of the last calls, oldest first, whose median the latency guard reads. */
+  readonly #recent: number[] = [];
   #lastDecreaseAt = Number.NEGATIVE_INFINITY;
   #lastOverloadAt = Number.NEGATIVE_INFINITY;
   #gateUntil = 0;
@@ -126,7 +129,7 @@ export class AdaptiveLimit {
       this.#callsSinceFloor = 0;
     }
     this.#floorMs = Math.min(this.#floorMs, latencyMs);
-    if (latencyMs > this.#floorMs * LATENCY_TOLERANCE + LATENCY_SLACK_MS) {
+    if (this.#recentMedian(latencyMs) > this.#floorMs * LATENCY_TOLERANCE + LATENCY_SLACK_MS) {
       this.#decrease(startedAt, LATENCY_BACKOFF_RATIO);
       return;
     }
@@ -139,6 +142,19 @@ export class AdaptiveLimit {
       this.#limit = Math.min(this.#max, this.#limit + step);
       if (this.limit !== before) this.#onChange(this.limit);
     }
+  }
+
+  /**
+   * Adds a latency to the recent ones and returns their median. A one-off slow answer (a pause of
+   * finance's or of this process's, common on a busy host) then shrinks nothing; a finance whose
+   * answers all slow down moves the median within half a window.
+   */
+  #recentMedian(latencyMs: number): number {
+    const size = Math.max(LATENCY_WINDOW_MIN, Math.ceil(this.#limit));
+    this.#recent.push(latencyMs);
+    while (this.#recent.length > size) this.#recent.shift();
+    const sorted = this.#recent.toSorted((a, b) => a - b);
+    return sorted[Math.floor(sorted.length / 2)] as number;
   }
 
   #decrease(startedAt: number, ratio: number): void {

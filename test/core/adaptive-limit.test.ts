@@ -53,6 +53,16 @@ describe('adaptive concurrency limit (AIMD)', () => {
     expect(limit.limit).toBe(9);
   });
 
+  it('does not shrink for a few slow answers among fast ones: a pause is not a trend', async () => {
+    const time = clock();
+    const limit = new AdaptiveLimit({ max: 10, initial: 10, now: time.now });
+    await rounds(limit, time, 2, 10);
+    const permits = await Promise.all(Array.from({ length: 10 }, () => limit.acquire()));
+    time.advance(100);
+    permits.forEach((permit, i) => permit.done({ kind: 'ok', latencyMs: i < 4 ? 100 : 10 }));
+    expect(limit.limit).toBe(10);
+  });
+
   it('never goes below one nor above the maximum', async () => {
     const time = clock();
     const limit = new AdaptiveLimit({ max: 3, initial: 1, now: time.now });

@@ -4,6 +4,7 @@
 import pg from 'pg';
 import type { TestProject } from 'vitest/node';
 import { ensureStack } from '../../tools/stack/ensure-stack.ts';
+import { beginTestTopicSweep } from './test-topics.ts';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -24,10 +25,19 @@ export default async function setup(project: TestProject): Promise<() => Promise
   project.provide('kafkaBrokers', endpoints.kafkaBrokers);
   project.provide('schemaRegistryUrl', endpoints.schemaRegistryUrl);
   project.provide('databaseUrl', endpoints.databaseUrl);
+  const topics = await beginTestTopicSweep(endpoints.kafkaBrokers);
   return async () => {
     await dropTestDatabases(endpoints.databaseUrl);
     // Locally a JVM stack stays up for the next run (saves its start-up); CI leaves nothing running.
-    if (process.env.CI || stack.source === 'docker') await stack.stop();
+    const stopping = Boolean(process.env.CI || stack.source === 'docker');
+    // A stack this run stops takes its topics with it; one that stays up is left as it was found.
+    if (!(stopping && stack.started)) {
+      const deleted = await topics
+        .deleteCreatedSince()
+        .catch((error: Error) => log(`topic sweep: ${error.message}`));
+      if (typeof deleted === 'number') log(`deleted the ${deleted} test topics this run created`);
+    }
+    if (stopping) await stack.stop();
   };
 }
 

@@ -51,7 +51,9 @@ export async function readRange(options: ReadRangeOptions): Promise<void> {
     sessionTimeout: options.sessionTimeoutMs ?? 30_000, // kafkajs default
     allowAutoTopicCreation: false,
     maxBytesPerPartition: options.maxBytesPerPartition ?? 1_048_576, // 1 MiB, kafkajs default
-    retry: { retries: 5, restartOnFailure: async () => false },
+    // About a minute of retries (300 ms doubling, 30 s at most each): a broker that has just started
+    // answers COORDINATOR_LOAD_IN_PROGRESS while it loads its offsets topic, for longer than the default 5.
+    retry: { retries: 8, restartOnFailure: async () => false },
   });
   const finished = Promise.withResolvers<void>();
   finished.promise.catch(() => undefined); // awaited below; this only stops an early "unhandled" report
