@@ -59,7 +59,7 @@ describe('adaptive concurrency limit (AIMD)', () => {
     await rounds(limit, time, 2, 10);
     const permits = await Promise.all(Array.from({ length: 10 }, () => limit.acquire()));
     time.advance(100);
-    permits.forEach((permit, i) => permit.done({ kind: 'ok', latencyMs: i < 4 ? 100 : 10 }));
+    for (const [i, permit] of permits.entries()) permit.done({ kind: 'ok', latencyMs: i < 4 ? 100 : 10 });
     expect(limit.limit).toBe(10);
   });
 
