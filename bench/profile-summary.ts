@@ -16,7 +16,8 @@ interface CpuProfile {
 
 /** Who a frame belongs to: a package, our own code, node itself or the VM. */
 export function ownerOf(url: string, functionName: string): string {
-  if (url === '') return `(${functionName || 'vm'})`; // (garbage collector), (idle), (program)
+  // Native frames: (garbage collector), (idle), (program), or a binding such as writeBuffer.
+  if (url === '') return functionName.startsWith('(') ? functionName : `native: ${functionName || 'vm'}`;
   const pkg = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(url)?.[1];
   if (pkg) return pkg;
   if (url.startsWith('node:')) return 'node internals';
@@ -39,9 +40,7 @@ export function summarize(profile: CpuProfile) {
     total += us;
     const owner = ownerOf(frame.url, frame.functionName);
     owners.set(owner, (owners.get(owner) ?? 0) + us);
-    const where = frame.url
-      ? `${frame.url.replace(/^.*\/(node_modules|src|bench)\//, '$1/')}:${frame.lineNumber + 1}`
-      : '';
+    const where = frame.url ? `(${owner}) ${frame.url.split('/').at(-1)}:${frame.lineNumber + 1}` : '';
     const name = `${frame.functionName || '(anonymous)'} ${where}`.trim();
     functions.set(name, (functions.get(name) ?? 0) + us);
   }
