@@ -66,7 +66,7 @@ export async function publish(endpoints: Endpoints, plan: PublishPlan): Promise<
   if (code !== 0) throw new BenchError(`the publisher (bench/publisher.ts) exited with ${code}`);
 }
 
-/** The q-quantile (nearest rank) of ascending `sorted`. */
+/** The q-quantile of ascending `sorted`: the value at rank floor(q·n) + 1, never below the nearest-rank one. */
 export function quantile(sorted: number[], q: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? Number.NaN;
 }
