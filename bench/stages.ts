@@ -1,7 +1,7 @@
 // Where the time goes: the pusher in this process with every stage stamped (bench/stage-trace.ts),
 // a separate publisher at a fixed rate, finance at BENCH_FINANCE_LATENCY_MS. Diagnosis, not a figure
 // for BENCHMARKS.md's tables (tracing and the output reader share the service's process).
-//   npm run bench:stages   (BENCH_RATE=200, BENCH_SECONDS=10, BENCH_FINANCE_LATENCY_MS=10, BENCH_LINES=33)
+//   npm run bench:stages   (BENCH_RATE=200, BENCH_SECONDS=10, BENCH_FINANCE_LATENCY_MS=10, BENCH_LINES=33, BENCH_PARTITIONS=8)
 import { randomBytes } from 'node:crypto';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { startService } from '../src/app.ts';
@@ -24,6 +24,7 @@ const RATE = Number(process.env.BENCH_RATE ?? 200);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const LATENCY_MS = Number(process.env.BENCH_FINANCE_LATENCY_MS ?? 10);
 const LINES = Number(process.env.BENCH_LINES ?? 33);
+const PARTITIONS = Number(process.env.BENCH_PARTITIONS ?? 8);
 
 export async function main(): Promise<void> {
   const stack = await benchStack();
@@ -35,7 +36,7 @@ export async function main(): Promise<void> {
     stack.endpoints,
     id,
     { url: finance.url, secret },
-    { KAFKA_TOPIC_PARTITIONS: '8' },
+    { KAFKA_TOPIC_PARTITIONS: String(PARTITIONS) },
   );
   const trace = installStageTrace(config.pusher.groupId);
   const schemaId = await publishBacklog(config, id, 0);
