@@ -181,6 +181,11 @@ export async function startService(options: ServiceOptions): Promise<Service> {
     fetch: config.kafka.fetch,
     pauseOnTransientMs: config.pusher.pauseOnTransientMs,
     systemicBackoffMs: config.systemicBackoffMs,
+    // The same checks as /readyz: a consumer paused for one of these resumes once it answers again.
+    recoveryChecks: {
+      //DATABASE_UNAVAILABLE: () => infra.database.ping(),
+      REGISTRY_UNAVAILABLE: () => infra.codec.ping(),
+    },
     log,
     metrics: infra.metrics,
   };

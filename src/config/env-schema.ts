@@ -110,7 +110,7 @@ export const ENV_DOCS = {
   ],
   SYSTEMIC_BACKOFF_MS: [
     '5000',
-    'First wait before consuming again after a systemic failure (ms); doubles up to 60 s.',
+    'First wait before consuming again after a systemic failure (ms); doubles up to 60 s. A database or registry failure ends the wait as soon as that server answers again.',
   ],
   REGISTER_SCHEMAS_ON_START: ['true', 'Register schemas/*.avsc (BACKWARD) at start.'],
   // Database

@@ -1,5 +1,7 @@
+import { setTimeout as setTimeout$ } from 'node:timers/promises';
 import type { Consumer, Kafka } from 'kafkajs';
 import { AttemptBudget } from '../core/attempt-budget.ts';
+import { type ErrorCode, SyncError } from '../core/errors.ts';
 import { systemicBackoffMs } from '../core/failure-policy.ts';
 import type { KeyLanes } from '../core/key-lanes.ts';
 import { RecordWindow } from '../core/record-window.ts';
@@ -9,6 +11,7 @@ import { BatchProcessor, type Halt, type RecordHandler, type Rewind } from './ba
 import { OffsetCommitter } from './offset-committer.ts';
 
 const COMMIT_INTERVAL_MS = 250; // durable offsets are committed at most 4 times a second
+const RECOVERY_CHECK_INTERVAL_MS = 1_000; // how often a systemic pause checks whether what failed is back
 
 export interface ConsumerRuntimeOptions {
   name: string;
@@ -29,6 +32,12 @@ export interface ConsumerRuntimeOptions {
   maxAttempts: number;
   pauseOnTransientMs: number;
   systemicBackoffMs: number;
+  /**
+   * Checks of the dependencies a systemic failure can name, by its code (e.g. DATABASE_UNAVAILABLE:
+   * a PostgreSQL ping). While the consumer waits out its backoff, the failed one is checked every
+   * second, and the wait ends as soon as it answers: recovery does not wait out a long backoff step.
+   */
+  recoveryChecks?: Partial<Record<ErrorCode, () => Promise<void>>>;
   fromBeginning?: boolean;
   log: Logger;
   metrics: Metrics;
@@ -229,17 +238,50 @@ export class ConsumerRuntime {
     this.#consecutiveSystemic++;
     const waitMs = systemicBackoffMs(this.#options.systemicBackoffMs, this.#consecutiveSystemic);
     this.#consumer.pause([{ topic }]);
-    this.#systemicPause = setTimeout(() => {
-      this.#systemicPause = undefined;
-      this.#setPausedGauge(topic);
-      if (!this.#running) return;
-      this.#consumer.resume([{ topic }]);
-      // Partitions still waiting out a transient pause stay paused.
-      const stillPaused = [...this.#partitionPauses.keys()];
-      if (stillPaused.length > 0) this.#consumer.pause([{ topic, partitions: stillPaused }]);
-    }, waitMs);
+    const pause = setTimeout(() => this.#endSystemicPause(pause), waitMs);
+    this.#systemicPause = pause;
     this.#setPausedGauge(topic);
     log.error({ err: halt.error, retry_in_ms: waitMs }, 'systemic failure: consumer paused, not ready');
+    this.#watchRecovery(pause, halt.error, log);
+  }
+
+  /** Ends a systemic pause (if it is still the current one) and consumes again. */
+  #endSystemicPause(pause: NodeJS.Timeout): void {
+    if (this.#systemicPause !== pause) return;
+    clearTimeout(pause);
+    this.#systemicPause = undefined;
+    const { topic } = this.#options;
+    this.#setPausedGauge(topic);
+    if (!this.#running) return;
+    this.#consumer.resume([{ topic }]);
+    // Partitions still waiting out a transient pause stay paused.
+    const stillPaused = [...this.#partitionPauses.keys()];
+    if (stillPaused.length > 0) this.#consumer.pause([{ topic, partitions: stillPaused }]);
+  }
+
+  /** Checks the failed dependency every second during `pause`; ends the pause once it answers. */
+  #watchRecovery(pause: NodeJS.Timeout, error: unknown, log: Logger): void {
+    const check = error instanceof SyncError ? this.#options.recoveryChecks?.[error.code] : undefined;
+    if (!check) return;
+    const current = () => this.#systemicPause === pause && this.#running;
+    void (async () => {
+      while (current()) {
+        await setTimeout$(RECOVERY_CHECK_INTERVAL_MS, undefined, { ref: false }); // never holds the process open
+        if (!current()) return;
+        const answers = await check().then(
+          () => true,
+          () => false,
+        );
+        if (answers && current()) {
+          log.info(
+            { code: (error as SyncError).code },
+            'the failed dependency answers again: consuming before the backoff ends',
+          );
+          this.#endSystemicPause(pause);
+          return;
+        }
+      }
+    })();
   }
 
   #pausePartition(topic: string, partition: number): void {

@@ -55,7 +55,7 @@ const CONSEQUENCES: Record<FailureClass | 'budgeted' | 'revoked' | 'configuratio
   transient:
     'retried with backoff and jitter (`Retry-After` honoured), then its partition paused for `PUSHER_PAUSE_ON_TRANSIENT_MS`; never dead-lettered',
   systemic:
-    'every partition paused, `/readyz` 503 naming the cause, retried with a backoff doubling from `SYSTEMIC_BACKOFF_MS` to 60 s; never dead-lettered',
+    'every partition paused, `/readyz` 503 naming the cause, retried with a backoff doubling from `SYSTEMIC_BACKOFF_MS` to 60 s (ended early once PostgreSQL or the registry, when it was the cause, answers again: checked every second); never dead-lettered',
   budgeted:
     'retried like transient, but after `PUSHER_MAX_ATTEMPTS` (recorder: `RECORDER_MAX_ATTEMPTS`) failed attempts dead-lettered as `UNEXPECTED` with the message and stack head',
   revoked: 'not announced, not committed, no pause: the partition’s next owner pushes it again',

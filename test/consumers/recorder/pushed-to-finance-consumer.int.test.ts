@@ -97,12 +97,12 @@ describe('recorder: invoice.pushed_to_finance → cloud_invoices', () => {
     expect([...(assignments[0] ?? []), ...(assignments[1] ?? [])].sort()).toEqual([0, 1, 2, 3]);
   });
 
-  it('keeps an event while the database is down and records it once the database answers again', async () => {
+  /** A recorder whose database connection goes through a proxy the test can cut. */
+  async function recorderBehindProxy(extraEnv: Record<string, string> = {}) {
     const pgUrl = new URL(inject('databaseUrl'));
     const proxy = await tcpProxyForTest({ host: pgUrl.hostname, port: Number(pgUrl.port || 5432) });
-    const env = testEnv({ secret: null });
-    const direct = env.DATABASE_URL as string;
-    const viaProxy = new URL(direct);
+    const env = testEnv({ secret: null, env: extraEnv });
+    const viaProxy = new URL(env.DATABASE_URL as string);
     viaProxy.port = String(proxy.port());
     const { send, row } = await recorderSetup(env);
     const service = await serviceForTest(
@@ -110,6 +110,11 @@ describe('recorder: invoice.pushed_to_finance → cloud_invoices', () => {
       { pusher: false, recorder: true },
     );
     await eventually(async () => ((await service.readiness()).ready ? true : undefined), { what: 'ready' });
+    return { proxy, send, row, service };
+  }
+
+  it('keeps an event while the database is down and records it once the database answers again', async () => {
+    const { proxy, send, row, service } = await recorderBehindProxy();
 
     await proxy.cut();
     await send(pushedEvent({ provider_invoice_id: 'INV-REC-DB' }));
@@ -131,6 +136,25 @@ describe('recorder: invoice.pushed_to_finance → cloud_invoices', () => {
       timeoutMs: 60_000,
     });
     expect(recorded?.provider_invoice_id).toBe('INV-REC-DB');
+    await eventually(async () => ((await service.readiness()).ready ? true : undefined), {
+      what: 'ready again',
+    });
+  });
+
+  it('consumes again as soon as the database answers, not when a long backoff step ends', async () => {
+    // A first backoff step of two minutes: recovery within the test's deadline can only come from the check.
+    const { proxy, send, row, service } = await recorderBehindProxy({ SYSTEMIC_BACKOFF_MS: '120000' });
+    await proxy.cut();
+    await send(pushedEvent({ provider_invoice_id: 'INV-REC-BACK' }));
+    await eventually(async () => ((await service.readiness()).ready ? undefined : true), {
+      what: 'recorder paused for the database',
+    });
+    await proxy.restore();
+    const recorded = await eventually(() => row('INV-REC-BACK'), {
+      what: 'row recorded within 30 s of the database coming back (the backoff step is 120 s)',
+      timeoutMs: 30_000,
+    });
+    expect(recorded?.provider_invoice_id).toBe('INV-REC-BACK');
     await eventually(async () => ((await service.readiness()).ready ? true : undefined), {
       what: 'ready again',
     });
