@@ -183,7 +183,7 @@ export async function startService(options: ServiceOptions): Promise<Service> {
     systemicBackoffMs: config.systemicBackoffMs,
     // The same checks as /readyz: a consumer paused for one of these resumes once it answers again.
     recoveryChecks: {
-      //DATABASE_UNAVAILABLE: () => infra.database.ping(),
+      DATABASE_UNAVAILABLE: () => infra.database.ping(),
       REGISTRY_UNAVAILABLE: () => infra.codec.ping(),
     },
     log,
