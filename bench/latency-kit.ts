@@ -46,6 +46,14 @@ export interface PublishPlan {
   lines?: number;
 }
 
+/** Fewest invoices a warm-up publishes (see LatencyPlan.warmup). */
+export const WARMUP_MIN_INVOICES = 20;
+
+/** The uncounted warm-up before a latency measurement: one second's invoices at `rate`, at least 20. */
+export function warmupCount(rate: number): number {
+  return Math.max(WARMUP_MIN_INVOICES, rate);
+}
+
 /** Runs bench/publisher.ts as its own process and waits for it; throws naming its exit code. */
 export async function publish(endpoints: Endpoints, plan: PublishPlan): Promise<void> {
   const publisher = spawn(process.execPath, [PUBLISHER], {

@@ -72,11 +72,11 @@ export async function measureLatency(endpoints: Endpoints, kafka: Kafka, plan: L
       }
       const limits = sampleLimit(opsPort);
       const cpu = cpuUsage({ service: service.pid, finance: finance.child.pid });
-      const prefix = `LAT-${id}-`;
-      await publish(endpoints, { topic, schemaId, rate, count, lines, prefix: prefix.slice(0, -1) });
+      const prefix = `LAT-${id}`;
+      await publish(endpoints, { topic, schemaId, rate, count, lines, prefix });
       await waitUntil('every invoice pushed', () => pushed() >= warmup + count);
       const sorted = latencies(seen.of(topic), seen.of(config.topics.pushedToFinance), (key) =>
-        key.includes(prefix),
+        key.includes(`${prefix}-`),
       );
       const used = cpu.stop();
       const perInvoiceMs = (name: string) => (((used.seconds[name] ?? 0) * 1000) / count).toFixed(2);

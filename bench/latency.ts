@@ -8,14 +8,12 @@
 import { benchKafka } from './bench-kit.ts';
 import { header, runBench, table } from './bench-report.ts';
 import { benchStack } from './bench-stack.ts';
-import { quantile } from './latency-kit.ts';
+import { quantile, WARMUP_MIN_INVOICES, warmupCount } from './latency-kit.ts';
 import { measureLatency } from './latency-run.ts';
 
 const RATES = (process.env.BENCH_RATES ?? '20,100,200,500').split(',').map(Number);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const LATENCY_MS = Number(process.env.BENCH_FINANCE_LATENCY_MS ?? 10);
-// One second of publishing (at least 20 invoices) goes first and is not counted: see LatencyPlan.warmup.
-const WARMUP_MIN = 20;
 
 export async function main(): Promise<void> {
   const stack = await benchStack();
@@ -26,7 +24,7 @@ export async function main(): Promise<void> {
       rate,
       count: rate * SECONDS,
       financeLatencyMs: LATENCY_MS,
-      warmup: Math.max(WARMUP_MIN, rate),
+      warmup: warmupCount(rate),
     };
     const { sorted, limit, load, cpu } = await measureLatency(stack.endpoints, kafka, plan);
     rows.push([
@@ -43,7 +41,7 @@ export async function main(): Promise<void> {
   }
   header('Latency at fixed publish rates', 'npm run bench:latency');
   console.log(
-    `finance latency: ${LATENCY_MS} ms; ${SECONDS} s of publishing per rate, after a warm-up of one second's invoices (at least ${WARMUP_MIN}) that is not counted; 33-line invoices\n`,
+    `finance latency: ${LATENCY_MS} ms; ${SECONDS} s of publishing per rate, after a warm-up of one second's invoices (at least ${WARMUP_MIN_INVOICES}) that is not counted; 33-line invoices\n`,
   );
   table(
     [

@@ -53,7 +53,7 @@ async function recordedRows(databaseUrl: string): Promise<number> {
 // README's "Memory" section suggests for a container (both generations: capping the old one alone
 // makes every fetch's buffers trigger a full collection). BENCH_SERVICE_NODE_OPTIONS replaces both
 // (one row, e.g. --trace-gc; given as node's arguments, since NODE_OPTIONS refuses some of them).
-export const HEAP_SIZED = '--max-old-space-size=96 --max-semi-space-size=4';
+const HEAP_SIZED = '--max-old-space-size=96 --max-semi-space-size=4';
 const VARIANTS: string[] = process.env.BENCH_SERVICE_NODE_OPTIONS
   ? [process.env.BENCH_SERVICE_NODE_OPTIONS]
   : ['', HEAP_SIZED];
@@ -118,8 +118,7 @@ async function drainBacklog(endpoints: Endpoints, nodeOptions: string) {
       if (service.exitCode === null) samples.push(procStatus(pid, 'VmRSS'));
     }, 100);
     const heap = sampleHeap(Number(env.HTTP_PORT));
-    const drainedIn = await timed(() => Promise.race([died, drain()]));
-    async function drain() {
+    const drain = async () => {
       await waitUntil('every invoice pushed', () => pushed.seen() >= EVENTS, 1_800_000);
       let rows = 0;
       await waitUntil(
@@ -130,7 +129,8 @@ async function drainBacklog(endpoints: Endpoints, nodeOptions: string) {
           rows = await recordedRows(config.database.url);
         },
       );
-    }
+    };
+    const drainedIn = await timed(() => Promise.race([died, drain()]));
     clearInterval(sampler);
     const heapPeaks = heap.stop();
     const peak = procStatus(pid, 'VmHWM');

@@ -17,7 +17,7 @@ import {
 } from './bench-kit.ts';
 import { header, loadLine, runBench } from './bench-report.ts';
 import { benchStack } from './bench-stack.ts';
-import { publish, quantile, timestamps } from './latency-kit.ts';
+import { publish, quantile, timestamps, warmupCount } from './latency-kit.ts';
 import { installStageTrace, STAGES, type Stage } from './stage-trace.ts';
 
 const RATE = Number(process.env.BENCH_RATE ?? 200);
@@ -49,9 +49,9 @@ export async function main(): Promise<void> {
   const seen = await timestamps(kafka, [config.topics.linesIngested, config.topics.pushedToFinance]);
   const count = RATE * SECONDS;
   try {
-    // Warm-up, not counted (as in bench/latency.ts): one second's invoices, at least 20.
+    // Warm-up, not counted (as in bench/latency.ts).
     const topic = config.topics.linesIngested;
-    const warmup = Math.max(20, RATE);
+    const warmup = warmupCount(RATE);
     await publish(stack.endpoints, {
       topic,
       schemaId,

@@ -261,7 +261,8 @@ export class ConsumerRuntime {
 
   /** Checks the failed dependency every second during `pause`; ends the pause once it answers. */
   #watchRecovery(pause: NodeJS.Timeout, error: unknown, log: Logger): void {
-    const check = error instanceof SyncError ? this.#options.recoveryChecks?.[error.code] : undefined;
+    const code = error instanceof SyncError ? error.code : undefined;
+    const check = code && this.#options.recoveryChecks?.[code];
     if (!check) return;
     const current = () => this.#systemicPause === pause && this.#running;
     void (async () => {
@@ -273,10 +274,7 @@ export class ConsumerRuntime {
           () => false,
         );
         if (answers && current()) {
-          log.info(
-            { code: (error as SyncError).code },
-            'the failed dependency answers again: consuming before the backoff ends',
-          );
+          log.info({ code }, 'the failed dependency answers again: consuming before the backoff ends');
           this.#endSystemicPause(pause);
           return;
         }

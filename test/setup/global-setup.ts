@@ -32,10 +32,11 @@ export default async function setup(project: TestProject): Promise<() => Promise
     const stopping = Boolean(process.env.CI || stack.source === 'docker');
     // A stack this run stops takes its topics with it; one that stays up is left as it was found.
     if (!(stopping && stack.started)) {
-      const deleted = await topics
-        .deleteCreatedSince()
-        .catch((error: Error) => log(`topic sweep: ${error.message}`));
-      if (typeof deleted === 'number') log(`deleted the ${deleted} test topics this run created`);
+      try {
+        log(`deleted the ${await topics.deleteCreatedSince()} test topics this run created`);
+      } catch (error) {
+        log(`topic sweep: ${(error as Error).message}`);
+      }
     }
     if (stopping) await stack.stop();
   };

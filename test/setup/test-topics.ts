@@ -1,6 +1,6 @@
 // Every test names its topics `t<8 hex>.…` (test/helpers/test-config.ts). A run deletes the ones it
 // created when it ends, so a broker shared by many runs does not pile up thousands of partitions.
-import { Kafka, logLevel } from 'kafkajs';
+import { type Admin, Kafka, logLevel } from 'kafkajs';
 
 const TEST_TOPIC = /^t[0-9a-f]{8}\./;
 
@@ -15,29 +15,28 @@ export async function beginTestTopicSweep(brokers: string): Promise<TestTopicSwe
     brokers: brokers.split(','),
     logLevel: logLevel.NOTHING,
   });
-  const existing = new Set(await listTestTopics(kafka));
+  const existing = new Set(await withAdmin(kafka, listTestTopics));
   return {
-    async deleteCreatedSince() {
-      const created = (await listTestTopics(kafka)).filter((topic) => !existing.has(topic));
-      const admin = kafka.admin();
-      await admin.connect();
-      try {
+    deleteCreatedSince: () =>
+      withAdmin(kafka, async (admin) => {
+        const created = (await listTestTopics(admin)).filter((topic) => !existing.has(topic));
         for (let start = 0; start < created.length; start += 100) {
           await admin.deleteTopics({ topics: created.slice(start, start + 100), timeout: 30_000 });
         }
-      } finally {
-        await admin.disconnect();
-      }
-      return created.length;
-    },
+        return created.length;
+      }),
   };
 }
 
-async function listTestTopics(kafka: Kafka): Promise<string[]> {
+async function listTestTopics(admin: Admin): Promise<string[]> {
+  return (await admin.listTopics()).filter((topic) => TEST_TOPIC.test(topic));
+}
+
+async function withAdmin<T>(kafka: Kafka, work: (admin: Admin) => Promise<T>): Promise<T> {
   const admin = kafka.admin();
   await admin.connect();
   try {
-    return (await admin.listTopics()).filter((topic) => TEST_TOPIC.test(topic));
+    return await work(admin);
   } finally {
     await admin.disconnect();
   }
