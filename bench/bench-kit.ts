@@ -101,8 +101,9 @@ export function benchEnv(
   };
 }
 
+/** The bench's configuration over the caller's environment, so a service variable (KAFKA_FETCH_MAX_BYTES…) reaches every bench. */
 export function benchConfig(...args: Parameters<typeof benchEnv>): Config {
-  return loadConfig(benchEnv(...args));
+  return loadConfig({ ...process.env, ...benchEnv(...args) });
 }
 
 /** `count` invoice lines, the last one tax, like a DigitalOcean invoice of that size. */

@@ -2,10 +2,12 @@
 // recorder) drains a backlog of 33-line invoices, finance answering at once; its resident memory is
 // sampled from outside (/proc/<pid>/status VmRSS every 100 ms) and its peak read from VmHWM.
 //   npm run bench:memory   (BENCH_MEMORY_EVENTS=100000, BENCH_PARTITIONS=6, plus any service variable,
-//                           e.g. KAFKA_FETCH_MAX_BYTES, PUSHER_MAX_IN_FLIGHT; BENCH_SERVICE_NODE_OPTIONS, BENCH_SERVICE_STDOUT)
-import { spawn } from 'node:child_process';
+//                           e.g. KAFKA_FETCH_MAX_BYTES, PUSHER_MAX_IN_FLIGHT; BENCH_MEMORY_LIMITS,
+//                           BENCH_SERVICE_NODE_OPTIONS, BENCH_SERVICE_STDOUT)
+import { execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { openSync, readFileSync } from 'node:fs';
+import { totalmem } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { loadConfig } from '../src/config/config.ts';
@@ -23,6 +25,7 @@ import {
 import { BenchError, header, loadLine, median, runBench, table } from './bench-report.ts';
 import { benchStack } from './bench-stack.ts';
 import { exited, freePort } from './latency-kit.ts';
+import { createMemoryLimit, type MemoryLimit, parseMemoryLimit } from './memory-limit.ts';
 
 const EVENTS = Number(process.env.BENCH_MEMORY_EVENTS ?? 100_000);
 const PARTITIONS = Number(process.env.BENCH_PARTITIONS ?? 6);
@@ -49,21 +52,26 @@ async function recordedRows(databaseUrl: string): Promise<number> {
   }
 }
 
-// Node's own arguments for the service, one row each: as shipped, and with V8's heap sized the way
-// README's "Memory" section suggests for a container (both generations: capping the old one alone
-// makes every fetch's buffers trigger a full collection). BENCH_SERVICE_NODE_OPTIONS replaces both
-// (one row, e.g. --trace-gc; given as node's arguments, since NODE_OPTIONS refuses some of them).
-const HEAP_SIZED = '--max-old-space-size=96 --max-semi-space-size=4';
-const VARIANTS: string[] = process.env.BENCH_SERVICE_NODE_OPTIONS
-  ? [process.env.BENCH_SERVICE_NODE_OPTIONS]
-  : ['', HEAP_SIZED];
+// The service as shipped (no V8 flag), once per memory limit of BENCH_MEMORY_LIMITS (default
+// "none,512MiB"): with none, Node sizes V8's heap from the host's memory; under a limit (a container's,
+// made here with a cgroup), Node sizes it from the limit. BENCH_SERVICE_NODE_OPTIONS adds node
+// arguments to every row for experiments (e.g. --trace-gc; given as node's arguments, since
+// NODE_OPTIONS refuses some of them).
+interface Variant {
+  nodeArgs: string;
+  limit: number | undefined;
+}
+const VARIANTS: Variant[] = (process.env.BENCH_MEMORY_LIMITS ?? 'none,512MiB').split(',').map((text) => ({
+  nodeArgs: process.env.BENCH_SERVICE_NODE_OPTIONS ?? '',
+  limit: parseMemoryLimit(text),
+}));
 
 export async function main(): Promise<void> {
   const stack = await benchStack();
   const rows: string[][] = [];
   let context = '';
-  for (const nodeOptions of VARIANTS) {
-    const drained = await drainBacklog(stack.endpoints, nodeOptions);
+  for (const variant of VARIANTS) {
+    const drained = await drainBacklog(stack.endpoints, variant);
     rows.push(drained.row);
     context = drained.context;
   }
@@ -71,7 +79,8 @@ export async function main(): Promise<void> {
   console.log(`${context}\n`);
   table(
     [
-      'node arguments of the service',
+      'memory limit of the service',
+      'V8 heap limit Node chose',
       'peak RSS (VmHWM)',
       'RSS sampled: median, max',
       'V8 heap peak: used, total; external',
@@ -84,7 +93,7 @@ export async function main(): Promise<void> {
 }
 
 /** Publishes the backlog on fresh topics, then starts the service and measures it until all is recorded. */
-async function drainBacklog(endpoints: Endpoints, nodeOptions: string) {
+async function drainBacklog(endpoints: Endpoints, variant: Variant) {
   const kafka = benchKafka(endpoints);
   const id = benchId();
   const secret = randomBytes(32).toString('hex');
@@ -96,12 +105,17 @@ async function drainBacklog(endpoints: Endpoints, nodeOptions: string) {
     { HTTP_PORT: String(await freePort()), LOG_LEVEL: 'warn', KAFKA_TOPIC_PARTITIONS: String(PARTITIONS) },
   );
   const config = loadConfig({ ...process.env, ...env });
+  let limit: MemoryLimit | undefined;
   try {
     const publishedIn = await timed(() => publishBacklog(config, id, EVENTS));
     const pushed = await countRecords(kafka, config.topics.pushedToFinance, PARTITIONS);
     const load = loadLine();
-    const nodeArgs = nodeOptions.split(/\s+/).filter(Boolean);
-    const service = spawn(process.execPath, [...nodeArgs, CLI, 'start'], {
+    const nodeArgs = variant.nodeArgs.split(/\s+/).filter(Boolean);
+    limit = variant.limit === undefined ? undefined : createMemoryLimit(variant.limit, `ifs-bench-${id}`);
+    const inLimit = (argv: string[]) => (limit ? limit.wrap(argv) : argv);
+    const heapLimit = v8HeapLimit(inLimit([process.execPath, ...nodeArgs]));
+    const [command, ...args] = inLimit([process.execPath, ...nodeArgs, CLI, 'start']);
+    const service = spawn(command as string, args, {
       env: { ...process.env, ...env, NODE_OPTIONS: '' },
       // BENCH_SERVICE_STDOUT=<file>: keep what the service prints (e.g. with --trace-gc) for the notes.
       stdio: ['ignore', serviceStdout(), 'inherit'],
@@ -141,7 +155,11 @@ async function drainBacklog(endpoints: Endpoints, nodeOptions: string) {
     return {
       context: `${EVENTS} invoices of 33 lines published in ${(publishedIn / 1000).toFixed(0)} s, ${PARTITIONS} partitions, finance at 0 ms; ${load} when the drain began`,
       row: [
-        nodeOptions === '' ? '(none: as shipped)' : `\`${nodeOptions}\``,
+        (variant.limit === undefined
+          ? `none (host: ${(totalmem() / 2 ** 30).toFixed(0)} GiB)`
+          : `${(variant.limit / MIB).toFixed(0)} MiB (cgroup)`) +
+          (variant.nodeArgs ? `, \`${variant.nodeArgs}\`` : ''),
+        `${(heapLimit / MIB).toFixed(0)} MiB`,
         `${(peak / MIB).toFixed(0)} MiB`,
         `${(median(samples) / MIB).toFixed(0)}, ${(Math.max(...samples) / MIB).toFixed(0)} MiB`,
         heapPeaks,
@@ -151,6 +169,7 @@ async function drainBacklog(endpoints: Endpoints, nodeOptions: string) {
     };
   } finally {
     finance.stop();
+    limit?.remove();
     await cleanUp(endpoints, config);
   }
 }
@@ -181,6 +200,13 @@ function sampleHeap(port: number) {
       return `${used}, ${total}; ${external} MiB`;
     },
   };
+}
+
+/** The heap limit V8 takes in a Node started the same way as the service (same arguments, same limit). */
+function v8HeapLimit(argv: string[]): number {
+  const [command, ...args] = argv;
+  const script = 'process.stdout.write(String(require("node:v8").getHeapStatistics().heap_size_limit))';
+  return Number(execFileSync(command as string, [...args, '-e', script], { encoding: 'utf8' }));
 }
 
 function serviceStdout(): 'ignore' | number {

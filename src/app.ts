@@ -20,6 +20,7 @@ import { createConsole, lagTargets } from './ops/console/console.ts';
 import { RecentPushes } from './ops/console/recent-pushes.ts';
 import { type OpsServer, type Readiness, startOpsServer } from './ops/http-server.ts';
 import { createLogger, type Logger } from './ops/logger.ts';
+import { memoryBudget } from './ops/memory-budget.ts';
 import { createMetrics, type Metrics } from './ops/metrics.ts';
 import { messagingClients } from './read-only-infrastructure.ts';
 
@@ -271,7 +272,7 @@ export async function startService(options: ServiceOptions): Promise<Service> {
     await ops?.close();
     throw error;
   }
-  log.info({ roles: options.roles, ops_url: ops?.url }, 'service started');
+  log.info({ roles: options.roles, ops_url: ops?.url, ...memoryBudget() }, 'service started');
 
   return {
     infra,
