@@ -39,6 +39,7 @@ type Service = {
   ports?: string[];
   depends_on?: Record<string, { condition: string }>;
   healthcheck?: { test: string[] };
+  mem_limit?: string;
 };
 type ComposeFile = { name: string; services: Record<string, Service> };
 
@@ -118,6 +119,10 @@ describe('docker-compose.yml', () => {
     });
     expect(service('invoice-finance-sync')).toMatchObject({ build: '.', command: ['start'] });
     expect(existsSync(join(ROOT, 'tools/finance-server/main.ts'))).toBe(true);
+  });
+
+  it('gives the service a memory limit, which Node sizes V8’s heap from', () => {
+    expect(service('invoice-finance-sync').mem_limit).toBe('512m');
   });
 
   it('publishes 9092, 8081, 5433 (PostgreSQL), 4010 and 9464 on the loopback interface only', () => {
