@@ -4,6 +4,8 @@
 # server (docker-compose.yml, service `finance`: entrypoint node tools/finance-server/main.ts).
 #   docker build -t invoice-finance-sync .
 #   docker run --rm invoice-finance-sync --help
+# Run it with a memory limit (docker run --memory 512m, a pod's limits.memory): Node sizes V8's heap
+# from the limit, with no flag (README, "Memory").
 
 FROM node:24-slim AS deps
 WORKDIR /app

@@ -1,6 +1,8 @@
 // Every test names its topics `t<8 hex>.…` (test/helpers/test-config.ts). A run deletes the ones it
 // created when it ends, so a broker shared by many runs does not pile up thousands of partitions.
 import { type Admin, Kafka, logLevel } from 'kafkajs';
+// kafkajs's idle queue timer otherwise arms with a negative delay (Node's TimeoutNegativeWarning).
+import '../../src/adapters/kafka/request-queue-patch.ts';
 
 const TEST_TOPIC = /^t[0-9a-f]{8}\./;
 
