@@ -72,7 +72,17 @@ export function kafkaLogLevel(level: logLevel, entry: KafkaLogEntry): PinoLevel 
   return LEVELS[level] ?? 'info';
 }
 
+/**
+ * kafkajs's line when a consumer crashes: `Crash: <error name>: <message>`. A join answered by a
+ * coordinator still loading crashes the consumer, and kafkajs restarts it (every passing protocol
+ * error is retriable). The consumer runtime logs each crash itself, at ERROR when kafkajs will not
+ * restart the consumer.
+ */
+const CRASH = /^Crash: \w+: (.*)$/s;
+
 function isPassing({ message, error }: KafkaLogEntry): boolean {
   if (message.startsWith('Response ') && typeof error === 'string') return PASSING_MESSAGES.has(error);
+  const crash = CRASH.exec(message);
+  if (crash) return PASSING_MESSAGES.has(crash[1] ?? '');
   return PASSING_MESSAGES.has(message) || RETRYING_MESSAGES.some((pattern) => pattern.test(message));
 }
