@@ -61,19 +61,31 @@ interface Variant {
   nodeArgs: string;
   limit: number | undefined;
 }
-const VARIANTS: Variant[] = (process.env.BENCH_MEMORY_LIMITS ?? 'none,512MiB').split(',').map((text) => ({
-  nodeArgs: process.env.BENCH_SERVICE_NODE_OPTIONS ?? '',
-  limit: parseMemoryLimit(text),
-}));
+function variants(): Variant[] {
+  return (process.env.BENCH_MEMORY_LIMITS ?? 'none,512MiB').split(',').map((text) => ({
+    nodeArgs: process.env.BENCH_SERVICE_NODE_OPTIONS ?? '',
+    limit: parseMemoryLimit(text),
+  }));
+}
 
 export async function main(): Promise<void> {
+  // Every limit is made before the first backlog is published: one the machine refuses stops the
+  // benchmark at once, not after a drain.
+  const runs = variants();
+  const limits = runs.map((variant) =>
+    variant.limit === undefined ? undefined : createMemoryLimit(variant.limit, `ifs-bench-${benchId()}`),
+  );
   const stack = await benchStack();
   const rows: string[][] = [];
   let context = '';
-  for (const variant of VARIANTS) {
-    const drained = await drainBacklog(stack.endpoints, variant);
-    rows.push(drained.row);
-    context = drained.context;
+  try {
+    for (const [i, variant] of runs.entries()) {
+      const drained = await drainBacklog(stack.endpoints, variant, limits[i]);
+      rows.push(drained.row);
+      context = drained.context;
+    }
+  } finally {
+    for (const limit of limits) limit?.remove();
   }
   header('Memory draining a backlog', 'npm run bench:memory');
   console.log(`${context}\n`);
@@ -93,7 +105,7 @@ export async function main(): Promise<void> {
 }
 
 /** Publishes the backlog on fresh topics, then starts the service and measures it until all is recorded. */
-async function drainBacklog(endpoints: Endpoints, variant: Variant) {
+async function drainBacklog(endpoints: Endpoints, variant: Variant, limit: MemoryLimit | undefined) {
   const kafka = benchKafka(endpoints);
   const id = benchId();
   const secret = randomBytes(32).toString('hex');
@@ -105,13 +117,11 @@ async function drainBacklog(endpoints: Endpoints, variant: Variant) {
     { HTTP_PORT: String(await freePort()), LOG_LEVEL: 'warn', KAFKA_TOPIC_PARTITIONS: String(PARTITIONS) },
   );
   const config = loadConfig({ ...process.env, ...env });
-  let limit: MemoryLimit | undefined;
   try {
     const publishedIn = await timed(() => publishBacklog(config, id, EVENTS));
     const pushed = await countRecords(kafka, config.topics.pushedToFinance, PARTITIONS);
     const load = loadLine();
     const nodeArgs = variant.nodeArgs.split(/\s+/).filter(Boolean);
-    limit = variant.limit === undefined ? undefined : createMemoryLimit(variant.limit, `ifs-bench-${id}`);
     const inLimit = (argv: string[]) => (limit ? limit.wrap(argv) : argv);
     const heapLimit = v8HeapLimit(inLimit([process.execPath, ...nodeArgs]));
     const [command, ...args] = inLimit([process.execPath, ...nodeArgs, CLI, 'start']);
@@ -169,7 +179,6 @@ async function drainBacklog(endpoints: Endpoints, variant: Variant) {
     };
   } finally {
     finance.stop();
-    limit?.remove();
     await cleanUp(endpoints, config);
   }
 }
