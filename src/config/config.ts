@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import type { z } from 'zod';
 import { ANY_PROVIDER } from '../core/tax-rule.ts';
-import { configError } from './config-files.ts';
+import { configError, readSecretValue } from './config-files.ts';
 import {
   type ClientTls,
   type DatabaseTls,
@@ -13,7 +13,7 @@ import {
   type RegistryConfig,
   registryConfig,
 } from './connection-config.ts';
-import { ENV_DOCS, type Env, type EnvName, envSchema } from './env-schema.ts';
+import { ENV_DOCS, type Env, type EnvName, envSchema, MIN_CONSOLE_TOKEN_LENGTH } from './env-schema.ts';
 
 /** The only module that reads the environment. Everything else receives a frozen `Config`. */
 export interface Config {
@@ -94,6 +94,18 @@ function withDefaults(source: NodeJS.ProcessEnv): Record<EnvName, string> {
     raw[name] = given === undefined || given === '' ? fallback : given;
   }
   return raw;
+}
+
+/** The console token, from OPS_CONSOLE_TOKEN_FILE when given; undefined leaves the console read-only. */
+function readConsoleToken(env: Env): string | undefined {
+  const token = readSecretValue('OPS_CONSOLE_TOKEN', env.OPS_CONSOLE_TOKEN, env.OPS_CONSOLE_TOKEN_FILE);
+  if (token === '') return undefined;
+  if (token.length < MIN_CONSOLE_TOKEN_LENGTH) {
+    throw configError([
+      `OPS_CONSOLE_TOKEN_FILE: got a token of ${token.length} characters, expected at least ${MIN_CONSOLE_TOKEN_LENGTH} (unset: read-only)`,
+    ]);
+  }
+  return token;
 }
 
 function readSecret(env: Env): { secret: Uint8Array | undefined; disabledReason: string | undefined } {
@@ -207,7 +219,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     http: { host: env.HTTP_HOST, port: env.HTTP_PORT },
     console: {
       enabled: env.OPS_CONSOLE,
-      token: env.OPS_CONSOLE_TOKEN === '' ? undefined : env.OPS_CONSOLE_TOKEN,
+      token: readConsoleToken(env),
       recentPushes: env.OPS_CONSOLE_RECENT_PUSHES,
       lagSampleMs: env.OPS_CONSOLE_LAG_SAMPLE_MS,
     },

@@ -4,8 +4,8 @@ import { ENV_DOCS } from './env-schema.ts';
 export function renderEnvExample(): string {
   const lines = [
     '# invoice-finance-sync configuration. Every variable is optional; the value shown is the default.',
-    '# Secrets: prefer the *_FILE variants (mounted files) to FINANCE_JWT_SECRET, KAFKA_SASL_PASSWORD and',
-    '# SCHEMA_REGISTRY_PASSWORD; none of them is ever logged.',
+    '# Secrets: prefer the *_FILE variants (mounted files) to FINANCE_JWT_SECRET, KAFKA_SASL_PASSWORD,',
+    '# SCHEMA_REGISTRY_PASSWORD and OPS_CONSOLE_TOKEN; none of them is ever logged.',
     '',
   ];
   for (const [name, [fallback, meaning]] of Object.entries(ENV_DOCS)) {

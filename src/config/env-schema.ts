@@ -171,11 +171,15 @@ export const ENV_DOCS = {
     '',
     'Token (16+ characters) that allows console actions: redrive, replay. Unset: the console is read-only.',
   ],
+  OPS_CONSOLE_TOKEN_FILE: ['', 'File holding the console token (takes precedence over OPS_CONSOLE_TOKEN).'],
   OPS_CONSOLE_RECENT_PUSHES: ['500', 'Push outcomes the console keeps in memory for its recent pushes page.'],
   OPS_CONSOLE_LAG_SAMPLE_MS: ['5000', 'How often the console samples consumer lag for its sparklines (ms).'],
 } as const satisfies Record<string, readonly [string, string]>;
 
 export type EnvName = keyof typeof ENV_DOCS;
+
+/** The shortest console token accepted (OPS_CONSOLE_TOKEN or OPS_CONSOLE_TOKEN_FILE). */
+export const MIN_CONSOLE_TOKEN_LENGTH = 16;
 
 const SINGLE_WORD = /^[\p{L}\p{N}]+$/u;
 
@@ -275,7 +279,11 @@ export const envSchema = z
     OPS_CONSOLE: bool,
     OPS_CONSOLE_TOKEN: z
       .string()
-      .refine((token) => token === '' || token.length >= 16, 'at least 16 characters (unset: read-only)'),
+      .refine(
+        (token) => token === '' || token.length >= MIN_CONSOLE_TOKEN_LENGTH,
+        `at least ${MIN_CONSOLE_TOKEN_LENGTH} characters (unset: read-only)`,
+      ),
+    OPS_CONSOLE_TOKEN_FILE: z.string(),
     OPS_CONSOLE_RECENT_PUSHES: int(1, 100_000),
     OPS_CONSOLE_LAG_SAMPLE_MS: int(500, 600_000),
   })

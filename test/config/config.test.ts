@@ -82,6 +82,23 @@ describe('configuration', () => {
     );
   });
 
+  it('reads the console token from OPS_CONSOLE_TOKEN_FILE before OPS_CONSOLE_TOKEN', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ifs-console-token-'));
+    const file = join(dir, 'token');
+    writeFileSync(file, 'console-token-from-a-file\n');
+    const config = loadConfig({ OPS_CONSOLE_TOKEN_FILE: file, OPS_CONSOLE_TOKEN: 'z'.repeat(20) });
+    expect(config.console.token).toBe('console-token-from-a-file');
+    expect(loadConfig({}).console.token).toBeUndefined();
+    writeFileSync(file, 'short\n');
+    expect(messageOf({ OPS_CONSOLE_TOKEN_FILE: file })).toBe(
+      'invalid configuration:\n  OPS_CONSOLE_TOKEN_FILE: got a token of 5 characters, expected at least 16 (unset: read-only)',
+    );
+    expect(messageOf({ OPS_CONSOLE_TOKEN_FILE: join(dir, 'missing') })).toContain(
+      'OPS_CONSOLE_TOKEN_FILE: cannot read',
+    );
+    expect(messageOf({ OPS_CONSOLE_TOKEN: 'short' })).toContain('OPS_CONSOLE_TOKEN: got');
+  });
+
   it('parses per-provider tax words, with TAX_WORDS for every other provider', () => {
     const config = loadConfig({ TAX_WORDS: 'GST,Tax', TAX_WORDS_BY_PROVIDER: 'aws=tax,vat;gcp=tax' });
     expect(config.taxWords).toEqual({ '*': ['gst', 'tax'], aws: ['tax', 'vat'], gcp: ['tax'] });
