@@ -19,7 +19,12 @@ const ARGS = [
   '--disable-sync',
 ];
 
-const SCREENSHOTS = new URL('../../docs/console/', import.meta.url);
+// The pictures README shows are refreshed on purpose (CONSOLE_SCREENSHOTS=docs); an ordinary run
+// writes them under test-results/ (ignored by git), where a failed run's pages can be looked at.
+const SCREENSHOTS = new URL(
+  process.env.CONSOLE_SCREENSHOTS === 'docs' ? '../../docs/console/' : '../../test-results/console/',
+  import.meta.url,
+);
 
 /** A real Chromium with a fresh profile, one page open; closed (profile removed) when the test ends. */
 export async function browserPage(): Promise<Page> {
@@ -43,7 +48,7 @@ export async function browserPage(): Promise<Page> {
   return page;
 }
 
-/** Writes the page (the whole of it, or what a 1280×800 window shows) to docs/console/<name>.png. */
+/** Writes the page (the whole of it, or what a 1280×800 window shows) to <name>.png under SCREENSHOTS. */
 export async function screenshot(
   page: Page,
   name: string,
