@@ -1,5 +1,6 @@
 import type { Kafka } from 'kafkajs';
 import { AvroCodec } from './adapters/kafka/avro-codec.ts';
+import { verifyKafkaAccess } from './adapters/kafka/kafka-access.ts';
 import { createKafka } from './adapters/kafka/kafka-client.ts';
 import type { Config } from './config/config.ts';
 import { type Contracts, loadContracts } from './events/contracts.ts';
@@ -46,6 +47,8 @@ export async function openReadOnlyInfrastructure(
   logger?: Logger,
 ): Promise<ReadOnlyInfrastructure> {
   const log = logger ?? createLogger(config.log);
+  // As at start: a refused certificate or login is named at once (exit 78), not retried for minutes.
+  await verifyKafkaAccess(config.kafka, log);
   const clients = messagingClients(config, log);
   return { config, log, ...clients, close: () => clients.codec.close() };
 }

@@ -133,6 +133,20 @@ describe('a Kafka cluster secured with TLS and SCRAM', () => {
     expect(run.output).not.toContain(PASSWORD);
   });
 
+  it('a wrong password stops a read-only command (dlq list) the same way', async () => {
+    const wrong = 'wrong-password-3b7a';
+    const run = await cli(
+      ['dlq', 'list'],
+      securedEnv({ KAFKA_SASL_PASSWORD_FILE: '', KAFKA_SASL_PASSWORD: wrong, LOG_LEVEL: 'debug' }),
+    );
+    expect(run.code, run.output).toBe(78);
+    expect(run.elapsedMs).toBeLessThan(START_FAILS_WITHIN_MS);
+    expect(run.output).toContain(
+      `invoice-finance-sync: CREDENTIALS_REFUSED: Kafka brokers ${broker.secure?.saslSslBrokers} refused the SASL login of "${USER}" (SCRAM-SHA-512)`,
+    );
+    expect(run.output).not.toContain(wrong);
+  });
+
   it('a CA that did not sign the broker’s certificate stops start with exit 78, naming KAFKA_SSL_CA_FILE', async () => {
     const stranger = await tlsMaterialForTest({ caName: 'some other CA' });
     const run = await cli(['start'], securedEnv({ KAFKA_SSL_CA_FILE: stranger.caFile, LOG_LEVEL: 'debug' }));
