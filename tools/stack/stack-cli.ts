@@ -1,4 +1,4 @@
-// Local stack CLI: npm run stack -- up [--sasl-ssl]|down|status|env|reset
+// Local stack CLI: npm run stack -- up [--sasl-ssl]|down|status|env [--sasl-ssl]|reset
 //   up      start Kafka (127.0.0.1:9092), the schema registry (:8081) and make PostgreSQL available;
 //           progress on stderr, `export` lines for the endpoints on stdout: eval "$(npm run -s stack -- up)"
 //           --sasl-ssl (JVM stack): Kafka also gets a SASL_SSL listener on 9094 (SCRAM-SHA-512, a CA
@@ -6,6 +6,7 @@
 //   down    stop them (data is kept)
 //   status  show what runs, and the `export` lines when all are ready; exit code 0 when ready, 3 otherwise
 //   env     only the `export` lines of a ready stack (exit code 3 otherwise): eval "$(npm run -s stack -- env)"
+//           --sasl-ssl: the Kafka variables of the SASL_SSL listener started by `up --sasl-ssl`
 //   reset   down, then delete Kafka's and the registry's data (not the artifact cache)
 // With a Docker engine: docker-compose.yml (Kafka, Confluent Schema Registry, PostgreSQL).
 // Without: Kafka and Apicurio Registry on the JVM; PostgreSQL from DATABASE_URL or 127.0.0.1:5432
@@ -24,8 +25,9 @@ import {
 import { dockerEngineAnswers } from './docker-stack.ts';
 import { jvmStackDown, jvmStackStatus, jvmStackUp, jvmStackWipe } from './jvm-stack.ts';
 import { postgresAnswers } from './postgres.ts';
+import { tcpOpen } from './probes.ts';
 import { exportLines, maintenanceUrl, shellQuoted } from './stack-env.ts';
-import { saslSslVariables, stackSaslSslEndpoint } from './stack-sasl-ssl.ts';
+import { SASL_SSL_PORT, saslSslVariables, stackSaslSslEndpoint } from './stack-sasl-ssl.ts';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const STACK = join(ROOT, '.stack');
@@ -134,6 +136,13 @@ function saslSslExportLines(endpoints: Endpoints): string[] {
   return [...rest, ...Object.entries(secured).map(([name, value]) => `export ${name}=${shellQuoted(value)}`)];
 }
 
+/** Whether the running Kafka has the listener `up --sasl-ssl` adds (its port answers, its files exist). */
+async function saslSslListening(endpoints: Endpoints): Promise<boolean> {
+  const host = new URL(`kafka://${endpoints.kafkaBrokers}`).hostname;
+  const endpoint = stackSaslSslEndpoint(STACK, host);
+  return existsSync(endpoint.caFile) && existsSync(endpoint.passwordFile) && tcpOpen(host, SASL_SSL_PORT);
+}
+
 async function up(backend: Backend, options: string[]): Promise<number> {
   const saslSsl = options.includes('--sasl-ssl');
   if (saslSsl && backend !== jvm) {
@@ -175,11 +184,18 @@ async function main(command: string | undefined, options: string[]): Promise<num
         console.error(`stack (${backend.name}) not ready: see npm run stack -- status, or start it with up`);
         return 3;
       }
-      for (const line of exportLines(endpoints)) console.log(line);
+      const saslSsl = options.includes('--sasl-ssl');
+      if (saslSsl && !(backend === jvm && (await saslSslListening(endpoints)))) {
+        console.error(
+          `no SASL_SSL listener on port ${SASL_SSL_PORT}: start the stack with npm run stack -- up --sasl-ssl`,
+        );
+        return 3;
+      }
+      for (const line of saslSsl ? saslSslExportLines(endpoints) : exportLines(endpoints)) console.log(line);
       return 0;
     }
     default:
-      console.error('usage: npm run stack -- up [--sasl-ssl]|down|status|env|reset');
+      console.error('usage: npm run stack -- up [--sasl-ssl]|down|status|env [--sasl-ssl]|reset');
       return 2;
   }
 }
