@@ -2,7 +2,7 @@
 // Kubernetes pod's limits.memory): a child of this process's memory cgroup with a limit, which the
 // process joins before Node starts. Node reads that limit at start (process.constrainedMemory()) and
 // sizes V8's heap from it instead of from the host's memory; no V8 flag is involved.
-import { mkdirSync, readFileSync, rmdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { BenchError } from './bench-report.ts';
 
@@ -52,14 +52,7 @@ export interface MemoryLimit {
 
 /** Creates a cgroup limited to `bytes`; fails in one line naming what is missing. */
 export function createMemoryLimit(bytes: number, name: string): MemoryLimit {
-  const found = ownMemoryCgroup(readFileSync('/proc/self/cgroup', 'utf8'), (path) => {
-    try {
-      readFileSync(path);
-      return true;
-    } catch {
-      return false;
-    }
-  });
+  const found = ownMemoryCgroup(readFileSync('/proc/self/cgroup', 'utf8'), existsSync);
   const refuse = (why: string): never => {
     throw new BenchError(
       `bench:memory needs to create a memory cgroup for its container-like row (${why}); run it as root, or set BENCH_MEMORY_LIMITS=none`,

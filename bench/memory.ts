@@ -57,30 +57,21 @@ async function recordedRows(databaseUrl: string): Promise<number> {
 // made here with a cgroup), Node sizes it from the limit. BENCH_SERVICE_NODE_OPTIONS adds node
 // arguments to every row for experiments (e.g. --trace-gc; given as node's arguments, since
 // NODE_OPTIONS refuses some of them).
-interface Variant {
-  nodeArgs: string;
-  limit: number | undefined;
-}
-function variants(): Variant[] {
-  return (process.env.BENCH_MEMORY_LIMITS ?? 'none,512MiB').split(',').map((text) => ({
-    nodeArgs: process.env.BENCH_SERVICE_NODE_OPTIONS ?? '',
-    limit: parseMemoryLimit(text),
-  }));
-}
+const NODE_ARGS = process.env.BENCH_SERVICE_NODE_OPTIONS ?? '';
 
 export async function main(): Promise<void> {
   // Every limit is made before the first backlog is published: one the machine refuses stops the
   // benchmark at once, not after a drain.
-  const runs = variants();
-  const limits = runs.map((variant) =>
-    variant.limit === undefined ? undefined : createMemoryLimit(variant.limit, `ifs-bench-${benchId()}`),
-  );
+  const limits = (process.env.BENCH_MEMORY_LIMITS ?? 'none,512MiB').split(',').map((text) => {
+    const bytes = parseMemoryLimit(text);
+    return bytes === undefined ? undefined : createMemoryLimit(bytes, `ifs-bench-${benchId()}`);
+  });
   const stack = await benchStack();
   const rows: string[][] = [];
   let context = '';
   try {
-    for (const [i, variant] of runs.entries()) {
-      const drained = await drainBacklog(stack.endpoints, variant, limits[i]);
+    for (const limit of limits) {
+      const drained = await drainBacklog(stack.endpoints, limit);
       rows.push(drained.row);
       context = drained.context;
     }
@@ -105,7 +96,7 @@ export async function main(): Promise<void> {
 }
 
 /** Publishes the backlog on fresh topics, then starts the service and measures it until all is recorded. */
-async function drainBacklog(endpoints: Endpoints, variant: Variant, limit: MemoryLimit | undefined) {
+async function drainBacklog(endpoints: Endpoints, limit: MemoryLimit | undefined) {
   const kafka = benchKafka(endpoints);
   const id = benchId();
   const secret = randomBytes(32).toString('hex');
@@ -121,7 +112,7 @@ async function drainBacklog(endpoints: Endpoints, variant: Variant, limit: Memor
     const publishedIn = await timed(() => publishBacklog(config, id, EVENTS));
     const pushed = await countRecords(kafka, config.topics.pushedToFinance, PARTITIONS);
     const load = loadLine();
-    const nodeArgs = variant.nodeArgs.split(/\s+/).filter(Boolean);
+    const nodeArgs = NODE_ARGS.split(/\s+/).filter(Boolean);
     const inLimit = (argv: string[]) => (limit ? limit.wrap(argv) : argv);
     const heapLimit = v8HeapLimit(inLimit([process.execPath, ...nodeArgs]));
     const [command, ...args] = inLimit([process.execPath, ...nodeArgs, CLI, 'start']);
@@ -165,10 +156,9 @@ async function drainBacklog(endpoints: Endpoints, variant: Variant, limit: Memor
     return {
       context: `${EVENTS} invoices of 33 lines published in ${(publishedIn / 1000).toFixed(0)} s, ${PARTITIONS} partitions, finance at 0 ms; ${load} when the drain began`,
       row: [
-        (variant.limit === undefined
+        (limit === undefined
           ? `none (host: ${(totalmem() / 2 ** 30).toFixed(0)} GiB)`
-          : `${(variant.limit / MIB).toFixed(0)} MiB (cgroup)`) +
-          (variant.nodeArgs ? `, \`${variant.nodeArgs}\`` : ''),
+          : `${(limit.bytes / MIB).toFixed(0)} MiB (cgroup)`) + (NODE_ARGS ? `, \`${NODE_ARGS}\`` : ''),
         `${(heapLimit / MIB).toFixed(0)} MiB`,
         `${(peak / MIB).toFixed(0)} MiB`,
         `${(median(samples) / MIB).toFixed(0)}, ${(Math.max(...samples) / MIB).toFixed(0)} MiB`,
