@@ -249,10 +249,23 @@ export async function startService(options: ServiceOptions): Promise<Service> {
     );
   }
   const readiness = () => checkReadiness(infra, options.roles, runtimes);
+  const consoleToken =
+    options.opsServer !== false && config.console.enabled ? config.console.token : undefined;
   const opsConsole =
-    options.opsServer !== false && config.console.enabled
-      ? createConsole({ infra, status: readiness, groups: lagTargets(config, options.roles) })
-      : undefined;
+    consoleToken === undefined
+      ? undefined
+      : createConsole({
+          infra,
+          token: consoleToken,
+          status: readiness,
+          groups: lagTargets(config, options.roles),
+        });
+  if (options.opsServer !== false && config.console.enabled && consoleToken === undefined) {
+    log.info(
+      { console: 'off' },
+      'ops console off: set OPS_CONSOLE_TOKEN (16+ characters) or OPS_CONSOLE_TOKEN_FILE to turn it on',
+    );
+  }
   // Up before the consumers join: a join waits for a crashed member's session to expire, and all that
   // time /healthz must answer (a liveness probe would restart the process) and /readyz say why not yet.
   const ops =
@@ -262,7 +275,8 @@ export async function startService(options: ServiceOptions): Promise<Service> {
           ...config.http,
           registry: infra.metrics.registry,
           readiness,
-          console: opsConsole?.handle,
+          log: log.child({ component: 'ops-server' }),
+          console: opsConsole?.plugin,
         });
   if (ops) log.info({ ops_url: ops.url }, 'ops server listening');
   try {

@@ -3,12 +3,9 @@ import type { PageContext } from './layout.ts';
 
 /**
  * The buttons of a form with an action: `controls` (the action's) and `free` (anything read-only,
- * shown whatever the mode). Without OPS_CONSOLE_TOKEN the action's buttons are replaced by why.
+ * shown whatever the mode).
  */
 export function actionBar(context: PageContext, controls: SafeHtml, free: SafeHtml = html``): SafeHtml {
-  if (!context.actionsEnabled) {
-    return html`<p class="actions">${free}</p><p class="notice">Read-only: OPS_CONSOLE_TOKEN is not set on the service, so actions are off.</p>`;
-  }
   const hint =
     context.signedIn === undefined
       ? html`<span class="muted">You will be asked to <a href="/login">sign in</a>.</span>`

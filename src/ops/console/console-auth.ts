@@ -1,7 +1,6 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
-import type { IncomingHttpHeaders } from 'node:http';
 
-/** Who asked for an action, as the audit log records it. */
+/** Who read or acted, as the audit log records it. */
 export interface Actor {
   name: string;
   via: 'bearer' | 'session';
@@ -10,9 +9,29 @@ export interface Actor {
 export type Refusal = { ok: false; status: 401 | 403; message: string };
 export type AuthDecision = { ok: true; actor: Actor } | Refusal;
 
+/** What a request says about who sent it, taken from its headers and cookie. */
+export interface Credentials {
+  authorization?: string | undefined;
+  /** The session cookie's value. */
+  session?: string | undefined;
+  origin?: string | undefined;
+  host?: string | undefined;
+  /** X-Ops-Actor: the name a script gives itself for the audit log. */
+  actor?: string | undefined;
+}
+
+/** The session cookie to set (HttpOnly, SameSite=Strict, Path=/ always). */
+export interface SessionCookie {
+  value: string;
+  maxAgeSeconds: number;
+  secure: boolean;
+}
+
 export interface ConsoleAuthOptions {
-  /** OPS_CONSOLE_TOKEN; undefined makes the console read-only. */
-  token: string | undefined;
+  /** OPS_CONSOLE_TOKEN: the console exists only with one. */
+  token: string;
+  /** OPS_PUBLIC_ORIGIN: what a browser's Origin must be, and https makes the cookie Secure. */
+  publicOrigin?: string | undefined;
   sessionTtlMs?: number;
   now?: () => number;
 }
@@ -20,57 +39,53 @@ export interface ConsoleAuthOptions {
 export const SESSION_COOKIE = 'ops_console_session';
 const SESSION_TTL_MS = 8 * 3_600_000; // one working day
 const MAX_SESSIONS = 1_000; // the oldest go first: a flood of logins cannot grow memory
-const ACTOR_HEADER = 'x-ops-actor';
 const NAME_LENGTH = 60; // characters of a name kept for the audit log
 
-export const READ_ONLY_MESSAGE =
-  'This console is read-only: OPS_CONSOLE_TOKEN is not set on the service, so no action is accepted.';
 export const SIGN_IN_MESSAGE =
-  'This action needs the console token: sign in (top right), or send "Authorization: Bearer <token>".';
+  'This page needs the console token: sign in, or send "Authorization: Bearer <token>".';
+export const OTHER_SITE_MESSAGE = 'Refused: the request came from another site.';
 
 /**
- * Decides who may act. Reading needs nothing; actions need OPS_CONSOLE_TOKEN, either as a bearer
- * header (scripts) or through the login form, which sets an HttpOnly session cookie holding a
- * random id (never the token). Sessions live in memory: a restart signs everyone out.
+ * Decides who may read and act. Everything the console shows or does needs OPS_CONSOLE_TOKEN, either
+ * as a bearer header (scripts) or through the login form, which sets an HttpOnly session cookie
+ * holding a random id (never the token). Sessions live in memory: a restart signs everyone out.
  */
 export class ConsoleAuth {
-  readonly #tokenHash: Buffer | undefined;
+  readonly #tokenHash: Buffer;
+  readonly #publicOrigin: string | undefined;
   readonly #ttlMs: number;
   readonly #now: () => number;
   readonly #sessions = new Map<string, { name: string; expiresAt: number }>();
 
   constructor(options: ConsoleAuthOptions) {
-    this.#tokenHash = options.token === undefined ? undefined : hash(options.token);
+    this.#tokenHash = hash(options.token);
+    this.#publicOrigin = options.publicOrigin;
     this.#ttlMs = options.sessionTtlMs ?? SESSION_TTL_MS;
     this.#now = options.now ?? Date.now;
   }
 
-  get actionsEnabled(): boolean {
-    return this.#tokenHash !== undefined;
-  }
-
-  /** May the sender of these headers act? */
-  authorize(headers: IncomingHttpHeaders): AuthDecision {
-    if (!this.#tokenHash) return { ok: false, status: 403, message: READ_ONLY_MESSAGE };
-    const bearer = /^Bearer\s+(.+)$/i.exec(headers.authorization ?? '')?.[1];
+  /**
+   * May the sender read (`write` false) or act (`write` true)? A session's write must come from the
+   * console's own origin: a page on another site cannot ride the cookie (a bearer header it cannot send).
+   */
+  authorize(credentials: Credentials, write: boolean): AuthDecision {
+    const bearer = /^Bearer\s+(.+)$/i.exec(credentials.authorization ?? '')?.[1];
     if (bearer !== undefined) {
       if (!this.#matches(bearer)) return { ok: false, status: 401, message: 'The bearer token is wrong.' };
       return {
         ok: true,
-        actor: { name: cleanName(header(headers, ACTOR_HEADER)) || 'bearer token', via: 'bearer' },
+        actor: { name: cleanName(credentials.actor ?? '') || 'bearer token', via: 'bearer' },
       };
     }
-    const session = this.#session(headers);
+    const session = this.#session(credentials.session);
     if (!session) return { ok: false, status: 401, message: SIGN_IN_MESSAGE };
-    if (!sameOrigin(headers)) {
-      return { ok: false, status: 403, message: 'Refused: the request came from another site.' };
-    }
+    if (write && !this.sameOrigin(credentials))
+      return { ok: false, status: 403, message: OTHER_SITE_MESSAGE };
     return { ok: true, actor: { name: session.name, via: 'session' } };
   }
 
   /** Checks the token and opens a session; the caller sets the returned cookie. */
-  login(name: string, token: string): { ok: true; cookie: string; actor: Actor } | Refusal {
-    if (!this.#tokenHash) return { ok: false, status: 403, message: READ_ONLY_MESSAGE };
+  login(name: string, token: string): { ok: true; cookie: SessionCookie; actor: Actor } | Refusal {
     if (!this.#matches(token))
       return { ok: false, status: 401, message: 'Sign-in refused: the token is wrong.' };
     const id = randomBytes(32).toString('base64url');
@@ -78,28 +93,35 @@ export class ConsoleAuth {
     this.#sessions.set(id, { name: actor.name, expiresAt: this.#now() + this.#ttlMs });
     if (this.#sessions.size > MAX_SESSIONS)
       this.#sessions.delete(this.#sessions.keys().next().value as string);
-    const maxAge = Math.floor(this.#ttlMs / 1000);
-    return {
-      ok: true,
-      actor,
-      cookie: `${SESSION_COOKIE}=${id}; HttpOnly; SameSite=Strict; Path=/; Max-Age=${maxAge}`,
-    };
+    return { ok: true, actor, cookie: this.#cookie(id, Math.floor(this.#ttlMs / 1000)) };
   }
 
-  /** Ends the session of these headers; returns the cookie that clears it. */
-  logout(headers: IncomingHttpHeaders): string {
-    const id = cookie(headers, SESSION_COOKIE);
-    if (id !== undefined) this.#sessions.delete(id);
-    return `${SESSION_COOKIE}=; HttpOnly; SameSite=Strict; Path=/; Max-Age=0`;
+  /** Ends the session; returns the cookie that clears it. */
+  logout(session: string | undefined): SessionCookie {
+    if (session !== undefined) this.#sessions.delete(session);
+    return this.#cookie('', 0);
   }
 
-  /** The signed-in name, for the page header. */
-  signedIn(headers: IncomingHttpHeaders): string | undefined {
-    return this.#session(headers)?.name;
+  /**
+   * A browser sends Origin with every form POST, and a page on another site cannot fake it. Behind a
+   * reverse proxy the Host the service sees is the proxy's, so OPS_PUBLIC_ORIGIN says what to expect.
+   */
+  sameOrigin({ origin, host }: Credentials): boolean {
+    if (origin === undefined) return true; // not a browser's cross-site POST (SameSite=Strict covers the rest)
+    if (this.#publicOrigin !== undefined) return origin === this.#publicOrigin;
+    try {
+      return new URL(origin).host === host;
+    } catch {
+      return false;
+    }
   }
 
-  #session(headers: IncomingHttpHeaders): { name: string } | undefined {
-    const id = cookie(headers, SESSION_COOKIE);
+  #cookie(value: string, maxAgeSeconds: number): SessionCookie {
+    // Behind a TLS-terminating proxy the service sees plain HTTP; the public origin says https.
+    return { value, maxAgeSeconds, secure: this.#publicOrigin?.startsWith('https:') === true };
+  }
+
+  #session(id: string | undefined): { name: string } | undefined {
     const session = id === undefined ? undefined : this.#sessions.get(id);
     if (!session || id === undefined) return undefined;
     if (session.expiresAt <= this.#now()) {
@@ -111,36 +133,12 @@ export class ConsoleAuth {
 
   #matches(candidate: string): boolean {
     // Hashing first gives equal lengths, so the comparison time says nothing about the token.
-    return this.#tokenHash !== undefined && timingSafeEqual(hash(candidate), this.#tokenHash);
+    return timingSafeEqual(hash(candidate), this.#tokenHash);
   }
 }
 
 function hash(text: string): Buffer {
   return createHash('sha256').update(text).digest();
-}
-
-function header(headers: IncomingHttpHeaders, name: string): string {
-  const value = headers[name];
-  return (Array.isArray(value) ? value[0] : value) ?? '';
-}
-
-function cookie(headers: IncomingHttpHeaders, name: string): string | undefined {
-  for (const part of (headers.cookie ?? '').split(';')) {
-    const [key, ...rest] = part.trim().split('=');
-    if (key === name) return rest.join('=');
-  }
-  return undefined;
-}
-
-/** A browser sends Origin with every form POST; a page on another site cannot fake it. */
-function sameOrigin(headers: IncomingHttpHeaders): boolean {
-  const origin = headers.origin;
-  if (origin === undefined) return true; // not a browser's cross-site POST (SameSite=Strict covers the rest)
-  try {
-    return new URL(origin).host === headers.host;
-  } catch {
-    return false;
-  }
 }
 
 // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what is removed

@@ -1,9 +1,9 @@
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { FastifyPluginAsync } from 'fastify';
 import { createKafka } from '../../adapters/kafka/kafka-client.ts';
 import type { Infrastructure } from '../../app.ts';
 import type { Config } from '../../config/config.ts';
 import { ConsoleAuth } from './console-auth.ts';
-import { consoleHandler } from './console-routes.ts';
+import { consolePlugin } from './console-routes.ts';
 import { deadLetterDesk } from './dead-letter-desk.ts';
 import { invoiceHistory } from './invoice-history.ts';
 import { LagHistory } from './lag-history.ts';
@@ -15,17 +15,21 @@ import { secretScrubber } from './secret-scrub.ts';
 
 export interface ConsoleOptions {
   infra: Infrastructure;
+  /** OPS_CONSOLE_TOKEN: the console exists only with one. */
+  token: string;
   status(): Promise<ServiceStatus>;
   /** The consumer groups whose lag the overview charts. */
   groups: LagTarget[];
 }
 
 export interface OpsConsole {
-  handle(req: IncomingMessage, res: ServerResponse): boolean;
+  /** The console's routes, registered on the ops server. */
+  plugin: FastifyPluginAsync;
   close(): Promise<void>;
 }
 
 const LAG_POINTS = 60; // samples per sparkline: five minutes at the default 5 s
+const READ_CONCURRENCY = 2;
 const LAG_REQUEST_TIMEOUT_MS = 1_500; // a silent broker costs one skipped sample, not a pile of them
 
 /** Wires the console's pages to the service's parts; `close()` stops its lag sampling. */
@@ -46,7 +50,7 @@ export function createConsole(options: ConsoleOptions): OpsConsole {
   });
   sampler.start();
   const replay = new ReplayJobs(replayRunner(infra));
-  const handle = consoleHandler({
+  const plugin = consolePlugin({
     status: options.status,
     inFlight: async () => byConsumer((await infra.metrics.inFlight.get()).values),
     outcomes: async () => byConsumerAndOutcome((await infra.metrics.events.get()).values),
@@ -59,7 +63,8 @@ export function createConsole(options: ConsoleOptions): OpsConsole {
     replay,
     replayTopic: config.topics.linesIngested,
     topics: { pushed: config.topics.pushedToFinance, deadLetter: config.topics.deadLetter },
-    auth: new ConsoleAuth({ token: config.console.token }),
+    auth: new ConsoleAuth({ token: options.token, publicOrigin: config.console.publicOrigin }),
+    limits: { readConcurrency: READ_CONCURRENCY, signInsPerMinute: config.console.signInsPerMinute },
     audit: infra.log.child({ component: 'ops-console' }),
     scrub: secretScrubber([
       config.console.token,
@@ -68,7 +73,7 @@ export function createConsole(options: ConsoleOptions): OpsConsole {
     now: Date.now,
   });
   return {
-    handle,
+    plugin,
     close: async () => {
       // A replay running at shutdown stops like the CLI's on SIGINT: in-flight pushes finish first.
       replay.stop('service shutdown');

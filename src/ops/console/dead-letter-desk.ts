@@ -1,6 +1,7 @@
 import type { Infrastructure } from '../../app.ts';
 import type { CommandOutput } from '../../commands/command-output.ts';
 import type { DecodedValue } from '../../commands/dead-letter-details.ts';
+import { type DeadLetterList, deadLetterList } from '../../commands/dead-letter-reader.ts';
 import type { DeadLetterView } from '../../commands/dead-letter-view.ts';
 import { listDeadLetters, readDeadLetter } from '../../commands/dlq.ts';
 import { dlqRedrive, type RedriveResult } from '../../commands/dlq-redrive.ts';
@@ -10,8 +11,12 @@ export type DeadLetterTopic = 'pusher' | 'recorder';
 
 export interface DeadLetterDesk {
   topicName(which: DeadLetterTopic): string;
-  /** The newest `limit` dead letters, newest first (older ones are not even fetched, as `dlq list --limit`). */
-  list(which: DeadLetterTopic, limit: number): Promise<DeadLetterView[]>;
+  /**
+   * The newest `limit` dead letters, newest first (older ones are not even fetched, as `dlq list
+   * --limit`), read within OPS_READ_MAX_RECORDS and OPS_READ_TIMEOUT_MS: `stoppedEarly` on the list
+   * says when a limit cut it short.
+   */
+  list(which: DeadLetterTopic, limit: number): Promise<DeadLetterList>;
   show(
     which: DeadLetterTopic,
     partition: number,
@@ -34,8 +39,12 @@ export function deadLetterDesk(infra: Infrastructure): DeadLetterDesk {
   return {
     topicName,
     list: async (which, limit) => {
-      const newest = await listDeadLetters(infra, topicName(which), { newestPerPartition: limit });
-      return newest.slice(-limit).reverse();
+      const { maxRecords, timeoutMs } = infra.config.console.reads;
+      const newest = await listDeadLetters(infra, topicName(which), {
+        newestPerPartition: limit,
+        limits: { maxRecords, timeoutMs },
+      });
+      return deadLetterList(newest.slice(-limit).reverse(), newest.stoppedEarly);
     },
     show: (which, partition, offset) => readDeadLetter(infra, { topic: topicName(which), partition, offset }),
     redrive: (which, offsets, force) =>

@@ -1,10 +1,12 @@
 import type { CloudInvoiceRow } from '../../adapters/db/cloud-invoice.repository.ts';
-import { readKeyTail } from '../../adapters/kafka/key-tail.ts';
+import { type KeyTail, readKeyTail } from '../../adapters/kafka/key-tail.ts';
+import { topicExists } from '../../adapters/kafka/topic-exists.ts';
+import { readGroupPrefix } from '../../adapters/kafka/topic-range-reader.ts';
 import type { Infrastructure } from '../../app.ts';
-import type { DeadLetterView } from '../../commands/dead-letter-view.ts';
-import { listDeadLetters } from '../../commands/dlq.ts';
+import { type DeadLetterView, deadLetterView } from '../../commands/dead-letter-view.ts';
 import type { PushNote } from '../../consumers/push-observer.ts';
 import { messageOf } from '../../core/errors.ts';
+import type { StopReason } from '../../core/read-budget.ts';
 import type { InvoicePushedToFinance } from '../../events/invoice-events.ts';
 import { keyParts, type RecentPushes } from './recent-pushes.ts';
 
@@ -18,12 +20,24 @@ export interface InvoiceHistory {
   seen: PushNote[];
   /** Sources that could not be read, and why. */
   errors: { source: string; error: string }[];
+  /** Topics whose search did not cover the key's whole partition, why, and how many records it read. */
+  stoppedEarly?: { source: string; reason: StopReason; read: number }[];
+  /** How many of the newest records of the key's partition each topic search covers (OPS_READ_MAX_RECORDS). */
+  window?: number;
 }
 
-/** How many records of the key's partition of the announcements topic a search reads. */
+/**
+ * How many records of the key's partition a search read before OPS_READ_MAX_RECORDS; kept for
+ * pages that still show it, `InvoiceHistory.window` is the one in force.
+ */
 export const ANNOUNCEMENT_WINDOW = 5_000;
 
-/** Looks one invoice up in cloud_invoices, the announcements topic, the dead-letter topic and memory. */
+/**
+ * Looks one invoice up in cloud_invoices, the announcements topic, the dead-letter topic and memory.
+ * Both topics are keyed by the invoice key, so each search reads only the newest
+ * OPS_READ_MAX_RECORDS records of the key's partition, within OPS_READ_TIMEOUT_MS; `stoppedEarly`
+ * names a search that did not cover its whole partition.
+ */
 export async function invoiceHistory(
   infra: Infrastructure,
   recent: RecentPushes,
@@ -36,6 +50,8 @@ export async function invoiceHistory(
     deadLetters: [],
     seen: recent.list({ key }),
     errors: [],
+    stoppedEarly: [],
+    window: infra.config.console.reads.maxRecords,
   };
   const attempt = async (source: string, work: () => Promise<void>) => {
     try {
@@ -44,7 +60,13 @@ export async function invoiceHistory(
       history.errors.push({ source, error: messageOf(error) });
     }
   };
+  const search = async (source: string): Promise<KeyTail['records']> => {
+    const tail = await searchTopic(infra, source, key);
+    if (tail.stoppedEarly) history.stoppedEarly?.push({ source, ...tail.stoppedEarly });
+    return tail.records;
+  };
   const parts = keyParts(key);
+  const { pushedToFinance, deadLetter } = infra.config.topics;
   await Promise.all([
     attempt('cloud_invoices', async () => {
       if (parts)
@@ -54,31 +76,43 @@ export async function invoiceHistory(
           parts.invoiceId,
         );
     }),
-    attempt(infra.config.topics.pushedToFinance, async () => {
-      history.announced = await announcements(infra, key);
+    attempt(pushedToFinance, async () => {
+      history.announced = await Promise.all(
+        (await search(pushedToFinance)).map((r) => announcement(infra, r)),
+      );
     }),
-    attempt(infra.config.topics.deadLetter, async () => {
-      history.deadLetters = (await listDeadLetters(infra)).filter((view) => view.key === key);
+    attempt(deadLetter, async () => {
+      // Dead letters keep their original key, so the key's partition holds its dead letters too.
+      if (await topicExists(infra.kafka, deadLetter))
+        history.deadLetters = (await search(deadLetter)).map(deadLetterView);
     }),
   ]);
   return history;
 }
 
-async function announcements(infra: Infrastructure, key: string): Promise<InvoiceHistory['announced']> {
-  const records = await readKeyTail(
-    infra.kafka,
-    infra.config.topics.pushedToFinance,
+function searchTopic(infra: Infrastructure, topic: string, key: string): Promise<KeyTail> {
+  const { maxRecords, timeoutMs } = infra.config.console.reads;
+  return readKeyTail({
+    kafka: infra.kafka,
+    topic,
     key,
-    ANNOUNCEMENT_WINDOW,
-  );
-  return Promise.all(
-    records.map(async (record) => ({
-      partition: record.partition,
-      offset: record.offset,
-      event: await infra.codec.decode<InvoicePushedToFinance>(
-        record.message.value,
-        infra.contracts.pushedToFinance,
-      ),
-    })),
-  );
+    window: maxRecords,
+    timeoutMs,
+    groupPrefix: readGroupPrefix(infra.config, 'search'),
+    log: infra.log,
+  });
+}
+
+async function announcement(
+  infra: Infrastructure,
+  record: KeyTail['records'][number],
+): Promise<InvoiceHistory['announced'][number]> {
+  return {
+    partition: record.partition,
+    offset: record.offset,
+    event: await infra.codec.decode<InvoicePushedToFinance>(
+      record.message.value,
+      infra.contracts.pushedToFinance,
+    ),
+  };
 }

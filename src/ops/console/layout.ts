@@ -3,10 +3,8 @@ import { html, type SafeHtml } from './html.ts';
 export type Section = 'overview' | 'pushes' | 'invoices' | 'dead-letters' | 'replay' | 'login';
 
 export interface PageContext {
-  /** The signed-in operator, if any. */
+  /** The signed-in operator (or the bearer token's actor); undefined on the sign-in page. */
   signedIn: string | undefined;
-  /** False when OPS_CONSOLE_TOKEN is not set. */
-  actionsEnabled: boolean;
 }
 
 export interface Page {
@@ -56,8 +54,6 @@ ${page.body}
 }
 
 function whoIs(context: PageContext): SafeHtml {
-  if (!context.actionsEnabled)
-    return html`<span class="pill muted" title="OPS_CONSOLE_TOKEN is not set">read-only</span>`;
   if (context.signedIn === undefined) return html`<a href="/login">Sign in</a>`;
   return html`<span>${context.signedIn}</span>
 <form method="post" action="/logout" class="inline"><button class="link">Sign out</button></form>`;

@@ -1,5 +1,6 @@
 import { UsageError } from '../../commands/usage-error.ts';
-import { page, type Reply } from './console-http.ts';
+import { localPath, page, type Reply } from './console-http.ts';
+import { isConsolePage } from './console-pages.ts';
 import type { ConsoleDeps, RouteRequest } from './console-routes.ts';
 import type { DeadLetterTopic } from './dead-letter-desk.ts';
 import { deadLetterPage } from './dead-letter-detail-view.ts';
@@ -99,6 +100,6 @@ export async function replayPreview(deps: ConsoleDeps, { query, context }: Route
   }
 }
 
-export function login({ query }: RouteRequest): Reply {
-  return page(loginPage(undefined, query.get('back') ?? '/'));
+export function login(_deps: ConsoleDeps, { query }: RouteRequest): Reply {
+  return page(loginPage(undefined, localPath(query.get('back'), isConsolePage)));
 }

@@ -1,5 +1,6 @@
 import type { Infrastructure } from '../../app.ts';
 import { replayCommand } from '../../commands/replay.ts';
+import { stoppedEarlyLine } from '../../commands/replay-report.ts';
 import type { ReplayRunner, ReplaySelection } from './replay-jobs.ts';
 
 const PROGRESS = { everyRecords: 50, everyMs: 1_000 }; // a line a second at most, for the page
@@ -7,7 +8,9 @@ const PROGRESS = { everyRecords: 50, everyMs: 1_000 }; // a line a second at mos
 /**
  * The console's replay, through the `replay` command itself: the page's choices become its
  * options, its printed lines become the preview and the progress. The one place that knows the
- * command's shape; re-point it here when the command changes.
+ * command's shape; re-point it here when the command changes. A preview runs per request, so it
+ * reads within OPS_READ_MAX_RECORDS and OPS_READ_TIMEOUT_MS and says when they cut it short; a
+ * replay started from the page reads its whole range, like the command.
  */
 export function replayRunner(infra: Infrastructure): ReplayRunner {
   return {
@@ -20,11 +23,18 @@ export function replayRunner(infra: Infrastructure): ReplayRunner {
         if (rows.length < maxRows) rows.push(line);
         else more += 1;
       };
-      const totals = await replayCommand(infra, options(selection, true), {
-        out,
-        err: (line) => notes.push(line),
-      });
-      return { rows, more, notes, totals: { ...totals } };
+      const { maxRecords, timeoutMs } = infra.config.console.reads;
+      const limits = { maxRecords, timeoutMs };
+      const totals = await replayCommand(
+        infra,
+        { ...options(selection, true), limits },
+        { out, err: (line) => notes.push(line) },
+      );
+      const { stopped_early: stoppedEarly, ...figures } = totals;
+      if (!stoppedEarly) return { rows, more, notes, totals: figures };
+      // The page says it from `stoppedEarly`; the command's own line for it would say it twice.
+      const said = stoppedEarlyLine(stoppedEarly);
+      return { rows, more, notes: notes.filter((line) => line !== said), totals: figures, stoppedEarly };
     },
     async run(selection, onProgress, signal) {
       const say = (line: string) => {

@@ -1,4 +1,5 @@
 import { messageOf } from '../../core/errors.ts';
+import type { StoppedEarly } from '../../core/read-budget.ts';
 import type { Actor } from './console-auth.ts';
 
 /** What the operator chose on the replay page; the same choices as the `replay` command. */
@@ -19,6 +20,11 @@ export interface ReplayPreview {
   /** What the replay said about the range. */
   notes: string[];
   totals: Record<string, unknown>;
+  /**
+   * Set when OPS_READ_MAX_RECORDS or OPS_READ_TIMEOUT_MS ended the dry run before the end of the
+   * range: the rows and totals cover only the first `read` records.
+   */
+  stoppedEarly?: StoppedEarly;
 }
 
 /**

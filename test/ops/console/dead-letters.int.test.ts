@@ -35,6 +35,7 @@ describe('console in Chromium: dead letters', () => {
     expect(finance.invoices()).toEqual([]);
 
     const page = await browserPage();
+    await signIn(page, base, 'Ann On-Call', TOKEN);
     await page.goto(`${base}/dead-letters`);
     const row = page.locator(`tr[data-id="${id}"]`);
     expect(await row.locator('code').textContent()).toBe('FINANCE_REJECTED');
@@ -58,7 +59,6 @@ describe('console in Chromium: dead letters', () => {
     });
     await screenshot(page, 'dead-letter');
 
-    await signIn(page, base, 'Ann On-Call', TOKEN);
     await page.goto(`${base}/dead-letters`);
     await page.getByLabel(`select ${id}`).check();
     await page.getByRole('button', { name: 'Redrive selected' }).click();

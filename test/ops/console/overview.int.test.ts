@@ -1,7 +1,7 @@
 import type { Locator } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { invoiceKey } from '../../../src/events/invoice-events.ts';
-import { browserPage, screenshot } from '../../helpers/browser.ts';
+import { browserPage, screenshot, signIn } from '../../helpers/browser.ts';
 import { eventually } from '../../helpers/eventually.ts';
 import {
   APRIL_2026,
@@ -34,6 +34,7 @@ describe('console in Chromium: live state, recent pushes, an invoice’s history
     const base = service.ops?.url as string;
     const page = await browserPage();
 
+    await signIn(page, base, 'Ann On-Call', TOKEN);
     await page.goto(base);
     await eventually(
       async () => ((await page.locator('.status-line .pill').textContent()) === 'READY' ? true : undefined),
