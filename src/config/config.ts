@@ -26,6 +26,8 @@ export interface Config {
     createTopics: { enabled: boolean; partitions: number; replication: number };
     /** kafkajs fetch bounds: bytes of one fetch response, and of one partition in it. */
     fetch: { maxBytes: number; maxBytesPerPartition: number };
+    /** Prefix of the groups one-shot reads join and delete after (KAFKA_READ_GROUP_PREFIX). */
+    readGroupPrefix: string;
     /** Undefined for a PLAINTEXT listener. */
     tls: ClientTls | undefined;
     sasl: KafkaSasl | undefined;
@@ -40,9 +42,18 @@ export interface Config {
   finance: FinanceConfig;
   /** Tax words by provider; `*` holds TAX_WORDS for every provider without its own list. */
   taxWords: Record<string, string[]>;
-  http: { host: string; port: number };
-  /** The operations console on the ops HTTP server; `token` undefined makes it read-only. */
-  console: { enabled: boolean; token: string | undefined; recentPushes: number; lagSampleMs: number };
+  http: { host: string; port: number; trustedProxies: string[] };
+  /** The operations console on the ops HTTP server; off unless `enabled` and a `token` is set. */
+  console: {
+    enabled: boolean;
+    token: string | undefined;
+    recentPushes: number;
+    lagSampleMs: number;
+    publicOrigin: string | undefined;
+    signInsPerMinute: number;
+    /** Bounds of one topic read for a page, and how many such reads run at once. */
+    reads: { maxRecords: number; timeoutMs: number; concurrency: number };
+  };
   log: { level: Env['LOG_LEVEL']; pretty: boolean };
   shutdownTimeoutMs: number;
 }
@@ -96,13 +107,13 @@ function withDefaults(source: NodeJS.ProcessEnv): Record<EnvName, string> {
   return raw;
 }
 
-/** The console token, from OPS_CONSOLE_TOKEN_FILE when given; undefined leaves the console read-only. */
+/** The console token, from OPS_CONSOLE_TOKEN_FILE when given; undefined leaves the console off. */
 function readConsoleToken(env: Env): string | undefined {
   const token = readSecretValue('OPS_CONSOLE_TOKEN', env.OPS_CONSOLE_TOKEN, env.OPS_CONSOLE_TOKEN_FILE);
   if (token === '') return undefined;
   if (token.length < MIN_CONSOLE_TOKEN_LENGTH) {
     throw configError([
-      `OPS_CONSOLE_TOKEN_FILE: got a token of ${token.length} characters, expected at least ${MIN_CONSOLE_TOKEN_LENGTH} (unset: read-only)`,
+      `OPS_CONSOLE_TOKEN_FILE: got a token of ${token.length} characters, expected at least ${MIN_CONSOLE_TOKEN_LENGTH} (unset: the console is off)`,
     ]);
   }
   return token;
@@ -166,6 +177,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
         maxBytes: env.KAFKA_FETCH_MAX_BYTES,
         maxBytesPerPartition: env.KAFKA_FETCH_MAX_BYTES_PER_PARTITION,
       },
+      readGroupPrefix: env.KAFKA_READ_GROUP_PREFIX,
       tls: kafkaTls(env),
       sasl: kafkaSasl(env),
     },
@@ -216,12 +228,19 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       },
     },
     taxWords: { [ANY_PROVIDER]: env.TAX_WORDS.map((w) => w.toLowerCase()), ...env.TAX_WORDS_BY_PROVIDER },
-    http: { host: env.HTTP_HOST, port: env.HTTP_PORT },
+    http: { host: env.HTTP_HOST, port: env.HTTP_PORT, trustedProxies: env.OPS_TRUSTED_PROXIES },
     console: {
       enabled: env.OPS_CONSOLE,
       token: readConsoleToken(env),
       recentPushes: env.OPS_CONSOLE_RECENT_PUSHES,
       lagSampleMs: env.OPS_CONSOLE_LAG_SAMPLE_MS,
+      publicOrigin: env.OPS_PUBLIC_ORIGIN,
+      signInsPerMinute: env.OPS_SIGN_IN_PER_MINUTE,
+      reads: {
+        maxRecords: env.OPS_READ_MAX_RECORDS,
+        timeoutMs: env.OPS_READ_TIMEOUT_MS,
+        concurrency: env.OPS_READ_CONCURRENCY,
+      },
     },
     log: { level: env.LOG_LEVEL, pretty: env.LOG_PRETTY },
     shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT_MS,

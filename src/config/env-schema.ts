@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { z } from 'zod';
 import { checkConnectionSecurity } from './connection-rules.ts';
 
@@ -53,6 +54,10 @@ export const ENV_DOCS = {
   KAFKA_FETCH_MAX_BYTES_PER_PARTITION: [
     '1048576',
     'Most bytes of one partition in a fetch response (kafkajs maxBytesPerPartition); at least the largest record.',
+  ],
+  KAFKA_READ_GROUP_PREFIX: [
+    'invoice-finance-sync',
+    'Prefix of the short-lived consumer groups that one-shot reads (replay, dlq, console searches) join and delete after; grant ACLs on it.',
   ],
   KAFKA_SSL: ['false', 'Connect to the brokers over TLS (their SASL_SSL or SSL listener).'],
   KAFKA_SSL_CA_FILE: [
@@ -169,11 +174,32 @@ export const ENV_DOCS = {
   ],
   OPS_CONSOLE_TOKEN: [
     '',
-    'Token (16+ characters) that allows console actions: redrive, replay. Unset: the console is read-only.',
+    'Token (16+ characters) that signs in to the console, for reading and for actions (redrive, replay). Unset: the console is off.',
   ],
   OPS_CONSOLE_TOKEN_FILE: ['', 'File holding the console token (takes precedence over OPS_CONSOLE_TOKEN).'],
   OPS_CONSOLE_RECENT_PUSHES: ['500', 'Push outcomes the console keeps in memory for its recent pushes page.'],
   OPS_CONSOLE_LAG_SAMPLE_MS: ['5000', 'How often the console samples consumer lag for its sparklines (ms).'],
+  OPS_READ_MAX_RECORDS: [
+    '10000',
+    'Records one console topic read (replay preview, invoice search) reads at most; the page says when it stopped early.',
+  ],
+  OPS_READ_TIMEOUT_MS: [
+    '10000',
+    'Time one console topic read may take (ms), joining its short-lived group included; the page says when it stopped early.',
+  ],
+  OPS_READ_CONCURRENCY: ['2', 'Console requests that read topics at once; more wait their turn.'],
+  OPS_PUBLIC_ORIGIN: [
+    '',
+    'The origin browsers use to reach the console behind a reverse proxy (e.g. https://ops.example.com): sign-in forms must come from it, and https makes the session cookie Secure. Unset: the Host header.',
+  ],
+  OPS_TRUSTED_PROXIES: [
+    '',
+    'Comma-separated addresses or CIDRs of reverse proxies whose X-Forwarded-For gives the client address (audit log, sign-in throttle). Unset: the peer address.',
+  ],
+  OPS_SIGN_IN_PER_MINUTE: [
+    '10',
+    'Console sign-in attempts one client address may make per minute; more are answered 429.',
+  ],
 } as const satisfies Record<string, readonly [string, string]>;
 
 export type EnvName = keyof typeof ENV_DOCS;
@@ -182,6 +208,32 @@ export type EnvName = keyof typeof ENV_DOCS;
 export const MIN_CONSOLE_TOKEN_LENGTH = 16;
 
 const SINGLE_WORD = /^[\p{L}\p{N}]+$/u;
+
+/** An origin only (scheme, host, port): what a browser sends in Origin, so compared as it is. */
+const publicOrigin = z.string().transform((s, ctx) => {
+  if (s === '') return undefined;
+  let parsed: URL;
+  try {
+    parsed = new URL(s);
+  } catch {
+    ctx.addIssue({ code: 'custom', message: 'expected an origin such as https://ops.example.com' });
+    return z.NEVER;
+  }
+  if (!/^https?:$/.test(parsed.protocol) || s.replace(/\/$/, '') !== parsed.origin) {
+    ctx.addIssue({ code: 'custom', message: `expected only scheme, host and port, e.g. ${parsed.origin}` });
+    return z.NEVER;
+  }
+  return parsed.origin;
+});
+
+function isAddressOrCidr(entry: string): boolean {
+  const [address = '', prefix, extra] = entry.split('/');
+  const family = isIP(address);
+  if (family === 0 || extra !== undefined) return false;
+  if (prefix === undefined) return true;
+  const bits = Number(prefix);
+  return /^\d{1,3}$/.test(prefix) && bits <= (family === 4 ? 32 : 128);
+}
 
 const taxWordsByProvider = z.string().transform((s, ctx) => {
   const table: Record<string, string[]> = {};
@@ -221,6 +273,7 @@ export const envSchema = z
     KAFKA_TOPIC_REPLICATION: int(1, 10),
     KAFKA_FETCH_MAX_BYTES: int(1_024, 1_073_741_824),
     KAFKA_FETCH_MAX_BYTES_PER_PARTITION: int(1_024, 1_073_741_824),
+    KAFKA_READ_GROUP_PREFIX: z.string().min(1),
     KAFKA_SSL: bool,
     KAFKA_SSL_CA_FILE: z.string(),
     KAFKA_SSL_CERT_FILE: z.string(),
@@ -281,11 +334,19 @@ export const envSchema = z
       .string()
       .refine(
         (token) => token === '' || token.length >= MIN_CONSOLE_TOKEN_LENGTH,
-        `at least ${MIN_CONSOLE_TOKEN_LENGTH} characters (unset: read-only)`,
+        `at least ${MIN_CONSOLE_TOKEN_LENGTH} characters (unset: the console is off)`,
       ),
     OPS_CONSOLE_TOKEN_FILE: z.string(),
     OPS_CONSOLE_RECENT_PUSHES: int(1, 100_000),
     OPS_CONSOLE_LAG_SAMPLE_MS: int(500, 600_000),
+    OPS_READ_MAX_RECORDS: int(1, 10_000_000),
+    OPS_READ_TIMEOUT_MS: int(100, 600_000),
+    OPS_READ_CONCURRENCY: int(1, 64),
+    OPS_PUBLIC_ORIGIN: publicOrigin,
+    OPS_TRUSTED_PROXIES: csv.pipe(
+      z.array(z.string().refine(isAddressOrCidr, 'expected IP addresses or CIDRs')),
+    ),
+    OPS_SIGN_IN_PER_MINUTE: int(1, 10_000),
   })
   .superRefine((env, ctx) => {
     if (env.KAFKA_HEARTBEAT_INTERVAL_MS * 3 > env.KAFKA_SESSION_TIMEOUT_MS) {
