@@ -29,7 +29,6 @@ export interface OpsConsole {
 }
 
 const LAG_POINTS = 60; // samples per sparkline: five minutes at the default 5 s
-const READ_CONCURRENCY = 2;
 const LAG_REQUEST_TIMEOUT_MS = 1_500; // a silent broker costs one skipped sample, not a pile of them
 
 /** Wires the console's pages to the service's parts; `close()` stops its lag sampling. */
@@ -64,7 +63,10 @@ export function createConsole(options: ConsoleOptions): OpsConsole {
     replayTopic: config.topics.linesIngested,
     topics: { pushed: config.topics.pushedToFinance, deadLetter: config.topics.deadLetter },
     auth: new ConsoleAuth({ token: options.token, publicOrigin: config.console.publicOrigin }),
-    limits: { readConcurrency: READ_CONCURRENCY, signInsPerMinute: config.console.signInsPerMinute },
+    limits: {
+      readConcurrency: config.console.reads.concurrency,
+      signInsPerMinute: config.console.signInsPerMinute,
+    },
     audit: infra.log.child({ component: 'ops-console' }),
     scrub: secretScrubber([
       config.console.token,

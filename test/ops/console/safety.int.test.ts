@@ -225,6 +225,23 @@ describe('console safety: off without a token, every page behind sign-in, no sec
     expect(remotes).toContainEqual(['console sign-in', '198.51.100.2']);
   });
 
+  it('runs at most OPS_READ_CONCURRENCY topic reads at once and answers the rest 429, then serves again', async () => {
+    const env = testEnv({ env: { OPS_CONSOLE_TOKEN: TOKEN, OPS_READ_CONCURRENCY: '1' } });
+    const service = await serviceForTest(env, { pusher: false, recorder: true });
+    const base = service.ops?.url as string;
+    // Each read joins the broker to read a topic: six at once cannot all be served by one slot.
+    const answers = await Promise.all(Array.from({ length: 6 }, () => get(`${base}/dead-letters`, BEARER)));
+    const statuses = answers.map((answer) => answer.status).sort();
+    expect(statuses[0]).toBe(200);
+    expect(statuses.at(-1)).toBe(429);
+    const busy = answers.find((answer) => answer.status === 429);
+    expect(busy?.headers['retry-after']).toBe('5');
+    expect(busy?.text).toContain('Too many topic reads are running at once');
+    // The pages that read no topic are not limited, and the slot is free again afterwards.
+    expect((await get(`${base}/pushes`, BEARER)).status).toBe(200);
+    expect((await get(`${base}/dead-letters`, BEARER)).status).toBe(200);
+  });
+
   it('OPS_CONSOLE=false leaves only /healthz, /readyz and /metrics, even with a token', async () => {
     const env = testEnv({ secret: null, env: { OPS_CONSOLE: 'false', OPS_CONSOLE_TOKEN: TOKEN } });
     const service = await serviceForTest(env, { pusher: false, recorder: true });
