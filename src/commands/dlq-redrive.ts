@@ -1,5 +1,5 @@
-import type { Kafka, Producer } from 'kafkajs';
-import { readRange } from '../adapters/kafka/topic-range-reader.ts';
+import type { Producer } from 'kafkajs';
+import { readGroupPrefix, readRange } from '../adapters/kafka/topic-range-reader.ts';
 import type { Infrastructure } from '../app.ts';
 import { DLQ_HEADER } from '../core/dead-letter-headers.ts';
 import { SyncError } from '../core/errors.ts';
@@ -46,8 +46,8 @@ export async function dlqRedrive(
   output: CommandOutput = processOutput,
 ): Promise<RedriveResult> {
   const topic = options.topic ?? infra.config.topics.deadLetter;
-  const chosen = choose(await readDeadLetters(infra.kafka, topic), options, topic);
-  const before = options.force ? new Set<string>() : await redrivenBefore(infra.kafka, chosen);
+  const chosen = choose(await readDeadLetters(infra, topic), options, topic);
+  const before = options.force ? new Set<string>() : await redrivenBefore(infra, chosen);
   const result: RedriveResult = { redriven: [], skipped: [] };
   for (const view of chosen) {
     const from = deadLetterId(view);
@@ -80,7 +80,8 @@ function choose(views: DeadLetterView[], options: RedriveOptions, topic: string)
 }
 
 /** Ids of the given dead letters that already have a redriven copy on their source topic. */
-async function redrivenBefore(kafka: Kafka, views: DeadLetterView[]): Promise<Set<string>> {
+async function redrivenBefore(infra: Infrastructure, views: DeadLetterView[]): Promise<Set<string>> {
+  const { kafka } = infra;
   const found = new Set<string>();
   const sources = new Set(views.flatMap((v) => (v.source ? [v.source.topic] : [])));
   for (const source of sources) {
@@ -90,7 +91,8 @@ async function redrivenBefore(kafka: Kafka, views: DeadLetterView[]): Promise<Se
       kafka,
       topic: source,
       ranges,
-      groupPrefix: 'invoice-finance-sync-dlq',
+      groupPrefix: readGroupPrefix(infra.config, 'dlq'),
+      log: infra.log,
       onRecord: async ({ message }) => {
         const from = message.headers?.[DLQ_HEADER.redrivenFrom];
         if (from !== undefined) found.add(String(Array.isArray(from) ? from[0] : from));

@@ -3,7 +3,7 @@ import type { ReadOnlyInfrastructure } from '../read-only-infrastructure.ts';
 import type { Coordinates } from './cli-arguments.ts';
 import { type CommandOutput, processOutput } from './command-output.ts';
 import { type DecodedValue, formatDetails } from './dead-letter-details.ts';
-import { type DeadLetterReadOptions, readDeadLetters } from './dead-letter-reader.ts';
+import { type DeadLetterList, type DeadLetterReadOptions, readDeadLetters } from './dead-letter-reader.ts';
 import { type DeadLetterView, listEntry, listLine } from './dead-letter-view.ts';
 import { UsageError } from './usage-error.ts';
 
@@ -17,13 +17,13 @@ export interface DlqListOptions {
   json?: boolean;
 }
 
-/** Every dead letter of `topic` (the pusher's by default), oldest first. */
+/** Every dead letter of `topic` (the pusher's by default), oldest first; `options.limits` may cut it short. */
 export async function listDeadLetters(
   infra: ReadOnlyInfrastructure,
   topic?: string,
   options: DeadLetterReadOptions = {},
-): Promise<DeadLetterView[]> {
-  const views = await readDeadLetters(infra.kafka, topic ?? infra.config.topics.deadLetter, {}, options);
+): Promise<DeadLetterList> {
+  const views = await readDeadLetters(infra, topic ?? infra.config.topics.deadLetter, {}, options);
   return views.sort(
     (a, b) =>
       a.failedAt - b.failedAt || a.partition - b.partition || Number(BigInt(a.offset) - BigInt(b.offset)),
@@ -56,7 +56,7 @@ export async function readDeadLetter(
   options: DlqShowOptions,
 ): Promise<{ view: DeadLetterView; value: DecodedValue }> {
   const topic = options.topic ?? infra.config.topics.deadLetter;
-  const [view] = await readDeadLetters(infra.kafka, topic, {
+  const [view] = await readDeadLetters(infra, topic, {
     partitions: [options.partition],
     fromOffset: options.offset,
     toOffset: options.offset,

@@ -1,5 +1,6 @@
 import type { PartitionRange } from '../adapters/kafka/offset-range.ts';
 import { daysToIsoDate } from '../core/calendar-date.ts';
+import { type StoppedEarly, stoppedEarlyText } from '../core/read-budget.ts';
 import type { InvoiceLinesIngested } from '../events/invoice-events.ts';
 
 /** What a replay did. Field names are snake_case like the events, so the JSON reads the same. */
@@ -21,6 +22,8 @@ export interface ReplaySummary {
   dry_run: boolean;
   /** True when SIGINT stopped the run before the end of its range. */
   interrupted: boolean;
+  /** Only with read limits (the console's preview): the limit that ended the read before its range did. */
+  stopped_early?: StoppedEarly;
 }
 
 export function emptySummary(dryRun: boolean): ReplaySummary {
@@ -64,6 +67,16 @@ export function dryRunRejectLine(at: At, reason: string): string {
 /** A record not pushed because a newer version of its invoice follows in the topic. */
 export function supersededLine(at: At, newerOffset: bigint): string {
   return `${at.partition}:${at.offset}  ${at.key ?? '(no key)'}  superseded by offset ${newerOffset} of the same key: not pushed, so finance ends on the newest version (--include-superseded pushes it anyway)`;
+}
+
+/** Said when the read limits ended the listing before the end of its range. */
+export function stoppedEarlyLine(stopped: StoppedEarly): string {
+  return `replay: ${stoppedEarlyText(stopped)}; the rest of the range is not listed`;
+}
+
+/** Said when the read limits ended the newest-version pass: later versions beyond it are unknown. */
+export function indexStoppedEarlyLine(stopped: StoppedEarly): string {
+  return `replay: the check for newer versions ${stoppedEarlyText(stopped)}; a record listed may still be superseded by a later one`;
 }
 
 export function deadLetteredLine(at: At, reason: string): string {

@@ -1,6 +1,6 @@
 import type { DurableSender } from '../adapters/kafka/kafka-client.ts';
 import type { RangeSelection } from '../adapters/kafka/offset-range.ts';
-import { type RangeRecord, readRange } from '../adapters/kafka/topic-range-reader.ts';
+import { type RangeRecord, readGroupPrefix, readRange } from '../adapters/kafka/topic-range-reader.ts';
 import type { RecordContext } from '../consumers/batch-processor.ts';
 import { deadLetter } from '../consumers/dead-letter.ts';
 import type { InvoicePusher } from '../consumers/pusher/invoice-pusher.ts';
@@ -8,6 +8,7 @@ import { failureClassOf, isSyncError, messageOf, SyncError } from '../core/error
 import type { NewestByKey } from '../core/newest-by-key.ts';
 import { normalizeInvoice } from '../core/normalize-invoice.ts';
 import { type PartitionPosition, RangeProgress } from '../core/range-progress.ts';
+import type { ReadLimits } from '../core/read-budget.ts';
 import { requireKeyMatches } from '../core/record-key.ts';
 import type { Logger } from '../ops/logger.ts';
 import type { ReadOnlyInfrastructure } from '../read-only-infrastructure.ts';
@@ -22,6 +23,7 @@ import {
   type ProgressOptions,
   progressTicker,
   type ReplaySummary,
+  stoppedEarlyLine,
   supersededLine,
 } from './replay-report.ts';
 import { ReplayScheduler } from './replay-scheduler.ts';
@@ -46,6 +48,11 @@ export interface ReplayOptions extends RangeSelection {
   resume?: string;
   /** Aborted by SIGINT: admit nothing more, finish what is in flight, say where to resume. */
   signal?: AbortSignal;
+  /**
+   * Records and time the whole run may take, both passes together (the console's preview); the
+   * summary's `stopped_early` says when they ended it. The CLI reads its whole range.
+   */
+  limits?: ReadLimits;
 }
 
 type Outcome = 'created' | 'updated' | 'skipped' | 'dead_lettered';
@@ -100,14 +107,20 @@ export class ReplayRun {
     const { infra, options, output, topic } = this.#deps;
     let readError: unknown;
     try {
-      await readRange({
+      const result = await readRange({
         kafka: infra.kafka,
         topic,
         ranges: this.#deps.positions.map((p) => ({ partition: p.partition, start: p.next, end: p.end })),
         onRecord: (record) => this.#onRecord(record),
-        groupPrefix: 'invoice-finance-sync-replay',
+        groupPrefix: readGroupPrefix(infra.config, 'replay'),
+        log: infra.log,
+        limits: options.limits,
         sessionTimeoutMs: infra.config.kafka.sessionTimeoutMs,
       });
+      if (result.stoppedEarly) {
+        this.#summary.stopped_early = result.stoppedEarly;
+        output.err(stoppedEarlyLine(result.stoppedEarly));
+      }
     } catch (error) {
       if (error !== STOP) readError = error;
     }

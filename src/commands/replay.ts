@@ -6,7 +6,7 @@ import type { ReadOnlyInfrastructure } from '../read-only-infrastructure.ts';
 import { type CommandOutput, processOutput } from './command-output.ts';
 import { loadCheckpoint } from './replay-checkpoint.ts';
 import { indexNewestByKey } from './replay-index.ts';
-import { rangeLine } from './replay-report.ts';
+import { indexStoppedEarlyLine, rangeLine } from './replay-report.ts';
 import { type ReplayOptions, ReplayRun } from './replay-run.ts';
 import { selectRanges } from './topic-selection.ts';
 import { UsageError } from './usage-error.ts';
@@ -40,6 +40,8 @@ export async function replayCommand(
   const settings: ReplayOptions = resumed
     ? { ...options, key: resumed.key, includeSuperseded: resumed.includeSuperseded }
     : options;
+  const deadline =
+    settings.limits?.timeoutMs === undefined ? undefined : Date.now() + settings.limits.timeoutMs;
   const full = settings.dryRun ? undefined : pushing(infra);
   const finance = full && financeFor(full, settings);
   try {
@@ -52,16 +54,34 @@ export async function replayCommand(
         positions.map((p) => ({ partition: p.partition, start: p.next, end: p.end })),
       ),
     );
-    const newest = settings.includeSuperseded
+    const keyIndex = settings.includeSuperseded
       ? undefined
-      : await indexNewestByKey(infra.kafka, topic, positions, infra.config.kafka.sessionTimeoutMs);
+      : await indexNewestByKey(infra, topic, positions, remaining(settings, deadline));
+    if (keyIndex?.stoppedEarly) output.err(indexStoppedEarlyLine(keyIndex.stoppedEarly));
+    const newest = keyIndex?.index;
     const pusher = full && finance && createPusher(full, finance);
     const sender = full?.sender;
-    const run = new ReplayRun({ infra, options: settings, output, topic, positions, newest, pusher, sender });
+    const runOptions = { ...settings, limits: remaining(settings, deadline) };
+    const run = new ReplayRun({
+      infra,
+      options: runOptions,
+      output,
+      topic,
+      positions,
+      newest,
+      pusher,
+      sender,
+    });
     return await run.execute();
   } finally {
     await finance?.close();
   }
+}
+
+/** The limits left for the next pass: the record limit per pass, the time limit for both together. */
+function remaining(options: ReplayOptions, deadline: number | undefined): ReplayOptions['limits'] {
+  if (options.limits === undefined) return undefined;
+  return deadline === undefined ? options.limits : { ...options.limits, timeoutMs: deadline - Date.now() };
 }
 
 /** Pushing announces and dead-letters: it needs the full infrastructure, not the read-only one. */

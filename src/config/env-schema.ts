@@ -1,5 +1,6 @@
 import { isIP } from 'node:net';
 import { z } from 'zod';
+import { IDENTIFIER_RULES } from '../core/invoice-identity.ts';
 import { checkConnectionSecurity } from './connection-rules.ts';
 
 /**
@@ -116,6 +117,16 @@ export const ENV_DOCS = {
   SYSTEMIC_BACKOFF_MS: [
     '5000',
     'First wait before consuming again after a systemic failure (ms); doubles up to 60 s. A database or registry failure ends the wait as soon as that server answers again.',
+  ],
+  // 8 MiB and 50,000 lines: five times the largest invoice measured (a 10,000-line invoice is about
+  // 0.5 MB of Avro, BENCHMARKS.md), well inside the pusher's memory budget.
+  EVENT_MAX_BYTES: [
+    '8388608',
+    'Largest record value (bytes) either consumer decodes; a larger one is dead-lettered as EVENT_TOO_LARGE.',
+  ],
+  EVENT_MAX_LINES: [
+    '50000',
+    'Most lines of one invoice; a longer one is dead-lettered as INVOICE_TOO_MANY_LINES.',
   ],
   REGISTER_SCHEMAS_ON_START: ['true', 'Register schemas/*.avsc (BACKWARD) at start.'],
   // Database
@@ -299,6 +310,8 @@ export const envSchema = z
     RECORDER_MAX_ATTEMPTS: int(1, 1_000),
     PUSHER_PAUSE_ON_TRANSIENT_MS: int(100, 3_600_000),
     SYSTEMIC_BACKOFF_MS: int(10, 600_000),
+    EVENT_MAX_BYTES: int(1_024, 1_073_741_824),
+    EVENT_MAX_LINES: int(1, 10_000_000),
     REGISTER_SCHEMAS_ON_START: bool,
     DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/, error: 'expected a postgres:// URL' }),
     DATABASE_CA_FILE: z.string(),
@@ -312,7 +325,10 @@ export const envSchema = z
     FINANCE_JWT_AUDIENCE: z.string().min(1),
     FINANCE_JWT_TTL_SECONDS: int(5, 300),
     FINANCE_IDENTITY: z.enum(['fixed', 'event-tenant']),
-    FINANCE_TENANT_ID: z.string().min(1),
+    // The tenant rule of events: this identity goes into tokens and the probe as a tenant_id does.
+    FINANCE_TENANT_ID: z
+      .string()
+      .regex(IDENTIFIER_RULES.tenant_id.pattern, IDENTIFIER_RULES.tenant_id.rule),
     FINANCE_ROLES: csv.pipe(z.array(z.string()).min(1, 'expected at least one role')),
     FINANCE_CONNECTIONS: int(1, 1024),
     FINANCE_CONNECT_TIMEOUT_MS: int(100, 120_000),

@@ -1,8 +1,27 @@
 // Tests src/adapters/kafka/topic-range-reader.ts (kept next to the commands that use it).
 import { randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
 import { type RangeRecord, readRange } from '../../src/adapters/kafka/topic-range-reader.ts';
+import { createLogger } from '../../src/ops/logger.ts';
 import { createTopics, produce, testKafka } from '../helpers/kafka.ts';
+
+const log = createLogger({ level: 'silent', pretty: false });
+
+/** A group prefix only this test uses, so groups of tests running alongside are not counted. */
+function testPrefix(): string {
+  return `test-read-${randomUUID()}`;
+}
+
+async function groupsWith(prefix: string): Promise<string[]> {
+  const admin = testKafka().admin();
+  await admin.connect();
+  try {
+    return (await admin.listGroups()).groups.map((g) => g.groupId).filter((id) => id.startsWith(prefix));
+  } finally {
+    await admin.disconnect();
+  }
+}
 
 async function topicWith(count: number, partitions = 2): Promise<string> {
   const topic = `range-${randomUUID()}`;
@@ -27,6 +46,8 @@ describe('topic range reader: bounded reads that never commit', () => {
         { partition: 1, start: 0n, end: 0n },
       ],
       maxBytesPerPartition: 1,
+      groupPrefix: testPrefix(),
+      log,
       onRecord: async ({ partition, offset, message }) => {
         seen.push(`${partition}:${offset}=${message.value?.toString()}`);
       },
@@ -43,6 +64,8 @@ describe('topic range reader: bounded reads that never commit', () => {
         kafka: testKafka(),
         topic,
         ranges: [{ partition: 0, start: 0n, end: 5n }],
+        groupPrefix: testPrefix(),
+        log,
         onRecord: async (record) => {
           seen.push(record);
           if (record.offset === '2') throw failure;
@@ -50,5 +73,96 @@ describe('topic range reader: bounded reads that never commit', () => {
       }),
     ).rejects.toBe(failure);
     expect(seen.map((r) => r.offset)).toEqual(['0', '1', '2']);
+  });
+
+  it('deletes its throwaway group when the read ends, and when it fails', async () => {
+    const topic = await topicWith(3, 1);
+    const prefix = testPrefix();
+    const during: string[][] = [];
+    const result = await readRange({
+      kafka: testKafka(),
+      topic,
+      ranges: [{ partition: 0, start: 0n, end: 3n }],
+      groupPrefix: prefix,
+      log,
+      onRecord: async (record) => {
+        if (record.offset === '0') during.push(await groupsWith(prefix));
+      },
+    });
+    expect(result).toEqual({ read: 3 });
+    expect(during).toEqual([[expect.stringMatching(new RegExp(`^${prefix}-[0-9a-f-]{36}$`))]]);
+    expect(await groupsWith(prefix)).toEqual([]);
+
+    const failing = testPrefix();
+    await expect(
+      readRange({
+        kafka: testKafka(),
+        topic,
+        ranges: [{ partition: 0, start: 0n, end: 3n }],
+        groupPrefix: failing,
+        log,
+        onRecord: async () => {
+          throw new Error('handler failed');
+        },
+      }),
+    ).rejects.toThrow('handler failed');
+    expect(await groupsWith(failing)).toEqual([]);
+  });
+
+  it('stops at the record limit without reading the record past it, and says so', async () => {
+    const topic = await topicWith(12, 1);
+    const seen: string[] = [];
+    const prefix = testPrefix();
+    const result = await readRange({
+      kafka: testKafka(),
+      topic,
+      ranges: [{ partition: 0, start: 0n, end: 12n }],
+      groupPrefix: prefix,
+      log,
+      maxBytesPerPartition: 1,
+      limits: { maxRecords: 5, timeoutMs: 60_000 },
+      onRecord: async ({ offset }) => {
+        seen.push(offset);
+      },
+    });
+    expect(result).toEqual({ read: 5, stoppedEarly: { reason: 'record limit', read: 5 } });
+    expect(seen).toEqual(['0', '1', '2', '3', '4']);
+    expect(await groupsWith(prefix)).toEqual([]);
+
+    const exact = await readRange({
+      kafka: testKafka(),
+      topic,
+      ranges: [{ partition: 0, start: 7n, end: 12n }],
+      groupPrefix: prefix,
+      log,
+      limits: { maxRecords: 5 },
+      onRecord: async () => undefined,
+    });
+    expect(exact).toEqual({ read: 5 }); // a range of exactly the limit is read whole
+  });
+
+  it('stops at the time limit while a record is slow, and says how many it had read', async () => {
+    const topic = await topicWith(6, 1);
+    const seen: string[] = [];
+    const prefix = testPrefix();
+    const timeoutMs = 6_000; // far more than a join takes, so records 0 and 1 are reached in time
+    const started = Date.now();
+    const result = await readRange({
+      kafka: testKafka(),
+      topic,
+      ranges: [{ partition: 0, start: 0n, end: 6n }],
+      groupPrefix: prefix,
+      log,
+      limits: { timeoutMs },
+      onRecord: async ({ offset }) => {
+        seen.push(offset);
+        // A slow handler (not a synchronisation): it returns only after the time limit has passed.
+        if (offset === '1') await sleep(started + timeoutMs + 500 - Date.now());
+      },
+    });
+    expect(result).toEqual({ read: 2, stoppedEarly: { reason: 'time limit', read: 2 } });
+    expect(seen).toEqual(['0', '1']); // nothing more is handed over once the time is up
+    expect(Date.now() - started).toBeLessThan(timeoutMs + 10_000);
+    expect(await groupsWith(prefix)).toEqual([]);
   });
 });

@@ -1,6 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import type { Consumer, EachBatchPayload, Kafka, KafkaMessage } from 'kafkajs';
+import { ReadBudget, type ReadLimits, type StoppedEarly } from '../../core/read-budget.ts';
+import type { Logger } from '../../ops/logger.ts';
 import { isEmptyRange, type PartitionRange } from './offset-range.ts';
+import { deleteThrowawayGroup } from './throwaway-group.ts';
 
 /** One record of a range, with its coordinates. */
 export interface RangeRecord {
@@ -19,11 +22,22 @@ export interface ReadRangeOptions {
    * A throw stops the whole read and is rethrown by `readRange`.
    */
   onRecord(record: RangeRecord): Promise<void>;
-  /** Prefix of the throwaway group id; a random uuid follows. */
-  groupPrefix?: string;
+  /** Prefix of the throwaway group id (see `readGroupPrefix`); a random uuid follows. */
+  groupPrefix: string;
+  /** Where a group that could not be deleted is reported. */
+  log: Logger;
+  /** Records and time the read may take at most; unbounded when absent (the CLI's whole ranges). */
+  limits?: ReadLimits;
   sessionTimeoutMs?: number;
   /** Bytes a fetch returns per partition at most (kafkajs default 1 MiB); small values mean small batches. */
   maxBytesPerPartition?: number;
+}
+
+export interface RangeReadResult {
+  /** Records handed over to `onRecord`. */
+  read: number;
+  /** Set when a limit ended the read before the end of its ranges. */
+  stoppedEarly?: StoppedEarly;
 }
 
 interface Position {
@@ -32,22 +46,35 @@ interface Position {
   end: bigint;
 }
 
+/** The group prefix of one kind of read, e.g. `invoice-finance-sync-replay` (KAFKA_READ_GROUP_PREFIX). */
+export function readGroupPrefix(config: { kafka: { readGroupPrefix: string } }, kind: string): string {
+  return `${config.kafka.readGroupPrefix}-${kind}`;
+}
+
 /**
  * Reads bounded offset ranges of a topic and then returns, never committing anything.
  *
- * kafkajs has no group-less consumer, so this joins a throwaway group of its own (a random id):
- * the service's groups and their committed offsets are never touched. Without commits, a rejoin
- * would start over from the beginning, so every (re)join seeks each partition to its own
- * position, and offsets already handed over are skipped.
+ * kafkajs has no group-less consumer (tulios/kafkajs#373), so this joins a throwaway group of its
+ * own (a random id) and deletes it when the read ends, however it ends: the service's groups and
+ * their committed offsets are never touched, and nothing is left on the broker. Without commits, a
+ * rejoin would start over from the beginning, so every (re)join seeks each partition to its own
+ * position, and offsets already handed over are skipped. With `limits`, the read stops at the
+ * record limit or the time limit (joining included) and says which in `stoppedEarly`.
  */
-export async function readRange(options: ReadRangeOptions): Promise<void> {
+export async function readRange(options: ReadRangeOptions): Promise<RangeReadResult> {
   const { topic } = options;
   const pending = new Map<number, Position>(
     options.ranges.filter((r) => !isEmptyRange(r)).map((r) => [r.partition, { next: r.start, end: r.end }]),
   );
-  if (pending.size === 0) return;
+  if (pending.size === 0) return { read: 0 };
+  const limits = options.limits ?? {};
+  // No time left (a preview's second pass after a slow first one): not worth a group.
+  if (limits.timeoutMs !== undefined && limits.timeoutMs <= 0) {
+    return { read: 0, stoppedEarly: { reason: 'time limit', read: 0 } };
+  }
+  const groupId = `${options.groupPrefix}-${randomUUID()}`;
   const consumer = options.kafka.consumer({
-    groupId: `${options.groupPrefix ?? 'invoice-finance-sync-read'}-${randomUUID()}`,
+    groupId,
     sessionTimeout: options.sessionTimeoutMs ?? 30_000, // kafkajs default
     allowAutoTopicCreation: false,
     maxBytesPerPartition: options.maxBytesPerPartition ?? 1_048_576, // 1 MiB, kafkajs default
@@ -57,23 +84,36 @@ export async function readRange(options: ReadRangeOptions): Promise<void> {
   });
   const finished = Promise.withResolvers<void>();
   finished.promise.catch(() => undefined); // awaited below; this only stops an early "unhandled" report
+  const budget = new ReadBudget(limits, () => finished.resolve());
   const done = (partition: number) => {
     if (!pending.delete(partition)) return;
     consumer.pause([{ topic, partitions: [partition] }]);
-    if (pending.size === 0) finished.resolve();
+    if (pending.size === 0) {
+      budget.end();
+      finished.resolve();
+    }
   };
   watchConsumer(consumer, topic, pending, done, finished.reject);
 
-  const eachBatch = batchHandler(options, pending, done, finished.reject);
+  const eachBatch = batchHandler(options, pending, budget, done, finished.reject);
 
-  await consumer.connect();
   try {
+    await consumer.connect();
     await consumer.subscribe({ topic, fromBeginning: true });
-    await consumer.run({ autoCommit: false, eachBatchAutoResolve: false, eachBatch });
+    // `run` resolves once the group is joined; a time limit reached while joining ends the read too.
+    const running = consumer.run({ autoCommit: false, eachBatchAutoResolve: false, eachBatch });
+    running.catch(() => undefined); // a join cut short by the disconnect below is no failure
+    await Promise.race([running, finished.promise]);
     await finished.promise;
   } finally {
-    await consumer.disconnect();
+    budget.end();
+    try {
+      await consumer.disconnect();
+    } finally {
+      await deleteThrowawayGroup(options.kafka, groupId, options.log);
+    }
   }
+  return { read: budget.read, ...(budget.stoppedEarly ? { stoppedEarly: budget.stoppedEarly } : {}) };
 }
 
 /**
@@ -84,6 +124,7 @@ export async function readRange(options: ReadRangeOptions): Promise<void> {
 function batchHandler(
   options: ReadRangeOptions,
   pending: Map<number, Position>,
+  budget: ReadBudget,
   done: (partition: number) => void,
   fail: (error: unknown) => void,
 ): (payload: EachBatchPayload) => Promise<void> {
@@ -93,10 +134,11 @@ function batchHandler(
     const position = pending.get(batch.partition);
     if (!position || failed) return;
     for (const message of batch.messages) {
-      if (failed || !isRunning() || isStale()) return;
+      if (failed || budget.stopped || !isRunning() || isStale()) return;
       const offset = BigInt(message.offset);
       if (offset >= position.end) break;
       if (offset >= position.next) {
+        if (!budget.admit()) return; // a limit is reached: the read ends without this record
         try {
           await options.onRecord({ topic, partition: batch.partition, offset: message.offset, message });
         } catch (error) {

@@ -1,7 +1,9 @@
+import type { DeadLetterList } from '../../commands/dead-letter-reader.ts';
 import type { DeadLetterView } from '../../commands/dead-letter-view.ts';
 import { sourceText } from '../../commands/dead-letter-view.ts';
 import type { RedriveResult } from '../../commands/dlq-redrive.ts';
 import { DLQ_HEADER } from '../../core/dead-letter-headers.ts';
+import { stoppedEarlyText } from '../../core/read-budget.ts';
 import { actionBar } from './action-bar.ts';
 import type { DeadLetterTopic } from './dead-letter-desk.ts';
 import { utc } from './format.ts';
@@ -11,8 +13,8 @@ import type { Page, PageContext } from './layout.ts';
 export interface DeadLettersData {
   which: DeadLetterTopic;
   topic: string;
-  /** Newest first. */
-  views: DeadLetterView[];
+  /** Newest first; `views.stoppedEarly` when a read limit cut the list short. */
+  views: DeadLetterList;
   /** At most this many are listed; `dlq list` lists them all. */
   limit: number;
 }
@@ -30,6 +32,7 @@ export function deadLettersPage(data: DeadLettersData, context: PageContext): Pa
     section: 'dead-letters',
     body: html`<p class="tabs">${topicTab('pusher', 'Pusher', data.which)}${topicTab('recorder', 'Recorder', data.which)}</p>
 <p class="muted">${shown} on <code>${data.topic}</code>, newest first. Redrive sends the original bytes back to the topic they failed on, like <code>dlq redrive</code>.</p>
+${data.views.stoppedEarly ? html`<p class="notice" id="stopped-early">The read ${stoppedEarlyText(data.views.stoppedEarly)}: newer dead letters may be missing; <code>dlq list</code> reads them all.</p>` : ''}
 ${data.views.length === 0 ? html`<p class="empty">No dead letters.</p>` : redriveForm(data, context)}`,
   };
 }

@@ -1,4 +1,5 @@
 import { daysToIsoDate } from '../../core/calendar-date.ts';
+import { stoppedEarlyText } from '../../core/read-budget.ts';
 import { money, shortSha, utc } from './format.ts';
 import { bidi, html, type SafeHtml } from './html.ts';
 import type { InvoiceHistory } from './invoice-history.ts';
@@ -29,13 +30,27 @@ ${search.history ? results(search.history, search) : ''}`,
 }
 
 function results(history: InvoiceHistory, search: InvoiceSearch): SafeHtml {
+  const window = history.window ?? search.announcementWindow;
+  const scope = html`<p class="muted">The last ${String(window)} records of the key's partition.</p>`;
   return html`<p class="muted">History of ${bidi(history.key)}, from what the service holds.</p>
 ${history.errors.map((e) => html`<p class="error">${e.source} could not be read: ${e.error}</p>`)}
 <section class="card" id="recorded"><h2>Recorded in cloud_invoices</h2>${recorded(history)}</section>
 <section class="card" id="announced"><h2>Pushes announced on ${search.topics.pushed}</h2>
-<p class="muted">The last ${search.announcementWindow} records of the key's partition.</p>${announced(history)}</section>
-<section class="card" id="dead-letters"><h2>Dead letters on ${search.topics.deadLetter}</h2>${deadLetters(history)}</section>
+${scope}${stopped(history, search.topics.pushed)}${announced(history)}</section>
+<section class="card" id="dead-letters"><h2>Dead letters on ${search.topics.deadLetter}</h2>
+${history.window === undefined ? '' : scope}${stopped(history, search.topics.deadLetter)}${deadLetters(history)}</section>
 <section class="card" id="seen"><h2>Seen by this process since it started</h2><p class="muted">Pushes, skips and dead letters; skips are kept nowhere else.</p>${pushTable(history.seen)}</section>`;
+}
+
+/** Why a topic's search may have missed older records: "stopped early after 10000 records (time limit)". */
+function stopped(history: InvoiceHistory, topic: string): SafeHtml | string {
+  const stop = history.stoppedEarly?.find((s) => s.source === topic);
+  if (!stop) return '';
+  const why =
+    stop.reason === 'time limit'
+      ? 'the newer records of the partition were not searched'
+      : 'older records of the partition were not searched';
+  return html`<p class="notice stopped-early">Search ${stoppedEarlyText(stop)}: ${why}.</p>`;
 }
 
 function recorded(history: InvoiceHistory): SafeHtml {

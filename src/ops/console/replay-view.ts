@@ -1,3 +1,4 @@
+import { stoppedEarlyText } from '../../core/read-budget.ts';
 import { actionBar } from './action-bar.ts';
 import { utc } from './format.ts';
 import { html, type SafeHtml } from './html.ts';
@@ -94,6 +95,7 @@ ${
 function previewSection(preview: ReplayPreview): SafeHtml {
   const selected = preview.totals.selected ?? preview.rows.length + preview.more;
   return html`<section class="card" id="preview"><h2>Dry run: ${String(selected)} selected</h2>
+${preview.stoppedEarly ? html`<p class="notice" id="stopped-early">The dry run ${stoppedEarlyText(preview.stoppedEarly)}: only the first ${String(preview.stoppedEarly.read)} records of the range were read. Narrow the range to see the rest.</p>` : ''}
 ${preview.notes.map((line) => html`<p class="muted">${line}</p>`)}
 ${preview.rows.length === 0 ? html`<p class="empty">Nothing in this range.</p>` : html`<pre class="rows">${preview.rows.join('\n')}</pre>`}
 ${preview.more > 0 ? html`<p class="muted">… and ${preview.more} more.</p>` : ''}</section>`;
