@@ -23,6 +23,12 @@ export type TokenVerifier = (authorizationHeader: string | undefined) => Promise
 
 // The contract says a token lives at most 300 s; a longer-lived one is a client bug worth refusing.
 const MAX_TOKEN_LIFETIME_SECONDS = 300; // five minutes
+/**
+ * Clock skew allowed on `exp` and `nbf` (docs/finance-contract.md): the service's clock and finance's
+ * never agree exactly, and a host a few seconds behind would otherwise refuse a fresh token as not
+ * yet valid. Small, so an expired token is still refused within seconds.
+ */
+export const CLOCK_TOLERANCE_SECONDS = 5;
 
 const HMAC_HASH_BY_ALGORITHM: Readonly<Record<string, string>> = {
   HS256: 'SHA-256',
@@ -34,7 +40,11 @@ const HMAC_HASH_BY_ALGORITHM: Readonly<Record<string, string>> = {
  * Imports the secret once per allowed algorithm (a WebCrypto HMAC key is bound to one hash), because
  * jose re-imports a raw Uint8Array secret on every call.
  */
-export async function createTokenVerifier(options: TokenVerifierOptions): Promise<TokenVerifier> {
+export async function createTokenVerifier(
+  options: TokenVerifierOptions,
+  /** The server's clock (seconds are what jose compares); tests set it behind the service's. */
+  now: () => Date = () => new Date(),
+): Promise<TokenVerifier> {
   const secretBytes =
     typeof options.secret === 'string' ? new TextEncoder().encode(options.secret) : options.secret;
   if (secretBytes.byteLength === 0) throw new Error('finance server: the JWT secret is empty');
@@ -53,6 +63,7 @@ export async function createTokenVerifier(options: TokenVerifierOptions): Promis
     issuer: options.issuer,
     audience: options.audience,
     requiredClaims: ['exp', 'iat'],
+    clockTolerance: CLOCK_TOLERANCE_SECONDS,
   };
 
   return async (authorizationHeader) => {
@@ -64,7 +75,7 @@ export async function createTokenVerifier(options: TokenVerifierOptions): Promis
       const verified = await jwtVerify(
         token,
         (header: CompactJWSHeaderParameters) => keyFor(keysByAlgorithm, header.alg),
-        verifyOptions,
+        { ...verifyOptions, currentDate: now() },
       );
       claims = verified.payload;
     } catch (error) {

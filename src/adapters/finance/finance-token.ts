@@ -6,10 +6,18 @@ import type { FinanceConfig } from '../../config/config.ts';
 const REFRESH_MARGIN_FRACTION = 0.25;
 /** Above this many cached identities, expired tokens are dropped on the next mint. */
 const MAX_CACHED_IDENTITIES = 1_000;
+/**
+ * `nbf` lies this many seconds before `iat`: a finance host whose clock is behind ours by less than
+ * this still accepts a token the moment it is minted, instead of answering 401 (which would cost a
+ * fresh token and, on a second 401, stop the pusher as systemic). The reference finance server
+ * verifies with the same tolerance (docs/finance-contract.md).
+ */
+export const CLOCK_SKEW_SECONDS = 5;
 
 /**
  * Mints the short-lived access token finance expects (claims as the Elixir side's Guardian
- * tokens: iss, aud, sub, typ, tenant_id, roles, iat, nbf, exp, jti) for a tenant identity, and reuses
+ * tokens: iss, aud, sub, typ, tenant_id, roles, iat, nbf, exp, jti; `nbf` allows CLOCK_SKEW_SECONDS of
+ * clock skew) for a tenant identity, and reuses
  * each identity's token until shortly before it expires. The secret is kept as a key object and
  * never logged or put in an error.
  */
@@ -54,7 +62,7 @@ export class FinanceTokenSource {
       .setAudience(jwt.audience)
       .setSubject(tenantId)
       .setIssuedAt(issuedAt)
-      .setNotBefore(issuedAt)
+      .setNotBefore(issuedAt - CLOCK_SKEW_SECONDS)
       .setExpirationTime(issuedAt + jwt.ttlSeconds)
       .setJti(randomUUID())
       .sign(this.#key);
