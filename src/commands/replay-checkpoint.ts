@@ -1,6 +1,9 @@
-import { readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { lstatSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
 import { SyncError } from '../core/errors.ts';
 import type { PartitionPosition } from '../core/range-progress.ts';
+import { UsageError } from './usage-error.ts';
 
 /**
  * The file `replay --checkpoint` writes and `--resume` reads: which topic and filter the run was
@@ -22,8 +25,34 @@ interface CheckpointFile {
   partitions: { partition: number; next: string; end: string; done: string[] }[];
 }
 
-/** Written to a temporary file and renamed, so a crash mid-write never leaves a torn checkpoint. */
+/**
+ * Refuses a checkpoint path that is a symbolic link (or anything but a regular file): the run
+ * would otherwise write where the link points, perhaps a file the operator never meant to replace.
+ * Checked before a replay pushes anything, and again at every save.
+ */
+export function checkCheckpointPath(path: string): void {
+  let kind: string;
+  try {
+    const stat = lstatSync(path);
+    if (stat.isFile()) return;
+    kind = stat.isSymbolicLink() ? 'a symbolic link' : 'not a regular file';
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return; // created by the first save
+    kind = `not usable (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`;
+  }
+  throw new UsageError(
+    `--checkpoint ${JSON.stringify(path)} is ${kind}: checkpoints are never written through links; name a regular file or a new path`,
+  );
+}
+
+/**
+ * Written to a fresh temporary file beside it and renamed over it, so a crash mid-write never leaves
+ * a torn checkpoint. The temporary name is random and opened with `wx` (O_CREAT|O_EXCL, which never
+ * follows a link), and rename(2) replaces a link rather than writing through it: a link planted at
+ * either name cannot redirect the write.
+ */
 export function saveCheckpoint(path: string, checkpoint: ReplayCheckpoint, now = new Date()): void {
+  checkCheckpointPath(path);
   const file: CheckpointFile = {
     version: 1,
     saved_at: now.toISOString(),
@@ -37,8 +66,16 @@ export function saveCheckpoint(path: string, checkpoint: ReplayCheckpoint, now =
       done: p.done.map(String),
     })),
   };
-  writeFileSync(`${path}.tmp`, `${JSON.stringify(file, null, 2)}\n`);
-  renameSync(`${path}.tmp`, path);
+  const temporary = join(dirname(path), `.${basename(path)}.${randomBytes(6).toString('hex')}.tmp`);
+  try {
+    writeFileSync(temporary, `${JSON.stringify(file, null, 2)}\n`, { flag: 'wx' });
+    renameSync(temporary, path);
+  } catch (error) {
+    rmSync(temporary, { force: true });
+    throw new UsageError(
+      `--checkpoint ${JSON.stringify(path)}: cannot be written (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`,
+    );
+  }
 }
 
 export function loadCheckpoint(path: string): ReplayCheckpoint {

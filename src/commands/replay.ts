@@ -4,7 +4,7 @@ import { SyncError } from '../core/errors.ts';
 import type { PartitionPosition } from '../core/range-progress.ts';
 import type { ReadOnlyInfrastructure } from '../read-only-infrastructure.ts';
 import { type CommandOutput, processOutput } from './command-output.ts';
-import { loadCheckpoint } from './replay-checkpoint.ts';
+import { checkCheckpointPath, loadCheckpoint } from './replay-checkpoint.ts';
 import { indexNewestByKey } from './replay-index.ts';
 import { indexStoppedEarlyLine, rangeLine } from './replay-report.ts';
 import { type ReplayOptions, ReplayRun } from './replay-run.ts';
@@ -30,6 +30,8 @@ export async function replayCommand(
   output: CommandOutput = processOutput,
 ) {
   const topic = infra.config.topics.linesIngested;
+  // Before anything is pushed: a link at --checkpoint would otherwise fail the first save mid-run.
+  if (options.checkpoint !== undefined) checkCheckpointPath(options.checkpoint);
   const resumed = options.resume === undefined ? undefined : loadCheckpoint(options.resume);
   if (resumed && resumed.topic !== topic) {
     throw new SyncError(

@@ -1,4 +1,7 @@
 import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import type { InvoiceLinesIngested } from '../../src/events/invoice-events.ts';
@@ -72,5 +75,19 @@ describe('CLI commands against the real stack', () => {
       issued_at: Date.parse('2026-05-01T00:00:00Z'),
     });
     expect(event.lines).toHaveLength(33);
+  });
+
+  it('replay refuses a --checkpoint path that is a symbolic link before it reads or pushes, exit 64', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ifs-cli-checkpoint-'));
+    const target = join(dir, 'precious.txt');
+    writeFileSync(target, 'keep me\n');
+    const link = join(dir, 'replay.json');
+    symlinkSync(target, link);
+    const result = cli(['replay', '--dry-run', '--checkpoint', link], testEnv());
+    expect(result.code).toBe(64);
+    expect(result.stderr).toBe(
+      `invoice-finance-sync: --checkpoint "${link}" is a symbolic link: checkpoints are never written through links; name a regular file or a new path\n`,
+    );
+    expect(readFileSync(target, 'utf8')).toBe('keep me\n');
   });
 });
