@@ -7,7 +7,7 @@ import { overviewPage, type ServiceStatus } from '../../../src/ops/console/overv
 import { pushesPage } from '../../../src/ops/console/pushes-view.ts';
 
 const HOSTILE_KEY = 'acme:aws:<img src=x onerror=alert(1)>\u0000\u202eINV';
-const signedOut = { signedIn: undefined, actionsEnabled: true };
+const signedOut = { signedIn: undefined };
 
 const notes: PushNote[] = [
   {
@@ -79,8 +79,8 @@ describe('console pages render data as text, never as markup', () => {
     expect(page).toContain('You will be asked to <a href="/login">sign in</a>.');
   });
 
-  it('read-only: no action button, and why', () => {
-    const readOnly = { signedIn: undefined, actionsEnabled: false };
+  it('overview of a service that is not ready says why, and who is signed in', () => {
+    const signedIn = { signedIn: 'Ann <b>' };
     const status: ServiceStatus = {
       ready: false,
       consumers: [],
@@ -91,11 +91,11 @@ describe('console pages render data as text, never as markup', () => {
     };
     const page = layout(
       overviewPage({ status, lag: [], inFlight: {}, outcomes: {}, lagIntervalSeconds: 5, now: 0 }),
-      readOnly,
+      signedIn,
     );
     expect(page).toContain('<span class="pill bad">NOT READY</span>');
     expect(page).toContain('<p class="error">connect ECONNREFUSED 127.0.0.1:8081</p>');
     expect(page).toContain('finance is not configured: set FINANCE_JWT_SECRET');
-    expect(page).toContain('title="OPS_CONSOLE_TOKEN is not set">read-only</span>');
+    expect(page).toContain('<span>Ann &lt;b&gt;</span>');
   });
 });
