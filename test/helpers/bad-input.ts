@@ -1,20 +1,12 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import type { BadInputFigures } from '../../tools/chaos/bad-input-report.ts';
+
+export type { BadInputFigures };
 
 /** How many inputs a bad-input fuzz tries: a short run in `npm test`, ten times more with FUZZ_SCALE=full. */
 export function fuzzScale(): { name: 'ci' | 'full'; factor: number } {
   return process.env.FUZZ_SCALE === 'full' ? { name: 'full', factor: 10 } : { name: 'ci', factor: 1 };
-}
-
-export interface BadInputFigures {
-  /** e.g. `HTTP fuzz`, `event fuzz`, `operator input` */
-  surface: string;
-  inputs: number;
-  crashes: number;
-  stalls: number;
-  lost: number;
-  /** What was tried, in a few words, for RELIABILITY.md's table. */
-  what: string;
 }
 
 /** Writes a fuzz run's figures to .chaos/bad-input/<scale>/<name>.json for `node tools/chaos/bad-input-report.ts`. */

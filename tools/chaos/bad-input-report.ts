@@ -10,15 +10,19 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-interface Figures {
+/** One fuzz run's figures, as test/helpers/bad-input.ts writes them. */
+export interface BadInputFigures {
+  /** e.g. `HTTP fuzz (ops port)`, `event fuzz`, `operator input` */
   surface: string;
   inputs: number;
   crashes: number;
   stalls: number;
   lost: number;
+  /** What was tried, in a few words, for RELIABILITY.md's table. */
   what: string;
-  at: string;
 }
+
+type Figures = BadInputFigures & { at: string };
 
 function load(scale: string): Figures[] {
   const dir = fileURLToPath(new URL(`../../.chaos/bad-input/${scale}/`, import.meta.url));
