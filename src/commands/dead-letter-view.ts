@@ -1,26 +1,35 @@
 import type { IHeaders } from 'kafkajs';
 import type { RangeRecord } from '../adapters/kafka/topic-range-reader.ts';
 import { DLQ_HEADER } from '../core/dead-letter-headers.ts';
+import { epochMillis, isoTime, printable, printableLine } from './display-text.ts';
 
 /**
  * A dead letter as the `dlq` commands see it: where it sits, where it came from and why. Pure:
- * built from the record the reader hands over, no I/O.
+ * built from the record the reader hands over, no I/O. Its headers are whatever the producer wrote
+ * (any bytes, any size): every text field here is printable and bounded, and building it never throws.
  */
 export interface DeadLetterView {
   topic: string;
   partition: number;
   offset: string;
-  /** Epoch milliseconds of the failure (the reason header), else of the dead-letter record. */
+  /**
+   * Epoch milliseconds of the failure (the reason header), else of the dead-letter record, else 0:
+   * always a time a Date can hold, whatever the headers say.
+   */
   failedAt: number;
   key: string | null;
   /** The key as received, for sending back byte for byte. */
   keyBytes: Buffer | null;
   value: Buffer | null;
-  /** Every header as UTF-8 text, for reading. */
+  /** Every header as UTF-8 text for reading: unprintable characters escaped, long values cut. */
   headers: Record<string, string>;
   /** Every header as received, for sending back byte for byte. */
   rawHeaders: IHeaders;
-  source: { topic: string; partition: number; offset: string } | undefined;
+  /**
+   * What the headers say the source was, as text for reading; `partition` is null unless its header
+   * is a plain partition number (0 to 2^31 - 1).
+   */
+  source: { topic: string; partition: number | null; offset: string } | undefined;
   errorCode: string;
   reason: string;
 }
@@ -31,12 +40,13 @@ const REASON_WIDTH = 100; // characters of the exception message a list line sho
 export function deadLetterView(record: RangeRecord): DeadLetterView {
   const headers = headerText(record.message.headers);
   const sourceTopic = headers[DLQ_HEADER.topic];
-  const failedAt = Number(headers[DLQ_HEADER.timestamp] ?? record.message.timestamp);
+  const failedAt =
+    epochMillis(headers[DLQ_HEADER.timestamp]) ?? epochMillis(String(record.message.timestamp)) ?? 0;
   return {
     topic: record.topic,
     partition: record.partition,
     offset: record.offset,
-    failedAt: Number.isFinite(failedAt) ? failedAt : Number(record.message.timestamp),
+    failedAt,
     key: record.message.key?.toString('utf8') ?? null,
     keyBytes: record.message.key,
     value: record.message.value,
@@ -47,7 +57,7 @@ export function deadLetterView(record: RangeRecord): DeadLetterView {
         ? undefined
         : {
             topic: sourceTopic,
-            partition: Number(headers[DLQ_HEADER.partition]),
+            partition: partitionNumber(headers[DLQ_HEADER.partition]),
             offset: headers[DLQ_HEADER.offset] ?? '?',
           },
     errorCode: headers[DLQ_HEADER.errorCode] ?? 'UNKNOWN',
@@ -55,12 +65,23 @@ export function deadLetterView(record: RangeRecord): DeadLetterView {
   };
 }
 
+const MAX_PARTITION = 2_147_483_647; // Kafka partitions are int32
+
+/** A partition header's number, only when it is plainly one: `1e0`, `0x1`, ` 1`, `-1` and `` are not. */
+export function partitionNumber(text: string | undefined): number | null {
+  if (text === undefined || !/^\d{1,10}$/.test(text)) return null;
+  const n = Number(text);
+  return n <= MAX_PARTITION ? n : null;
+}
+
 function headerText(headers: IHeaders | undefined): Record<string, string> {
-  const text: Record<string, string> = {};
+  // No prototype: a header named `__proto__` or `constructor` is just a header.
+  const text: Record<string, string> = Object.create(null);
   for (const [name, value] of Object.entries(headers ?? {})) {
     if (value === undefined) continue;
     // Kafka allows a header name more than once; kafkajs then gives an array.
-    text[name] = (Array.isArray(value) ? value : [value]).map((v) => v.toString()).join(', ');
+    const values = (Array.isArray(value) ? value : [value]).filter((v) => v !== undefined && v !== null);
+    text[printableLine(name, 256)] = printable(values.map((v) => v.toString()).join(', '));
   }
   return text;
 }
@@ -82,8 +103,11 @@ export function redriveHeaders(view: DeadLetterView): IHeaders {
   return { ...Object.fromEntries(kept), [DLQ_HEADER.redrivenFrom]: deadLetterId(view) };
 }
 
+/** `topic partition:offset` as the headers say, on one line (an unreadable partition as its text). */
 export function sourceText(view: DeadLetterView): string {
-  return view.source ? `${view.source.topic} ${view.source.partition}:${view.source.offset}` : '(no source)';
+  if (!view.source) return '(no source)';
+  const partition = view.source.partition ?? view.headers[DLQ_HEADER.partition] ?? '?';
+  return printableLine(`${view.source.topic} ${partition}:${view.source.offset}`, 600);
 }
 
 function truncate(text: string, width: number): string {
@@ -96,11 +120,11 @@ export function listLine(view: DeadLetterView): string {
   const again = view.headers[DLQ_HEADER.redrivenFrom];
   return [
     `${view.partition}:${view.offset}`,
-    new Date(view.failedAt).toISOString(),
+    isoTime(view.failedAt),
     `from ${sourceText(view)}`,
-    view.key ?? '(no key)',
-    view.errorCode,
-    truncate(view.reason, REASON_WIDTH) + (again ? ` (redriven from ${again})` : ''),
+    view.key === null ? '(no key)' : printableLine(view.key, 300),
+    printableLine(view.errorCode, 100),
+    truncate(view.reason, REASON_WIDTH) + (again ? ` (redriven from ${printableLine(again, 300)})` : ''),
   ].join('  ');
 }
 
@@ -109,7 +133,7 @@ export function listEntry(view: DeadLetterView) {
   return {
     partition: view.partition,
     offset: view.offset,
-    failed_at: new Date(view.failedAt).toISOString(),
+    failed_at: isoTime(view.failedAt),
     source: view.source ?? null,
     key: view.key,
     error_code: view.errorCode,
