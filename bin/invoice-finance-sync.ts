@@ -197,11 +197,16 @@ dlq
 
 dlq
   .command('redrive')
-  .description('send dead letters back to their source topic (original bytes); skips ones redriven before')
+  .description(
+    'send dead letters back to their configured source topic and partition (original bytes); skips ones redriven before, or whose headers name another topic or no partition of it',
+  )
   .option('--offset <position>', '<partition>:<offset> of a dead letter, repeatable', collectCoordinates)
   .option('--all', 'every dead letter in the topic', false)
   .option('--force', 'also send dead letters that were redriven before', false)
-  .option('--topic <topic>', 'dead-letter topic (default: TOPIC_LINES_INGESTED_DLQ)')
+  .option(
+    '--topic <topic>',
+    'TOPIC_LINES_INGESTED_DLQ (the default; back to TOPIC_LINES_INGESTED) or TOPIC_PUSHED_TO_FINANCE_DLQ (back to TOPIC_PUSHED_TO_FINANCE)',
+  )
   .action(
     reportingUsageErrors(async (options) => {
       await withInfrastructure((infra) => dlqRedrive(infra, { ...options, offsets: options.offset }));

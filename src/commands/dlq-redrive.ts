@@ -1,4 +1,6 @@
 import type { Producer } from 'kafkajs';
+import { fetchPartitionBounds } from '../adapters/kafka/partition-bounds.ts';
+import { topicExists } from '../adapters/kafka/topic-exists.ts';
 import { readGroupPrefix, readRange } from '../adapters/kafka/topic-range-reader.ts';
 import type { Infrastructure } from '../app.ts';
 import { DLQ_HEADER } from '../core/dead-letter-headers.ts';
@@ -7,6 +9,7 @@ import type { Coordinates } from './cli-arguments.ts';
 import { type CommandOutput, processOutput } from './command-output.ts';
 import { readDeadLetters } from './dead-letter-reader.ts';
 import { type DeadLetterView, deadLetterId, redriveHeaders } from './dead-letter-view.ts';
+import { type RedriveTarget, redriveSource, redriveTarget } from './redrive-target.ts';
 import { selectRanges } from './topic-selection.ts';
 import { UsageError } from './usage-error.ts';
 
@@ -35,10 +38,12 @@ export interface RedriveResult {
 const CLOCK_SKEW_MARGIN_MS = 3_600_000;
 
 /**
- * `dlq redrive`: sends the chosen dead letters back to the topic they failed on, with their
- * original key and value bytes and a `redrivenFrom` header saying which dead letter they are. That
- * header is also the record of what was redriven: a dead letter whose copy is already on the
- * source topic is skipped unless `force`, so running `--all` twice sends nothing twice.
+ * `dlq redrive`: sends the chosen dead letters back to the configured topic they failed on (never a
+ * topic a header names), on the partition they came from, with their original key and value bytes
+ * and a `redrivenFrom` header saying which dead letter they are. A dead letter whose headers name
+ * another topic or no partition of it is skipped, saying why (see redrive-target.ts). The
+ * `redrivenFrom` header is also the record of what was redriven: a dead letter whose copy is
+ * already on the source topic is skipped unless `force`, so running `--all` twice sends nothing twice.
  */
 export async function dlqRedrive(
   infra: Infrastructure,
@@ -46,18 +51,23 @@ export async function dlqRedrive(
   output: CommandOutput = processOutput,
 ): Promise<RedriveResult> {
   const topic = options.topic ?? infra.config.topics.deadLetter;
+  const source = redriveSource(infra.config, topic);
   const chosen = choose(await readDeadLetters(infra, topic), options, topic);
-  const before = options.force ? new Set<string>() : await redrivenBefore(infra, chosen);
+  const partitionCount = await partitionsOf(infra, source);
+  const targets = new Map(chosen.map((view) => [view, redriveTarget(view, topic, source, partitionCount)]));
+  const sendable = chosen.filter((view) => 'partition' in (targets.get(view) as RedriveTarget));
+  const before = options.force ? new Set<string>() : await redrivenBefore(infra, source, sendable);
   const result: RedriveResult = { redriven: [], skipped: [] };
   for (const view of chosen) {
     const from = deadLetterId(view);
-    const why = !view.source ? `no ${DLQ_HEADER.topic} header` : before.has(from) ? 'redriven before' : '';
-    if (why) {
+    const target = targets.get(view) as RedriveTarget;
+    if ('why' in target || before.has(from)) {
+      const why = 'why' in target ? target.why : 'redriven before';
       result.skipped.push({ from, why });
       output.out(`skipped   ${view.partition}:${view.offset}  ${why}`);
       continue;
     }
-    const to = await sendBack(infra.producer, view);
+    const to = await sendBack(infra.producer, view, target);
     result.redriven.push({ from, to });
     output.out(`redriven  ${view.partition}:${view.offset} → ${to.topic} ${to.partition}:${to.offset}`);
   }
@@ -79,14 +89,27 @@ function choose(views: DeadLetterView[], options: RedriveOptions, topic: string)
   return wanted.map((c) => at(c) as DeadLetterView);
 }
 
-/** Ids of the given dead letters that already have a redriven copy on their source topic. */
-async function redrivenBefore(infra: Infrastructure, views: DeadLetterView[]): Promise<Set<string>> {
+/** How many partitions the source topic has; a missing one is the operator's to create. */
+async function partitionsOf(infra: Infrastructure, source: string): Promise<number> {
+  if (!(await topicExists(infra.kafka, source))) {
+    throw new UsageError(`${source}, where these dead letters go back to, does not exist`);
+  }
+  return (await fetchPartitionBounds(infra.kafka, source, {})).length;
+}
+
+/** Ids of the given dead letters that already have a redriven copy on the source topic. */
+async function redrivenBefore(
+  infra: Infrastructure,
+  source: string,
+  views: DeadLetterView[],
+): Promise<Set<string>> {
   const { kafka } = infra;
   const found = new Set<string>();
-  const sources = new Set(views.flatMap((v) => (v.source ? [v.source.topic] : [])));
-  for (const source of sources) {
-    const oldest = Math.min(...views.filter((v) => v.source?.topic === source).map((v) => v.failedAt));
-    const ranges = await selectRanges(kafka, source, { fromTime: new Date(oldest - CLOCK_SKEW_MARGIN_MS) });
+  if (views.length > 0) {
+    const oldest = views.reduce((min, v) => Math.min(min, v.failedAt), Number.POSITIVE_INFINITY);
+    // Never below 0: Kafka reads negative times as "latest" (-1) and "earliest" (-2).
+    const fromTime = new Date(Math.max(0, oldest - CLOCK_SKEW_MARGIN_MS));
+    const ranges = await selectRanges(kafka, source, { fromTime });
     await readRange({
       kafka,
       topic: source,
@@ -102,15 +125,18 @@ async function redrivenBefore(infra: Infrastructure, views: DeadLetterView[]): P
   return found;
 }
 
-/** Produces the copy durably (acks = all) and says where it landed. */
-async function sendBack(producer: Producer, view: DeadLetterView): Promise<Redriven['to']> {
-  const topic = view.source?.topic as string;
+/** Produces the copy durably (acks = all) to the partition it came from and says where it landed. */
+async function sendBack(
+  producer: Producer,
+  view: DeadLetterView,
+  { topic, partition }: { topic: string; partition: number },
+): Promise<Redriven['to']> {
   try {
     const [landed] = await producer.send({
       topic,
       acks: -1,
-      // No partition: the key chooses it, as it did for the original (a null key is spread).
-      messages: [{ key: view.keyBytes, value: view.value, headers: redriveHeaders(view) }],
+      // The original's partition, not kafkajs's partitioner's choice for the key (see redrive-target.ts).
+      messages: [{ key: view.keyBytes, value: view.value, headers: redriveHeaders(view), partition }],
     });
     return { topic, partition: landed?.partition ?? -1, offset: landed?.baseOffset ?? '?' };
   } catch (error) {
