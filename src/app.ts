@@ -155,6 +155,7 @@ export function createPusher(infra: Infrastructure, finance: FinanceClient): Inv
     finance,
     recorded: new PayloadShaLoader(infra.database.repository),
     taxWords: infra.config.taxWords,
+    maxLines: infra.config.events.maxLines,
     metrics: infra.metrics,
     observer: infra.recentPushes,
   });
@@ -212,6 +213,7 @@ export async function startService(options: ServiceOptions): Promise<Service> {
             pusher: createPusher(infra, finance),
             sender: infra.sender,
             deadLetterTopic: config.topics.deadLetter,
+            maxEventBytes: config.events.maxBytes,
           }),
           'pusher',
           infra.recentPushes,
@@ -241,6 +243,7 @@ export async function startService(options: ServiceOptions): Promise<Service> {
             sender: infra.sender,
             deadLetterTopic: config.topics.recorderDeadLetter,
             metrics: infra.metrics,
+            maxEventBytes: config.events.maxBytes,
           }),
           'recorder',
           infra.recentPushes,

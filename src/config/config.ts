@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import type { z } from 'zod';
+import type { EventLimits } from '../core/event-limits.ts';
 import { ANY_PROVIDER } from '../core/tax-rule.ts';
 import { configError, readSecretValue } from './config-files.ts';
 import {
@@ -37,6 +38,8 @@ export interface Config {
   topics: { linesIngested: string; pushedToFinance: string; deadLetter: string; recorderDeadLetter: string };
   pusher: { groupId: string; maxInFlight: number; maxAttempts: number; pauseOnTransientMs: number };
   recorder: { groupId: string; maxInFlight: number; maxAttempts: number };
+  /** Bounds of one event (EVENT_MAX_BYTES, EVENT_MAX_LINES); beyond them it is dead-lettered. */
+  events: EventLimits;
   systemicBackoffMs: number;
   database: { url: string; migrateOnStart: boolean; tls: DatabaseTls };
   finance: FinanceConfig;
@@ -200,6 +203,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       maxInFlight: env.RECORDER_MAX_IN_FLIGHT,
       maxAttempts: env.RECORDER_MAX_ATTEMPTS,
     },
+    events: { maxBytes: env.EVENT_MAX_BYTES, maxLines: env.EVENT_MAX_LINES },
     systemicBackoffMs: env.SYSTEMIC_BACKOFF_MS,
     database: { url: env.DATABASE_URL, migrateOnStart: env.MIGRATE_ON_START, tls: databaseTls(env) },
     finance: {

@@ -118,8 +118,8 @@ export const ENV_DOCS = {
     '5000',
     'First wait before consuming again after a systemic failure (ms); doubles up to 60 s. A database or registry failure ends the wait as soon as that server answers again.',
   ],
-  // 8 MiB and 50,000 lines: five times the largest invoice measured (a 10,000-line invoice is about
-  // 0.5 MB of Avro, BENCHMARKS.md), well inside the pusher's memory budget.
+  // 8 MiB and 50,000 lines: five times the lines of the largest invoice measured (10,000 lines, a
+  // 330 kB Avro record, a 630 kB finance body: BENCHMARKS.md), and room for long line texts.
   EVENT_MAX_BYTES: [
     '8388608',
     'Largest record value (bytes) either consumer decodes; a larger one is dead-lettered as EVENT_TOO_LARGE.',
@@ -326,9 +326,7 @@ export const envSchema = z
     FINANCE_JWT_TTL_SECONDS: int(5, 300),
     FINANCE_IDENTITY: z.enum(['fixed', 'event-tenant']),
     // The tenant rule of events: this identity goes into tokens and the probe as a tenant_id does.
-    FINANCE_TENANT_ID: z
-      .string()
-      .regex(IDENTIFIER_RULES.tenant_id.pattern, IDENTIFIER_RULES.tenant_id.rule),
+    FINANCE_TENANT_ID: z.string().regex(IDENTIFIER_RULES.tenant_id.pattern, IDENTIFIER_RULES.tenant_id.rule),
     FINANCE_ROLES: csv.pipe(z.array(z.string()).min(1, 'expected at least one role')),
     FINANCE_CONNECTIONS: int(1, 1024),
     FINANCE_CONNECT_TIMEOUT_MS: int(100, 120_000),

@@ -37,7 +37,19 @@ export const ERROR_CODES = {
   EVENT_SCHEMA_UNKNOWN: { failureClass: 'permanent', when: 'the schema id is unknown to the registry' },
   EVENT_INVALID: {
     failureClass: 'permanent',
-    when: 'the invoice is invalid (empty identity, bad currency, impossible date, unsafe integer…)',
+    when: 'the invoice is invalid (impossible date, unsafe integer, no lines but a total…)',
+  },
+  EVENT_TOO_LARGE: {
+    failureClass: 'permanent',
+    when: 'the value is larger than `EVENT_MAX_BYTES` (checked before decoding)',
+  },
+  INVALID_IDENTIFIER: {
+    failureClass: 'permanent',
+    when: '`tenant_id` or `provider` is not 1-64 of `A-Z a-z 0-9 . _ -`, `provider_invoice_id` not 1-128 printable ASCII, or `currency` not 3 capitals; the field is named',
+  },
+  INVOICE_TOO_MANY_LINES: {
+    failureClass: 'permanent',
+    when: 'the invoice has more lines than `EVENT_MAX_LINES`',
   },
   KEY_MISMATCH: {
     failureClass: 'permanent',
@@ -45,6 +57,10 @@ export const ERROR_CODES = {
   },
   INVOICE_TOTAL_MISMATCH: { failureClass: 'permanent', when: 'the lines do not add up to `total_minor`' },
   FINANCE_REJECTED: { failureClass: 'permanent', when: 'finance answered 400, 413 or 422' },
+  FINANCE_REQUEST_INVALID: {
+    failureClass: 'permanent',
+    when: 'the HTTP client refused to send our request (an invalid header value or argument), before finance saw it',
+  },
   FINANCE_FORBIDDEN_FOR_TENANT: {
     failureClass: 'permanent',
     when: 'finance answered 403 to a fresh token, but accepts the configured identity (probe got 422)',

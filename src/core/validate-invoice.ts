@@ -2,6 +2,7 @@ import { type InvoiceLinesIngested, invoiceKey } from '../events/invoice-events.
 import { daysToIsoDate, yearOfDays } from './calendar-date.ts';
 import { SyncError } from './errors.ts';
 import type { LineKind } from './finance-payload.ts';
+import { requireValidIdentifiers } from './invoice-identity.ts';
 
 /**
  * Checks an `invoice.lines_ingested` event before anything is sent to finance. Every failure is a
@@ -14,7 +15,6 @@ export interface InvoiceTotals {
   net: number;
 }
 
-const CURRENCY_CODE = /^[A-Z]{3}$/;
 const MAX_DATE_MS = 8_640_000_000_000_000; // the ECMAScript Date range, in milliseconds either side of 1970
 const MAX_DATE_DAYS = 100_000_000; // the same range in days
 /** Billing periods finance and PostgreSQL `date` columns both take without surprises. */
@@ -22,8 +22,8 @@ const FIRST_YEAR = 1900;
 const LAST_YEAR = 9999;
 
 export function validateInvoiceEvent(event: InvoiceLinesIngested): void {
-  requireIdentity(event);
-  requireCurrency(event);
+  // First: every later message names the invoice by its key, which is only safe once it is valid.
+  requireValidIdentifiers(event);
   requireAmounts(event);
   requireDates(event);
   if (event.lines.length === 0 && event.total_minor !== 0) {
@@ -55,27 +55,6 @@ export function checkedTotals(
   };
   if (gross !== BigInt(event.total_minor)) throw totalMismatch(event, totals);
   return totals;
-}
-
-function requireIdentity(event: InvoiceLinesIngested): void {
-  for (const field of ['tenant_id', 'provider', 'provider_invoice_id'] as const) {
-    const value: unknown = event[field];
-    if (typeof value !== 'string' || value.trim() === '') throw invalid(event, `${field} is empty`);
-  }
-}
-
-function requireCurrency(event: InvoiceLinesIngested): void {
-  const currency: unknown = event.currency;
-  if (typeof currency !== 'string' || currency === '') throw invalid(event, 'currency is empty');
-  if (!CURRENCY_CODE.test(currency)) {
-    throw invalid(
-      event,
-      `currency ${JSON.stringify(currency)} is not a 3-letter ISO 4217 code in capitals A-Z`,
-      {
-        currency,
-      },
-    );
-  }
 }
 
 function requireAmounts(event: InvoiceLinesIngested): void {

@@ -125,6 +125,26 @@ describe('configuration', () => {
     expect(messageOf({ FINANCE_IDENTITY: 'tenant' })).toContain('FINANCE_IDENTITY: got "tenant"');
   });
 
+  it.each(['platform:admin', 'platform admin', 'platform-admin\n', 't'.repeat(65)])(
+    'refuses FINANCE_TENANT_ID %j, which breaks the tenant rule of events, naming it',
+    (tenant) => {
+      expect(messageOf({ FINANCE_TENANT_ID: tenant })).toBe(
+        `invalid configuration:\n  FINANCE_TENANT_ID: got ${JSON.stringify(tenant)}, expected 1-64 characters of A-Z a-z 0-9 . _ -`,
+      );
+    },
+  );
+
+  it('bounds events at 8 MiB and 50,000 lines unless told otherwise', () => {
+    expect(loadConfig({}).events).toEqual({ maxBytes: 8_388_608, maxLines: 50_000 });
+    expect(loadConfig({ EVENT_MAX_BYTES: '65536', EVENT_MAX_LINES: '10' }).events).toEqual({
+      maxBytes: 65_536,
+      maxLines: 10,
+    });
+    expect(messageOf({ EVENT_MAX_LINES: '0' })).toContain(
+      'EVENT_MAX_LINES: got "0", expected number to be >=1',
+    );
+  });
+
   it('documents every variable in .env.example and README.md', () => {
     expect(readFileSync(new URL('../../.env.example', import.meta.url), 'utf8')).toBe(renderEnvExample());
     const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');

@@ -29,6 +29,16 @@ describe('record key must be the invoice of its value', () => {
     expect(error.details).toMatchObject({ record_key: 'tenant-b:digitalocean:INV-1', payload_key: expected });
   });
 
+  it('shows a long key cut and escaped, so the dead letter’s headers stay small', () => {
+    const key = `${expected}\n${'x'.repeat(100_000)}`;
+    const error = refusal(key);
+    expect(error.message.length).toBeLessThan(600);
+    expect(error.message).toContain(
+      `record has key ${JSON.stringify(key.slice(0, 200))}… (${key.length} characters)`,
+    );
+    expect(error.details).toMatchObject({ record_key: key.slice(0, 200), record_key_length: key.length });
+  });
+
   it('refuses a record without a key', () => {
     expect(refusal(null).message).toMatch(/^record has no key but its value is invoice /);
   });

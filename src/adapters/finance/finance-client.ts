@@ -1,13 +1,14 @@
 import { Agent, type Dispatcher, interceptors, request } from 'undici';
 import type { FinanceConfig } from '../../config/config.ts';
 import { AdaptiveLimit, type Permit } from '../../core/adaptive-limit.ts';
-import { SyncError } from '../../core/errors.ts';
+import { messageOf, SyncError } from '../../core/errors.ts';
 import { TRANSIENT_STATUSES } from '../../core/finance-status.ts';
 import type { FinanceImportAction } from '../../events/invoice-events.ts';
 import { type TlsTarget, tlsFailureOf, tlsHandshakeError } from '../tls-failure.ts';
 import { type FinanceAnswer, judgeAnswer, judgeProbe, type ProbeVerdict } from './finance-answers.ts';
 import type { FinanceTokenSource } from './finance-token.ts';
 import { pushDeadline } from './push-deadline.ts';
+import { refusedRequestCode } from './refused-request.ts';
 import { retryAfterMs, retryDelayMs } from './retry-policy.ts';
 
 export const IMPORT_PATH = '/api/v1/integrations/cloud/import-invoice';
@@ -185,6 +186,7 @@ export class FinanceClient {
     return { statusCode: response.statusCode, text: await response.body.text() };
   }
 
+  /** Why a call failed: our deadline or the caller's, TLS, a request undici refused, or finance unavailable. */
   #unavailable(error: unknown, signal: AbortSignal): SyncError {
     if (signal.aborted) {
       // The caller's reason (e.g. PARTITION_REVOKED) wins over our own deadline.
@@ -202,6 +204,14 @@ export class FinanceClient {
     // A refused certificate is the operator's to fix, and fails every push alike: systemic.
     const tls = tlsFailureOf(error);
     if (tls) return tlsHandshakeError(tls, financeTlsTarget(this.#config.baseUrl), error);
+    const refused = refusedRequestCode(error);
+    if (refused !== undefined) {
+      return new SyncError(
+        'FINANCE_REQUEST_INVALID',
+        `the HTTP client refused to send the import to finance: ${messageOf(error)} (${refused})`,
+        { details: { code: refused }, cause: error },
+      );
+    }
     const failure = error as Error & { statusCode?: number; code?: string };
     const what = failure.statusCode ? `HTTP ${failure.statusCode}` : (failure.code ?? failure.message);
     return new SyncError('FINANCE_UNAVAILABLE', `finance unavailable after retries: ${what}`, {

@@ -5,6 +5,7 @@ import avro from 'avsc';
 import { Agent, request } from 'undici';
 import type { RegistryConfig } from '../../config/connection-config.ts';
 import { SyncError } from '../../core/errors.ts';
+import './avro-array-guard.ts';
 import { registryError } from './registry-errors.ts';
 import { SafeLongType } from './safe-long.ts';
 

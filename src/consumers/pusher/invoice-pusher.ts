@@ -2,6 +2,8 @@ import { randomUUID } from 'node:crypto';
 import type { FinanceImport, FinanceImportResult } from '../../adapters/finance/finance-client.ts';
 import type { AvroCodec } from '../../adapters/kafka/avro-codec.ts';
 import type { DurableSender } from '../../adapters/kafka/kafka-client.ts';
+import { requireLineCount } from '../../core/event-limits.ts';
+import { requireValidIdentifiers } from '../../core/invoice-identity.ts';
 import { normalizeInvoice } from '../../core/normalize-invoice.ts';
 import { pushedEventFor } from '../../core/pushed-event.ts';
 import type { TaxWordsByProvider } from '../../core/tax-rule.ts';
@@ -48,6 +50,8 @@ export interface InvoicePusherDeps {
   finance: FinanceImporter;
   recorded: RecordedPayloads;
   taxWords: TaxWordsByProvider;
+  /** EVENT_MAX_LINES: a longer invoice is refused before it is normalized or sent. */
+  maxLines: number;
   metrics: Metrics;
   /** Told each outcome (the operations console keeps the recent ones). */
   observer?: PushObserver;
@@ -55,7 +59,7 @@ export interface InvoicePusherDeps {
 }
 
 /**
- * normalize → (skip if finance already holds these exact bytes) → push → announce.
+ * check limits → normalize → (skip if finance already holds these exact bytes) → push → announce.
  * Resolves once the announcement is durable in Kafka; throws a classified SyncError otherwise.
  */
 export class InvoicePusher {
@@ -71,6 +75,10 @@ export class InvoicePusher {
 
   async push(event: InvoiceLinesIngested, log: Logger, options: PushOptions): Promise<PushOutcome> {
     const { metrics } = this.#deps;
+    // Here, not in the consumer, so a replay holds to the same limit; the key is valid to show once
+    // the identifiers are.
+    requireValidIdentifiers(event);
+    requireLineCount(event, invoiceKey(event), this.#deps.maxLines);
     const normalized = normalizeInvoice(event, this.#deps.taxWords);
     if (!options.force) {
       const recorded = await this.#deps.recorded.recordedPayloadSha(

@@ -1,5 +1,7 @@
 import type { AvroCodec } from '../../adapters/kafka/avro-codec.ts';
 import type { DurableSender } from '../../adapters/kafka/kafka-client.ts';
+import { requireRecordSize } from '../../core/event-limits.ts';
+import { requireValidIdentifiers } from '../../core/invoice-identity.ts';
 import type { Contracts } from '../../events/contracts.ts';
 import type { InvoicePushedToFinance } from '../../events/invoice-events.ts';
 import type { Metrics } from '../../ops/metrics.ts';
@@ -18,13 +20,21 @@ export interface PushedToFinanceHandlerDeps {
   sender: DurableSender;
   deadLetterTopic: string;
   metrics: Metrics;
+  /** EVENT_MAX_BYTES: larger values are dead-lettered without being decoded. */
+  maxEventBytes: number;
 }
 
-/** The recorder's entry point: decode the announcement, record the finance id in cloud_invoices. */
+/**
+ * The recorder's entry point: decode the announcement, record the finance id in cloud_invoices. The
+ * topic is open to other producers, so an announcement is held to the pusher's identifier rules
+ * before its identity selects a row.
+ */
 export function pushedToFinanceHandler(deps: PushedToFinanceHandlerDeps): RecordHandler {
   return {
     async handle(record) {
+      requireRecordSize(record.message.value, deps.maxEventBytes);
       const event = await deps.codec.decode(record.message.value, deps.contracts.pushedToFinance);
+      requireValidIdentifiers(event);
       const log = record.log.child({ event_id: event.event_id });
       const result = await deps.recorder.recordPush(event);
       deps.metrics.events.inc({

@@ -199,6 +199,23 @@ describe('finance client against the reference finance server', () => {
     expect(finance.imports()[0]?.idempotency_key).toBe(push().idempotencyKey);
   });
 
+  it('reports a request undici refuses to send (a newline in the Idempotency-Key) as permanent, without retrying or reaching finance', async () => {
+    const refused = {
+      ...push(),
+      idempotencyKey: `platform-admin\nX-Injected: 1:digitalocean:x:${normalized.sha256}`,
+    };
+    const error = await failure(client.importInvoice(refused));
+    expect([error.code, error.failureClass]).toEqual(['FINANCE_REQUEST_INVALID', 'permanent']);
+    expect(error.message).toBe(
+      'the HTTP client refused to send the import to finance: invalid idempotency-key header (UND_ERR_INVALID_ARG)',
+    );
+    expect(error.details).toEqual({ code: 'UND_ERR_INVALID_ARG' });
+    expect(retries).toEqual([]);
+    expect(finance.stats().requests).toBe(0);
+    // The refusal is the request's alone: the next import goes through on the same client.
+    await expect(client.importInvoice(push())).resolves.toMatchObject({ action: 'created' });
+  });
+
   it('reports a 422 as permanent with finance’s field errors', async () => {
     const error = await failure(
       client.importInvoice(push(JSON.stringify({ ...JSON.parse(body), currency: 'usd' }))),
