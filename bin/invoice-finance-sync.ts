@@ -1,13 +1,15 @@
 #!/usr/bin/env node
 // The launcher: parses the command line, loads the configuration once, runs one command.
-import { Command, InvalidArgumentError, Option } from 'commander';
+import { Command, Option } from 'commander';
 import { runMigrations } from '../src/adapters/db/database.ts';
 import { type Infrastructure, openInfrastructure } from '../src/app.ts';
 import {
   collectCoordinates,
   parseCoordinates,
+  parseInteger,
   parseOffset,
   parsePartitions,
+  parsePositive,
   parseTime,
 } from '../src/commands/cli-arguments.ts';
 import { dlqList, dlqRedrive, dlqShow } from '../src/commands/dlq.ts';
@@ -69,19 +71,6 @@ async function withOpened<I extends { close(): Promise<void> }, T>(
   }
 }
 
-const positive = (value: string) => {
-  const n = Number(value);
-  if (!Number.isSafeInteger(n) || n < 1)
-    throw new InvalidArgumentError('expected a whole number of at least 1');
-  return n;
-};
-
-const integer = (value: string) => {
-  const n = Number(value);
-  if (!Number.isSafeInteger(n)) throw new InvalidArgumentError('expected an integer');
-  return n;
-};
-
 const program = new Command('invoice-finance-sync')
   .description('Pushes ingested cloud invoices to finance, announces each push, records it in PostgreSQL.')
   .showHelpAfterError()
@@ -128,7 +117,7 @@ program
   .option('--tenant <id>', 'owning tenant', 'platform-admin')
   .option('--currency <code>', 'ISO 4217 currency', 'USD')
   .option('--issued-at <iso>', 'invoice issue time, e.g. 2026-05-01T00:00:00Z')
-  .option('--total-minor <n>', 'stated total in minor units (default: the sum of the lines)', integer)
+  .option('--total-minor <n>', 'stated total in minor units (default: the sum of the lines)', parseInteger)
   .action(async (options) => {
     const event = await withInfrastructure((infra) => ingestCommand(infra, options));
     console.log(
@@ -147,8 +136,8 @@ program
   .option('--from-time <iso>', 'first record time to read, e.g. 2026-05-01T00:00:00Z', parseTime)
   .option('--to-time <iso>', 'last record time to read (inclusive)', parseTime)
   .option('--key <key>', 'only records with this key, e.g. platform-admin:digitalocean:INV-1')
-  .option('--max-in-flight <n>', 'pushes in flight at most (default: PUSHER_MAX_IN_FLIGHT)', positive)
-  .option('--rate <per-second>', 'pushes started per second at most', positive)
+  .option('--max-in-flight <n>', 'pushes in flight at most (default: PUSHER_MAX_IN_FLIGHT)', parsePositive)
+  .option('--rate <per-second>', 'pushes started per second at most', parsePositive)
   .option('--include-superseded', 'also push events a newer event of the same key supersedes', false)
   .option('--checkpoint <file>', 'save where to resume to this file, as the run goes and when it stops')
   .option('--resume <file>', 'continue the run a checkpoint file describes (its range, key and filter)')
@@ -176,7 +165,7 @@ dlq
   .command('list')
   .description('one line per dead letter: position, time, source, key, error code, reason')
   .option('--topic <topic>', 'dead-letter topic (default: TOPIC_LINES_INGESTED_DLQ)')
-  .option('--limit <n>', 'only the newest n (reads no older ones)', positive)
+  .option('--limit <n>', 'only the newest n (reads no older ones)', parsePositive)
   .option('--json', 'print JSON', false)
   .action(
     reportingUsageErrors(async (options) => {

@@ -1,17 +1,33 @@
 import { InvalidArgumentError } from 'commander';
 
-/** Parsers for command-line values: each rejects a bad value at once, with what it expected. */
+/**
+ * Parsers for command-line values: each rejects a bad value at once, with what it expected, as an
+ * InvalidArgumentError that commander prints as one usage line (no stack trace). Every string is
+ * accepted or refused that way, whatever it holds: test/commands/cli-arguments.test.ts fuzzes them.
+ */
+
+const MAX_OFFSET = 2n ** 63n - 1n; // Kafka offsets are int64
+const MAX_PARTITION = 2_147_483_647; // Kafka partitions are int32
+
+function offsetOf(digits: string): bigint {
+  const offset = BigInt(digits);
+  if (offset > MAX_OFFSET)
+    throw new InvalidArgumentError(`expected an offset of at most ${MAX_OFFSET} (int64)`);
+  return offset;
+}
 
 /** A Kafka offset: a non-negative integer, as bigint (offsets are int64). */
 export function parseOffset(value: string): bigint {
   if (!/^\d+$/.test(value.trim())) throw new InvalidArgumentError('expected a non-negative integer offset');
-  return BigInt(value.trim());
+  return offsetOf(value.trim());
 }
 
 function parsePartition(value: string): number {
   const n = Number(value.trim());
-  if (!/^\d+$/.test(value.trim()) || !Number.isSafeInteger(n)) {
-    throw new InvalidArgumentError(`expected a partition number, got ${JSON.stringify(value)}`);
+  if (!/^\d+$/.test(value.trim()) || n > MAX_PARTITION) {
+    throw new InvalidArgumentError(
+      `expected a partition number (0 to ${MAX_PARTITION}), got ${JSON.stringify(value.slice(0, 40))}`,
+    );
   }
   return n;
 }
@@ -19,6 +35,7 @@ function parsePartition(value: string): number {
 /** `--partition 0 --partition 2` or `--partition 0,2`: accumulates into one sorted, unique list. */
 export function parsePartitions(value: string, previous: number[] = []): number[] {
   const added = value.split(',').filter(Boolean).map(parsePartition);
+  if (added.length === 0) throw new InvalidArgumentError('expected partition numbers, e.g. 0 or 0,2');
   return [...new Set([...previous, ...added])].sort((a, b) => a - b);
 }
 
@@ -40,10 +57,33 @@ export interface Coordinates {
 export function parseCoordinates(value: string): Coordinates {
   const match = /^(?:(\d+):)?(\d+)$/.exec(value.trim());
   if (!match) throw new InvalidArgumentError('expected <partition>:<offset> or <offset>, e.g. 0:17');
-  return { partition: match[1] === undefined ? 0 : parsePartition(match[1]), offset: BigInt(match[2] ?? 0) };
+  return {
+    partition: match[1] === undefined ? 0 : parsePartition(match[1]),
+    offset: offsetOf(match[2] ?? '0'),
+  };
 }
 
 /** Repeatable `--offset 0:3 --offset 1:7`. */
 export function collectCoordinates(value: string, previous: Coordinates[] = []): Coordinates[] {
   return [...previous, parseCoordinates(value)];
+}
+
+/** A whole number of at least 1 (`--limit`, `--rate`, `--max-in-flight`): `1e3`, `0x10` and `` are not. */
+export function parsePositive(value: string): number {
+  const n = Number(value.trim());
+  if (!/^\d+$/.test(value.trim()) || !Number.isSafeInteger(n) || n < 1) {
+    throw new InvalidArgumentError('expected a whole number of at least 1');
+  }
+  return n;
+}
+
+/** An integer, perhaps negative (`--total-minor`), within ±2^53. */
+export function parseInteger(value: string): number {
+  const n = Number(value.trim());
+  if (!/^-?\d+$/.test(value.trim()) || !Number.isSafeInteger(n)) {
+    throw new InvalidArgumentError(
+      `expected an integer between ${Number.MIN_SAFE_INTEGER} and ${Number.MAX_SAFE_INTEGER}`,
+    );
+  }
+  return n;
 }

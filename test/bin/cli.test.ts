@@ -55,4 +55,21 @@ describe('the invoice-finance-sync CLI', { timeout: 60_000 }, () => {
     expect(stderr).toContain('FINANCE_JWT_SECRET: got a secret of 7 bytes, expected at least 32 bytes');
     expect(stderr).not.toContain('hunter2');
   });
+
+  it('answers hostile arguments with one usage line naming what it expected, never a stack trace', () => {
+    const hostile = [
+      ['dlq', 'show', '1:-5'],
+      ['dlq', 'show', '١:٢'],
+      ['dlq', 'list', '--limit', '1e3'],
+      ['replay', '--from-offset', '99999999999999999999999', '--dry-run'],
+      ['replay', '--partition', ',', '--dry-run'],
+      ['dlq', 'redrive', '--offset', `0:${'9'.repeat(400)}`],
+    ];
+    for (const args of hostile) {
+      const { code, stderr } = cli(args);
+      expect(code, args.join(' ')).toBe(1);
+      expect(stderr.split('\n')[0], args.join(' ')).toMatch(/^error: .* is invalid[.\w ']*\. expected \S/);
+      expect(stderr, args.join(' ')).not.toMatch(/^\s+at /m);
+    }
+  });
 });
