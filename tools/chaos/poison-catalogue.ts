@@ -102,8 +102,18 @@ const BUILDS: Record<string, Build> = {
   }),
   'bad-currency': (invoice, frame) => ({
     value: frame.lines({ ...invoice(), currency: 'usd' }),
-    outcome: { deadLetter: 'EVENT_INVALID' },
+    outcome: { deadLetter: 'INVALID_IDENTIFIER' },
   }),
+  'newline-in-tenant': (invoice, frame) => {
+    // Keyed as its value says, so only the identifier rule stands between it and the
+    // Idempotency-Key header (which undici refuses with a newline in it).
+    const event = { ...invoice(), tenant_id: `${CHAOS_TENANT}\nX-Injected: 1` };
+    return {
+      key: invoiceKey(event),
+      value: frame.lines(event),
+      outcome: { deadLetter: 'INVALID_IDENTIFIER' },
+    };
+  },
   'empty-lines-nonzero-total': (invoice, frame) => ({
     value: frame.lines(invoice([], 500)),
     outcome: { deadLetter: 'EVENT_INVALID' },

@@ -40,7 +40,11 @@ describe('pusher: bad events go to the dead-letter topic with a reason, and cons
         value: await encode(mismatch),
         reason: /lines sum to 8692 but total_minor is 8700/,
       },
-      { key: invoiceKey(noCurrency), value: await encode(noCurrency), reason: /currency is empty/ },
+      {
+        key: invoiceKey(noCurrency),
+        value: await encode(noCurrency),
+        reason: /^currency "" is not 3 capital letters A-Z \(ISO 4217\)/,
+      },
       { key: invoiceKey(noLines), value: await encode(noLines), reason: /no lines but total_minor is 500/ },
     ];
     const good = smallInvoice('INV-GOOD-AFTER-BAD');
@@ -66,7 +70,7 @@ describe('pusher: bad events go to the dead-letter topic with a reason, and cons
       expect(message.headers[DLQ_HEADER.partition]).toBe('0');
       expect(message.headers[DLQ_HEADER.offset]).toBe(String(index));
       expect(message.headers[DLQ_HEADER.exceptionMessage]).toMatch(expected.reason);
-      expect(message.headers[DLQ_HEADER.exceptionClass]).toMatch(/^SyncError:(EVENT_|INVOICE_)/);
+      expect(message.headers[DLQ_HEADER.exceptionClass]).toMatch(/^SyncError:(EVENT_|INVOICE_|INVALID_)/);
       expect(Number(message.headers[DLQ_HEADER.timestamp])).toBeGreaterThan(Date.now() - 120_000);
     });
     expect(finance.invoices().map((row) => row.external_id)).toEqual(['INV-GOOD-AFTER-BAD']);
