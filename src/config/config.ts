@@ -14,6 +14,7 @@ import {
   type RegistryConfig,
   registryConfig,
 } from './connection-config.ts';
+import { maskUrlPassword } from './database-url.ts';
 import { ENV_DOCS, type Env, type EnvName, envSchema, MIN_CONSOLE_TOKEN_LENGTH } from './env-schema.ts';
 
 /** The only module that reads the environment. Everything else receives a frozen `Config`. */
@@ -90,7 +91,7 @@ function describe(value: unknown): string {
 /** Secrets are never echoed, nor the password inside a URL (DATABASE_URL may carry one). */
 function shownValue(name: string, value: string | undefined): string {
   if (/SECRET|PASSWORD|TOKEN/.test(name)) return '(hidden)';
-  return describe(value?.replace(/^([a-z][a-z0-9+.-]*:\/\/[^:/@]*):[^@/]*@/i, '$1:***@'));
+  return describe(value === undefined ? undefined : maskUrlPassword(value));
 }
 
 function formatIssues(error: z.ZodError, raw: Record<string, string | undefined>): string[] {

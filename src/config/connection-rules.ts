@@ -30,8 +30,9 @@ export const SSL_MODES = ['disable', 'allow', 'prefer', 'require', 'verify-ca', 
 export type SslMode = (typeof SSL_MODES)[number];
 const TLS_SSL_MODES: readonly string[] = ['require', 'verify-ca', 'verify-full'];
 
-/** The `sslmode` query parameter of a PostgreSQL URL, if any. */
+/** The `sslmode` query parameter of a PostgreSQL URL, if any (none for a URL DATABASE_URL's own check refuses). */
 export function sslModeOf(databaseUrl: string): string | undefined {
+  if (!URL.canParse(databaseUrl)) return undefined;
   return new URL(databaseUrl).searchParams.get('sslmode') ?? undefined;
 }
 

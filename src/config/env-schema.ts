@@ -2,6 +2,7 @@ import { isIP } from 'node:net';
 import { z } from 'zod';
 import { IDENTIFIER_RULES } from '../core/invoice-identity.ts';
 import { checkConnectionSecurity } from './connection-rules.ts';
+import { databaseUrlProblem } from './database-url.ts';
 
 /**
  * Every environment variable the service reads, with its default and meaning. The keys ARE the
@@ -132,7 +133,7 @@ export const ENV_DOCS = {
   // Database
   DATABASE_URL: [
     'postgres://postgres@127.0.0.1:5432/invoice_finance_sync',
-    'PostgreSQL connection URL; TLS with ?sslmode=require, verify-ca or verify-full (as libpq).',
+    'PostgreSQL connection URL; TLS with ?sslmode=require, verify-ca or verify-full (as libpq). In the password, percent-encode / ? # % (as %2F %3F %23 %25); @ may stay as it is.',
   ],
   DATABASE_CA_FILE: [
     '',
@@ -313,7 +314,11 @@ export const envSchema = z
     EVENT_MAX_BYTES: int(1_024, 1_073_741_824),
     EVENT_MAX_LINES: int(1, 10_000_000),
     REGISTER_SCHEMAS_ON_START: bool,
-    DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/, error: 'expected a postgres:// URL' }),
+    // Checked as MikroORM will read it (database-url.ts): a password with `/` or `%` unencoded is refused.
+    DATABASE_URL: z.string().superRefine((value, ctx) => {
+      const problem = databaseUrlProblem(value);
+      if (problem) ctx.addIssue({ code: 'custom', message: `expected ${problem}` });
+    }),
     DATABASE_CA_FILE: z.string(),
     MIGRATE_ON_START: bool,
     SKYAI_FINANCE_URL: url,
