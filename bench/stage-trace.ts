@@ -78,14 +78,14 @@ export function installStageTrace(groupId: string): StageTrace {
   wrap(FinanceClient.prototype, 'importInvoice', async (original, self, push: { idempotencyKey: string }) => {
     trace.limits.push((self as FinanceClient).concurrencyLimit);
     const answer = await original.call(self, push);
-    stamp(push.idempotencyKey.split(':').slice(0, 3).join(':'), 'financeAnswered');
+    stamp(keyOfIdempotencyKey(push.idempotencyKey), 'financeAnswered');
     return answer;
   });
   // undici reports each request on diagnostics channels; the idempotency key names the invoice.
   const invoiceOf = (request: { headers: unknown }) => {
     const headers = (request.headers as string[]).map(String);
     const at = headers.findIndex((h) => h.toLowerCase() === 'idempotency-key');
-    return at < 0 ? undefined : (headers[at + 1] ?? '').split(':').slice(0, 3).join(':');
+    return at < 0 ? undefined : keyOfIdempotencyKey(headers[at + 1] ?? '');
   };
   const on = (channel: string, stage: Stage) =>
     subscribe(channel, (message) => {
@@ -118,4 +118,12 @@ function wrap<T extends object>(
   record[name] = function (this: unknown, ...args: unknown[]) {
     return around(original, this, ...args);
   };
+}
+
+/**
+ * `{invoice key}:{payload_sha256}` → the invoice key. The hash (hex) holds no ':', the invoice number
+ * may: cut at the last colon, not after the third.
+ */
+function keyOfIdempotencyKey(idempotencyKey: string): string {
+  return idempotencyKey.slice(0, idempotencyKey.lastIndexOf(':'));
 }
