@@ -28,8 +28,10 @@ export function money(minor: number, currency: string): string {
 }
 
 /** `2026-05-01 10:00:03Z`: UTC, to the second, the same for every reader. */
+const MAX_DATE_MS = 8_640_000_000_000_000; // the ECMAScript Date range either side of 1970
+
 export function utc(ms: number): string {
-  if (!Number.isFinite(ms)) return '?';
+  if (!Number.isFinite(ms) || Math.abs(ms) > MAX_DATE_MS) return '?';
   return new Date(ms)
     .toISOString()
     .replace('T', ' ')

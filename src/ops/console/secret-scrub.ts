@@ -1,6 +1,8 @@
 import { escapeHtml } from './html.ts';
 
-const URL_PASSWORD = /([a-z][a-z0-9+.-]*:\/\/[^\s:@/<>"']+):[^\s@/<>"']+@/gi;
+// Up to the LAST `@` of the URL: a password may hold `@` (as DATABASE_URL's may), and hiding a
+// little too much of a URL is better than showing part of a password.
+const URL_PASSWORD = /([a-z][a-z0-9+.-]*:\/\/[^\s:@/<>"']+):[^\s<>"']+@/gi;
 const HIDDEN = '(hidden)';
 
 /**

@@ -22,6 +22,9 @@ describe('console pages never carry a secret', () => {
     expect(scrub('connect postgres://svc:p4ss@db:5432/x failed')).toBe(
       'connect postgres://svc:(hidden)@db:5432/x failed',
     );
+    expect(scrub('connect postgres://svc:p@ss%2Fw@rd@db:5432/x failed')).toBe(
+      'connect postgres://svc:(hidden)@db:5432/x failed',
+    );
   });
 
   it('ignores secrets too short to be told from ordinary words', () => {
