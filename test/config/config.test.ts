@@ -91,7 +91,7 @@ describe('configuration', () => {
     expect(loadConfig({}).console.token).toBeUndefined();
     writeFileSync(file, 'short\n');
     expect(messageOf({ OPS_CONSOLE_TOKEN_FILE: file })).toBe(
-      'invalid configuration:\n  OPS_CONSOLE_TOKEN_FILE: got a token of 5 characters, expected at least 16 (unset: read-only)',
+      'invalid configuration:\n  OPS_CONSOLE_TOKEN_FILE: got a token of 5 characters, expected at least 16 (unset: the console is off)',
     );
     expect(messageOf({ OPS_CONSOLE_TOKEN_FILE: join(dir, 'missing') })).toContain(
       'OPS_CONSOLE_TOKEN_FILE: cannot read',
