@@ -35,6 +35,12 @@ export function redriveTarget(
   partitionCount: number,
 ): RedriveTarget {
   const quoted = (name: string) => JSON.stringify(printableLine(view.headers[name] ?? '', 100));
+  if (view.headers[DLQ_HEADER.valueOmitted] !== undefined) {
+    // Sending it back would put a value-less record on the source topic; the original is still there.
+    return {
+      why: `its value was too large to dead-letter and is not in it: replay ${source} at partition ${view.headers[DLQ_HEADER.partition] ?? '?'}, offset ${view.headers[DLQ_HEADER.offset] ?? '?'} instead`,
+    };
+  }
   // The raw header, compared byte for byte: a look-alike (a control character, a second value) is not it.
   const topicHeader = view.rawHeaders[DLQ_HEADER.topic];
   if (topicHeader === undefined) return { why: `no ${DLQ_HEADER.topic} header` };

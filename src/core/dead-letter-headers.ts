@@ -16,6 +16,8 @@ export const DLQ_HEADER = {
   timestamp: '__connect.errors.timestamp',
   /** Ours: the catalogue code, the stable thing to alert and filter on. */
   errorCode: '__connect.errors.code',
+  /** Ours: set when the original value was too large to dead-letter (it stays at the source offset). */
+  valueOmitted: 'invoice_finance_sync.value_omitted',
   /** Ours: set by `dlq redrive` on the copy sent back to the source topic. */
   redrivenFrom: 'invoice_finance_sync.redriven_from',
 } as const;

@@ -56,6 +56,17 @@ describe('where a dead letter may be redriven', () => {
     });
   });
 
+  it('skips a dead letter whose value was too large to keep, pointing at the source offset', () => {
+    const omitted = {
+      ...from('1'),
+      [DLQ_HEADER.offset]: '42',
+      [DLQ_HEADER.valueOmitted]: '9000 value bytes …',
+    };
+    expect(targetOf(omitted)).toEqual({
+      why: 'its value was too large to dead-letter and is not in it: replay invoice.lines_ingested at partition 1, offset 42 instead',
+    });
+  });
+
   it('never goes where a header says otherwise, even to a look-alike of the source', () => {
     for (const forged of [
       'invoice.lines_ingested\u0000',

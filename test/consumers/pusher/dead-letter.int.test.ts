@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { DLQ_HEADER } from '../../../src/core/dead-letter-headers.ts';
 import { invoiceKey } from '../../../src/events/invoice-events.ts';
@@ -74,6 +75,55 @@ describe('pusher: bad events go to the dead-letter topic with a reason, and cons
       expect(Number(message.headers[DLQ_HEADER.timestamp])).toBeGreaterThan(Date.now() - 120_000);
     });
     expect(finance.invoices().map((row) => row.external_id)).toEqual(['INV-GOOD-AFTER-BAD']);
+    await dlq.close();
+    await pushed.close();
+  });
+
+  it('dead-letters a record too large for the dead-letter topic without its value, saying so, and goes on', async () => {
+    const finance = await financeForTest();
+    const env = testEnv({ financeUrl: finance.url });
+    const topic = env.TOPIC_LINES_INGESTED as string;
+    const dlqTopic = env.TOPIC_LINES_INGESTED_DLQ as string;
+    // The dead-letter topic takes less than the input topic: the original bytes plus our headers do not fit.
+    const admin = testKafka().admin();
+    await admin.connect();
+    await admin.createTopics({
+      topics: [
+        { topic: dlqTopic, numPartitions: 1, configEntries: [{ name: 'max.message.bytes', value: '5000' }] },
+      ],
+    });
+    await admin.disconnect();
+    const infra = await infraForTest(env);
+    const good = smallInvoice('INV-GOOD-AFTER-HUGE');
+    const huge = Buffer.concat([Buffer.from([1]), randomBytes(5_999)]); // not Avro: EVENT_UNDECODABLE
+    await produce(testKafka(), topic, [
+      { key: 'k:huge', value: huge, headers: { upstream: 'x'.repeat(400) }, partition: 0 },
+      {
+        key: invoiceKey(good),
+        value: await infra.codec.encode(infra.schemaIds.linesIngested, infra.contracts.linesIngested, good),
+        partition: 0,
+      },
+    ]);
+
+    const dlq = await topicReader(testKafka(), dlqTopic);
+    const pushed = await topicReader(testKafka(), env.TOPIC_PUSHED_TO_FINANCE as string);
+    await serviceForTest(env, { pusher: true, recorder: false });
+
+    const [dead] = await dlq.waitFor(1);
+    expect(dead?.key).toBe('k:huge');
+    expect(dead?.value).toBeNull();
+    expect(dead?.headers[DLQ_HEADER.errorCode]).toBe('EVENT_UNDECODABLE');
+    expect([
+      dead?.headers[DLQ_HEADER.topic],
+      dead?.headers[DLQ_HEADER.partition],
+      dead?.headers[DLQ_HEADER.offset],
+    ]).toEqual([topic, '0', '0']);
+    expect(dead?.headers[DLQ_HEADER.valueOmitted]).toBe(
+      `6000 value bytes and the record's headers left out: the dead letter was larger than ${dlqTopic} accepts; read them at the source topic, partition and offset`,
+    );
+    expect(dead?.headers.upstream).toBeUndefined();
+    const [announced] = await pushed.waitFor(1);
+    expect(announced?.key).toBe(invoiceKey(good));
     await dlq.close();
     await pushed.close();
   });
