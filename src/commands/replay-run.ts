@@ -4,12 +4,14 @@ import { type RangeRecord, readGroupPrefix, readRange } from '../adapters/kafka/
 import type { RecordContext } from '../consumers/batch-processor.ts';
 import { deadLetter } from '../consumers/dead-letter.ts';
 import type { InvoicePusher } from '../consumers/pusher/invoice-pusher.ts';
+import { type LinesIngestedReader, readLinesIngested } from '../consumers/pusher/read-lines-ingested.ts';
 import { failureClassOf, isSyncError, messageOf, SyncError } from '../core/errors.ts';
+import { requireLineCount } from '../core/event-limits.ts';
 import type { NewestByKey } from '../core/newest-by-key.ts';
 import { normalizeInvoice } from '../core/normalize-invoice.ts';
 import { type PartitionPosition, RangeProgress } from '../core/range-progress.ts';
 import type { ReadLimits } from '../core/read-budget.ts';
-import { requireKeyMatches } from '../core/record-key.ts';
+import { invoiceKey } from '../events/invoice-events.ts';
 import type { Logger } from '../ops/logger.ts';
 import type { ReadOnlyInfrastructure } from '../read-only-infrastructure.ts';
 import type { CommandOutput } from './command-output.ts';
@@ -186,8 +188,8 @@ export class ReplayRun {
     const { infra, output } = this.#deps;
     const context = recordContext(record, this.#log);
     try {
-      const event = await infra.codec.decode(record.message.value, infra.contracts.linesIngested);
-      requireKeyMatches(record.message.key === null ? null : context.key, event);
+      const key = record.message.key === null ? null : context.key;
+      const event = await readLinesIngested(this.#reader(), record.message.value, key);
       const log = context.log.child({ event_id: event.event_id });
       return (await pusher.push(event, log, { force: true })).outcome;
     } catch (error) {
@@ -205,14 +207,20 @@ export class ReplayRun {
     const { infra } = this.#deps;
     const at = { partition: record.partition, offset: record.offset, key };
     try {
-      const event = await infra.codec.decode(record.message.value, infra.contracts.linesIngested);
-      requireKeyMatches(key, event); // the same validation a push runs first
+      // The same checks a push runs first, then the invoice rules.
+      const event = await readLinesIngested(this.#reader(), record.message.value, key);
+      requireLineCount(event, invoiceKey(event), infra.config.events.maxLines);
       normalizeInvoice(event, infra.config.taxWords);
       return dryRunLine(at, event);
     } catch (error) {
       if (failureClassOf(error) !== 'permanent') throw error;
       return dryRunRejectLine(at, reasonOf(error));
     }
+  }
+
+  #reader(): LinesIngestedReader {
+    const { infra } = this.#deps;
+    return { codec: infra.codec, contracts: infra.contracts, maxEventBytes: infra.config.events.maxBytes };
   }
 
   #count(outcome: Outcome): void {

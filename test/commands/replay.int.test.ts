@@ -102,6 +102,33 @@ describe('replay: re-pushes a chosen range of invoice.lines_ingested regardless 
     await dlq.close();
   });
 
+  it('holds records to the consumer’s limits: a dry run names too many lines or bytes, a run dead-letters them', async () => {
+    const finance = await financeForTest();
+    const env = testEnv({ financeUrl: finance.url, env: { EVENT_MAX_LINES: '2', EVENT_MAX_BYTES: '2048' } });
+    const infra = await infraForTest(env);
+    const [fits, long] = [smallInvoice('INV-FITS'), smallInvoice('INV-LONG', [100, 200, 300])];
+    await publishAt(infra, fits, 0);
+    await publishAt(infra, long, 0);
+    await produce(testKafka(), env.TOPIC_LINES_INGESTED as string, [
+      { key: 'k:huge', value: Buffer.alloc(4_096, 1), partition: 0 },
+    ]);
+
+    const dry = captureOutput();
+    await replayCommand(infra, { dryRun: true }, dry);
+    expect(dry.outLines.slice(0, 3)).toEqual([
+      expect.stringMatching(/^0:0 {2}platform-admin:digitalocean:INV-FITS {2}/),
+      expect.stringMatching(
+        /^0:1 {2}\S+INV-LONG {2}would be dead-lettered: INVOICE_TOO_MANY_LINES: the invoice has 3 lines/,
+      ),
+      expect.stringMatching(
+        /^0:2 {2}k:huge {2}would be dead-lettered: EVENT_TOO_LARGE: the value is 4096 bytes/,
+      ),
+    ]);
+    const run = await replayCommand(infra, { dryRun: false }, captureOutput());
+    expect(run).toMatchObject({ selected: 3, pushed: 1, dead_lettered: 2 });
+    expect(finance.invoices().map((row) => row.external_id)).toEqual(['INV-FITS']);
+  });
+
   it('--from-time/--to-time select the records produced in that window (both ends inclusive)', async () => {
     const env = testEnv({ secret: null });
     const infra = await infraForTest(env);

@@ -1,21 +1,13 @@
-import type { AvroCodec } from '../../adapters/kafka/avro-codec.ts';
 import type { DurableSender } from '../../adapters/kafka/kafka-client.ts';
-import { requireRecordSize } from '../../core/event-limits.ts';
-import { requireValidIdentifiers } from '../../core/invoice-identity.ts';
-import { requireKeyMatches } from '../../core/record-key.ts';
-import type { Contracts } from '../../events/contracts.ts';
 import type { RecordHandler } from '../batch-processor.ts';
 import { deadLetter } from '../dead-letter.ts';
 import type { InvoicePusher } from './invoice-pusher.ts';
+import { type LinesIngestedReader, readLinesIngested } from './read-lines-ingested.ts';
 
-export interface LinesIngestedHandlerDeps {
-  codec: AvroCodec;
-  contracts: Contracts;
+export interface LinesIngestedHandlerDeps extends LinesIngestedReader {
   pusher: InvoicePusher;
   sender: DurableSender;
   deadLetterTopic: string;
-  /** EVENT_MAX_BYTES: larger values are dead-lettered without being decoded. */
-  maxEventBytes: number;
 }
 
 /**
@@ -26,11 +18,9 @@ export interface LinesIngestedHandlerDeps {
 export function linesIngestedHandler(deps: LinesIngestedHandlerDeps): RecordHandler {
   return {
     async handle(record) {
-      requireRecordSize(record.message.value, deps.maxEventBytes);
-      const event = await deps.codec.decode(record.message.value, deps.contracts.linesIngested);
-      requireValidIdentifiers(event);
+      const key = record.message.key === null ? null : record.key;
+      const event = await readLinesIngested(deps, record.message.value, key);
       const log = record.log.child({ event_id: event.event_id });
-      requireKeyMatches(record.message.key === null ? null : record.key, event);
       await deps.pusher.push(event, log, { force: false, signal: record.signal });
     },
     deadLetter: (record, error) => deadLetter(deps.sender, deps.deadLetterTopic, record, error),
