@@ -1,5 +1,6 @@
 import type { PushNote, PushObserver } from '../../consumers/push-observer.ts';
 import { SyncError } from '../../core/errors.ts';
+import { parseInvoiceKey } from '../../core/invoice-key.ts';
 
 export interface PushFilter {
   tenant?: string;
@@ -8,11 +9,14 @@ export interface PushFilter {
   key?: string;
 }
 
-/** `{tenant_id}:{provider}:{provider_invoice_id}`, split; the invoice id may itself hold ':'. */
+/**
+ * `{tenant_id}:{provider}:{provider_invoice_id}`, split at its first two colons (the invoice id may
+ * itself hold ':'), when every part follows the identifier rules; else undefined.
+ */
 export function keyParts(key: string): { tenant: string; provider: string; invoiceId: string } | undefined {
-  const match = /^([^:]+):([^:]+):(.+)$/s.exec(key);
-  if (!match) return undefined;
-  return { tenant: match[1] as string, provider: match[2] as string, invoiceId: match[3] as string };
+  const identity = parseInvoiceKey(key);
+  if (!identity) return undefined;
+  return { tenant: identity.tenant_id, provider: identity.provider, invoiceId: identity.provider_invoice_id };
 }
 
 /**

@@ -30,6 +30,9 @@ describe('recent pushes: a bounded ring of outcomes, newest first', () => {
       invoiceId: 'INV:2026:04',
     });
     expect(keyParts('no-colons')).toBeUndefined();
+    for (const invalid of ['acme\n:aws:INV-1', 'acme::INV-1', 'acme:aws:', 'acme:aws:INV 1', 'é:aws:INV-1']) {
+      expect([invalid, keyParts(invalid)]).toEqual([invalid, undefined]);
+    }
   });
 
   it('refuses a capacity that could hold nothing', () => {

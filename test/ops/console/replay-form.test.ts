@@ -35,7 +35,7 @@ describe('console replay form: parsed like the replay command’s options', () =
       new URLSearchParams({ partitions: 'x', toOffset: '-1', toTime: 'yesterday' }),
     );
     expect(read.problem).toBe(
-      'Partitions: expected a partition number, got "x" To offset: expected a non-negative integer offset To time: expected an ISO 8601 time, e.g. 2026-05-01T10:00:00Z',
+      'Partitions: expected a partition number (0 to 2147483647), got "x" To offset: expected a non-negative integer offset To time: expected an ISO 8601 time, e.g. 2026-05-01T10:00:00Z',
     );
     expect(read.form.toTime).toBe('yesterday');
   });
