@@ -15,17 +15,30 @@ const MAX_DATE_MS = 8_640_000_000_000_000;
 // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what is escaped
 const UNPRINTABLE = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069\ufeff]/g;
 
-/** `text` with unprintable characters as `\u001b` escapes, cut to `max` characters. */
+/**
+ * `text` with unprintable characters as `\u001b` escapes, cut to `max` characters of what is shown
+ * (escapes count at their shown length, so a value of control characters stays bounded too).
+ */
 export function printable(text: string, max = MAX_SHOWN_CHARACTERS): string {
-  const cut =
-    text.length > max ? text.slice(0, /[\ud800-\udbff]/.test(text[max - 1] ?? '') ? max - 1 : max) : text;
-  const shown = cut.replace(UNPRINTABLE, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
-  return cut === text ? shown : `${shown}… (${text.length - cut.length} more characters)`;
+  const shown = text.replace(UNPRINTABLE, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  if (shown.length <= max) return shown;
+  let end = max;
+  // Never half an escape (`\u00` of `\u001b`) nor half a surrogate pair.
+  const escapeStart = shown.lastIndexOf('\\u', end - 1);
+  if (
+    escapeStart !== -1 &&
+    escapeStart > end - 6 &&
+    /^\\u[0-9a-f]{4}/.test(shown.slice(escapeStart, escapeStart + 6))
+  ) {
+    end = escapeStart;
+  }
+  if (/[\ud800-\udbff]/.test(shown[end - 1] ?? '')) end -= 1;
+  return `${shown.slice(0, end)}… (${shown.length - end} more characters)`;
 }
 
 /** `printable`, on one line: newlines escaped too. */
 export function printableLine(text: string, max = MAX_SHOWN_CHARACTERS): string {
-  return printable(text, max).replaceAll('\n', '\\n');
+  return printable(text.replaceAll('\n', '\\n'), max);
 }
 
 /**
