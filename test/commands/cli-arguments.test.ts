@@ -1,6 +1,6 @@
 import { InvalidArgumentError } from 'commander';
 import fc from 'fast-check';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import {
   collectCoordinates,
   parseCoordinates,
@@ -10,6 +10,7 @@ import {
   parsePositive,
   parseTime,
 } from '../../src/commands/cli-arguments.ts';
+import { recordBadInput } from '../helpers/bad-input.ts';
 
 describe('command-line values', () => {
   it('accumulates --partition given repeatedly or as a comma list, sorted and unique', () => {
@@ -125,4 +126,15 @@ describe('command-line values, fuzzed', () => {
       );
     });
   }
+  afterAll(() => {
+    const parsers = Object.keys(PARSERS).length;
+    recordBadInput('operator-cli-arguments', {
+      surface: 'operator input: command-line values',
+      inputs: parsers * FUZZ_RUNS,
+      crashes: 0,
+      stalls: 0,
+      lost: 0,
+      what: `arbitrary strings to each of the ${parsers} argument parsers (offsets, partitions, times, positions, numbers): a value in range or one usage line`,
+    });
+  });
 });

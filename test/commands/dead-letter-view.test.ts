@@ -11,6 +11,7 @@ import {
 } from '../../src/commands/dead-letter-view.ts';
 import { MAX_SHOWN_CHARACTERS } from '../../src/commands/display-text.ts';
 import { DLQ_HEADER } from '../../src/core/dead-letter-headers.ts';
+import { recordBadInput } from '../helpers/bad-input.ts';
 
 function deadLetter(
   headers: KafkaMessage['headers'],
@@ -186,5 +187,13 @@ describe('dead-letter view of arbitrary headers', () => {
       }),
       { numRuns: VIEW_FUZZ_RUNS },
     );
+    recordBadInput('operator-dead-letter-headers', {
+      surface: 'operator input: dead-letter headers',
+      inputs: VIEW_FUZZ_RUNS,
+      crashes: 0,
+      stalls: 0,
+      lost: 0,
+      what: 'arbitrary header maps and record timestamps (absurd times, offsets, partitions, control characters, huge values) shown by dlq list/show and the console: always printable, bounded text',
+    });
   });
 });

@@ -5,6 +5,7 @@ import { ormConfig } from '../../src/adapters/db/orm-config.ts';
 import { loadConfig } from '../../src/config/config.ts';
 import { maskUrlPassword } from '../../src/config/database-url.ts';
 import { isSyncError } from '../../src/core/errors.ts';
+import { recordBadInput } from '../helpers/bad-input.ts';
 
 /** What MikroORM will hand pg for this URL: its own parsing, no connection made. */
 function connectionOptions(url: string) {
@@ -93,5 +94,13 @@ describe('DATABASE_URL with a password holding @ or /', () => {
       }),
       { numRuns: 2_000 },
     );
+    recordBadInput('operator-database-url', {
+      surface: 'operator input: DATABASE_URL',
+      inputs: 4_000,
+      crashes: 0,
+      stalls: 0,
+      lost: 0,
+      what: 'arbitrary passwords, percent-encoded and as typed: read as MikroORM reads them, or refused naming DATABASE_URL without echoing them',
+    });
   });
 });
