@@ -1,3 +1,4 @@
+import type { Duplex } from 'node:stream';
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyPluginAsync } from 'fastify';
 import type { Registry } from 'prom-client';
 import type { Logger } from './logger.ts';
@@ -63,11 +64,26 @@ export async function startOpsServer(options: OpsServerOptions): Promise<OpsServ
   app.setNotFoundHandler((_request, reply) =>
     reply.code(404).header('cache-control', 'no-store').send({ error: 'not found', endpoints }),
   );
+  refuseTunnels(app);
   await app.listen({ host: options.host, port: options.port });
   const address = app.server.address();
   const port = typeof address === 'object' && address !== null ? address.port : options.port;
   const host = options.host === '0.0.0.0' ? '127.0.0.1' : options.host;
   return { url: `http://${host}:${port}`, close: () => app.close() };
+}
+
+/**
+ * CONNECT and Upgrade requests never reach Fastify's routes: Node hands the raw socket to a
+ * `connect` / `upgrade` listener, and with none it drops the connection unanswered. Nothing here
+ * tunnels or speaks WebSocket, so each is answered plainly and closed.
+ */
+function refuseTunnels(app: FastifyInstance): void {
+  const refuse = (status: string) => (_request: unknown, socket: Duplex) => {
+    socket.on('error', () => undefined); // a peer gone already is no concern of ours
+    socket.end(`HTTP/1.1 ${status}\r\nconnection: close\r\ncontent-length: 0\r\n\r\n`);
+  };
+  app.server.on('connect', refuse('405 Method Not Allowed'));
+  app.server.on('upgrade', refuse('400 Bad Request'));
 }
 
 function probes(app: FastifyInstance, options: OpsServerOptions): void {
