@@ -3,10 +3,11 @@
  * through the service's own configuration (DATABASE_URL with its sslmode, DATABASE_CA_FILE), so
  * the CLI connects exactly as the service does.
  */
-import { ormConfig } from './src/adapters/db/orm-config.ts';
-import { loadConfig } from './src/config/config.ts';
 
-export { type OrmConfigOptions, ormConfig } from './src/adapters/db/orm-config.ts';
+import { loadConfig } from './src/config/config.ts';
+import { ormConfig } from './src/platform/database/orm-config.ts';
+
+export { type OrmConfigOptions, ormConfig } from './src/platform/database/orm-config.ts';
 
 const { database } = loadConfig();
 

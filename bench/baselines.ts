@@ -4,7 +4,7 @@
 //   committed: about the most a kafkajs consume → produce loop does, with no work per record.
 import type { Kafka } from 'kafkajs';
 import { Partitioners } from 'kafkajs';
-import { ensureTopics } from '../src/adapters/kafka/kafka-client.ts';
+import { ensureTopics } from '../src/platform/kafka/kafka-client.ts';
 import { waitUntil } from './bench-kit.ts';
 
 export type LoopKind = 'per-record' | 'batched';

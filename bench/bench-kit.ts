@@ -9,12 +9,12 @@ import { fileURLToPath } from 'node:url';
 import { Kafka, logLevel } from 'kafkajs';
 import pg from 'pg';
 // The benchmark's own Kafka clients spin no idle timer either: they share the cores being measured.
-import '../src/adapters/kafka/request-queue-patch.ts';
-import { startService } from '../src/app.ts';
+import '../src/platform/kafka/request-queue-patch.ts';
 import { type Config, loadConfig } from '../src/config/config.ts';
-import { invoiceKey } from '../src/events/invoice-events.ts';
 import { buildLinesIngestedEvent } from '../src/ingest/build-lines-ingested.ts';
+import { invoiceKey } from '../src/invoice/invoice-events.ts';
 import { createLogger } from '../src/ops/logger.ts';
+import { startService } from '../src/service/service.ts';
 import { BenchError } from './bench-report.ts';
 
 export interface Endpoints {

@@ -2,7 +2,7 @@
 // load, commit, date), Markdown tables for BENCHMARKS.md, and a failing prerequisite told in one line.
 import { execFileSync } from 'node:child_process';
 import { cpus, loadavg, totalmem } from 'node:os';
-import { isSyncError } from '../src/core/errors.ts';
+import { isSyncError } from '../src/failures/errors.ts';
 import { quietKnownLibraryWarnings } from '../src/ops/process-warnings.ts';
 
 /** A benchmark failure whose message says it all: printed without a stack. */

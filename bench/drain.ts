@@ -4,7 +4,7 @@ import { writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
 import { join } from 'node:path';
 import type { Kafka } from 'kafkajs';
-import { startService } from '../src/app.ts';
+import { startService } from '../src/service/service.ts';
 import { countRecords } from './baselines.ts';
 import {
   benchConfig,

@@ -5,9 +5,9 @@
 import { SchemaRegistry } from '@kafkajs/confluent-schema-registry';
 import { Kafka, logLevel, Partitioners } from 'kafkajs';
 // The benchmark's own Kafka clients spin no idle timer either: they share the cores being measured.
-import '../src/adapters/kafka/request-queue-patch.ts';
-import { invoiceKey } from '../src/events/invoice-events.ts';
+import '../src/platform/kafka/request-queue-patch.ts';
 import { buildLinesIngestedEvent } from '../src/ingest/build-lines-ingested.ts';
+import { invoiceKey } from '../src/invoice/invoice-events.ts';
 import { quietKnownLibraryWarnings } from '../src/ops/process-warnings.ts';
 import { benchLines } from './bench-kit.ts';
 

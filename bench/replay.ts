@@ -4,9 +4,9 @@
 //                           BENCH_REPLAY_IN_FLIGHT=16, BENCH_FINANCE_LATENCY_MS=20)
 // The ceiling with latency is in-flight ÷ latency (16 ÷ 20 ms = 800 invoices/s); the target is 80 % of it.
 import { randomBytes } from 'node:crypto';
-import { openInfrastructure } from '../src/app.ts';
-import { replayCommand } from '../src/commands/replay.ts';
 import type { Config } from '../src/config/config.ts';
+import { replayCommand } from '../src/replay/replay.ts';
+import { openInfrastructure } from '../src/service/infrastructure.ts';
 import {
   benchConfig,
   benchId,

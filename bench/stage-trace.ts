@@ -3,10 +3,10 @@
 // and stamps each invoice key with the time it reached each stage. Nothing in src/ knows about it.
 import { subscribe } from 'node:diagnostics_channel';
 import { createRequire } from 'node:module';
-import { PayloadShaLoader } from '../src/adapters/db/payload-sha-loader.ts';
-import { FinanceClient } from '../src/adapters/finance/finance-client.ts';
-import { CoalescingSender } from '../src/adapters/kafka/coalescing-sender.ts';
-import { InvoicePusher } from '../src/consumers/pusher/invoice-pusher.ts';
+import { PayloadShaLoader } from '../src/platform/database/payload-sha-loader.ts';
+import { FinanceClient } from '../src/platform/finance/finance-client.ts';
+import { CoalescingSender } from '../src/platform/kafka/coalescing-sender.ts';
+import { InvoicePusher } from '../src/push/invoice-pusher.ts';
 
 export const STAGES = [
   'fetched', // kafkajs handed the batch holding the record to a worker

@@ -4,7 +4,7 @@
 //   npm run bench:stages   (BENCH_RATE=200, BENCH_SECONDS=10, BENCH_FINANCE_LATENCY_MS=10, BENCH_LINES=33, BENCH_PARTITIONS=8)
 import { randomBytes } from 'node:crypto';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
-import { startService } from '../src/app.ts';
+import { startService } from '../src/service/service.ts';
 import {
   benchConfig,
   benchId,

@@ -1,8 +1,12 @@
 #!/usr/bin/env node
 // The launcher: parses the command line, loads the configuration once, runs one command.
 import { Command, Option } from 'commander';
-import { runMigrations } from '../src/adapters/db/database.ts';
-import { type Infrastructure, openInfrastructure } from '../src/app.ts';
+import { ingestCommand } from '../src/cli/ingest.ts';
+import { startCommand } from '../src/cli/start.ts';
+import { type Config, loadConfig } from '../src/config/config.ts';
+import { dlqList, dlqRedrive, dlqShow } from '../src/dead-letters/dlq.ts';
+import { isConfigurationError, isSyncError } from '../src/failures/errors.ts';
+import { reportingUsageErrors } from '../src/failures/usage-error.ts';
 import {
   collectCoordinates,
   parseCoordinates,
@@ -11,17 +15,16 @@ import {
   parsePartitions,
   parsePositive,
   parseTime,
-} from '../src/commands/cli-arguments.ts';
-import { dlqList, dlqRedrive, dlqShow } from '../src/commands/dlq.ts';
-import { ingestCommand } from '../src/commands/ingest.ts';
-import { replayCommand } from '../src/commands/replay.ts';
-import { startCommand } from '../src/commands/start.ts';
-import { reportingUsageErrors } from '../src/commands/usage-error.ts';
-import { type Config, loadConfig } from '../src/config/config.ts';
-import { isConfigurationError, isSyncError } from '../src/core/errors.ts';
+} from '../src/operator/cli-arguments.ts';
 import { createLogger, type Logger } from '../src/ops/logger.ts';
 import { quietKnownLibraryWarnings } from '../src/ops/process-warnings.ts';
-import { openReadOnlyInfrastructure, type ReadOnlyInfrastructure } from '../src/read-only-infrastructure.ts';
+import { runMigrations } from '../src/platform/database/database.ts';
+import { replayCommand } from '../src/replay/replay.ts';
+import { type Infrastructure, openInfrastructure } from '../src/service/infrastructure.ts';
+import {
+  openReadOnlyInfrastructure,
+  type ReadOnlyInfrastructure,
+} from '../src/service/read-only-infrastructure.ts';
 
 quietKnownLibraryWarnings();
 

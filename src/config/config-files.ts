@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { SyncError } from '../core/errors.ts';
+import { SyncError } from '../failures/errors.ts';
 
 /**
  * Files named by configuration variables (secrets, certificates), read once at start so that a

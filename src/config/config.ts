@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import type { z } from 'zod';
-import type { EventLimits } from '../core/event-limits.ts';
-import { ANY_PROVIDER } from '../core/tax-rule.ts';
+import type { EventLimits } from '../invoice/event-limits.ts';
+import { ANY_PROVIDER } from '../invoice/tax-rule.ts';
 import { configError, readSecretValue } from './config-files.ts';
 import {
   type ClientTls,

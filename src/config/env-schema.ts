@@ -1,6 +1,6 @@
 import { isIP } from 'node:net';
 import { z } from 'zod';
-import { IDENTIFIER_RULES } from '../core/invoice-identity.ts';
+import { IDENTIFIER_RULES } from '../invoice/invoice-identity.ts';
 import { checkConnectionSecurity } from './connection-rules.ts';
 import { databaseUrlProblem } from './database-url.ts';
 

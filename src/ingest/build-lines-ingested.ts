@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { isoDateToDays } from '../core/calendar-date.ts';
-import { SyncError } from '../core/errors.ts';
-import type { InvoiceLine, InvoiceLinesIngested } from '../events/invoice-events.ts';
+import { SyncError } from '../failures/errors.ts';
+import { isoDateToDays } from '../invoice/calendar-date.ts';
+import type { InvoiceLine, InvoiceLinesIngested } from '../invoice/invoice-events.ts';
 
 /** What an ingest (e.g. a parsed DigitalOcean CSV) knows about an invoice, in everyday types. */
 export interface LinesIngestedInput {

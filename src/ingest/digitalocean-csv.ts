@@ -1,5 +1,5 @@
 import { parse } from 'csv-parse/sync';
-import type { InvoiceLine } from '../events/invoice-events.ts';
+import type { InvoiceLine } from '../invoice/invoice-events.ts';
 
 /**
  * Reads a DigitalOcean invoice CSV export into invoice lines. Input is the file's text (no I/O here).

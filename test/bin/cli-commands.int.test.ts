@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import type { InvoiceLinesIngested } from '../../src/events/invoice-events.ts';
+import type { InvoiceLinesIngested } from '../../src/invoice/invoice-events.ts';
 import { testKafka, topicReader } from '../helpers/kafka.ts';
 import { infraForTest, testEnv } from '../helpers/service.ts';
 

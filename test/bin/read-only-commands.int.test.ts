@@ -3,9 +3,9 @@ import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { request } from 'undici';
 import { describe, expect, inject, it } from 'vitest';
-import { DLQ_HEADER } from '../../src/core/dead-letter-headers.ts';
-import { loadContracts } from '../../src/events/contracts.ts';
-import { invoiceKey } from '../../src/events/invoice-events.ts';
+import { DLQ_HEADER } from '../../src/dead-letters/dead-letter-headers.ts';
+import { invoiceKey } from '../../src/invoice/invoice-events.ts';
+import { loadContracts } from '../../src/platform/registry/contracts.ts';
 import { createTopics, produce, testKafka } from '../helpers/kafka.ts';
 import { smallInvoice, testEnv } from '../helpers/service.ts';
 

@@ -1,10 +1,10 @@
 import { Configuration } from '@mikro-orm/core';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { ormConfig } from '../../src/adapters/db/orm-config.ts';
 import { loadConfig } from '../../src/config/config.ts';
 import { maskUrlPassword } from '../../src/config/database-url.ts';
-import { isSyncError } from '../../src/core/errors.ts';
+import { isSyncError } from '../../src/failures/errors.ts';
+import { ormConfig } from '../../src/platform/database/orm-config.ts';
 import { recordBadInput } from '../helpers/bad-input.ts';
 
 /** What MikroORM will hand pg for this URL: its own parsing, no connection made. */

@@ -1,9 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { ENV_DOCS } from '../../src/config/env-schema.ts';
-import { DLQ_HEADER } from '../../src/core/dead-letter-headers.ts';
-import { ERROR_CODES } from '../../src/core/errors.ts';
-import { createTaxClassifier, DEFAULT_TAX_WORDS } from '../../src/core/tax-rule.ts';
+import { DLQ_HEADER } from '../../src/dead-letters/dead-letter-headers.ts';
+import { ERROR_CODES } from '../../src/failures/errors.ts';
+import { createTaxClassifier, DEFAULT_TAX_WORDS } from '../../src/invoice/tax-rule.ts';
 
 /** docs/events.md is the contract other teams read: it must not drift from the schemas and code. */
 const root = new URL('../../', import.meta.url);

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { decisionTable, decisionTableMarkdown } from '../../src/core/failure-policy.ts';
+import { decisionTable, decisionTableMarkdown } from '../../src/failures/failure-policy.ts';
 
 describe('README failure table', () => {
   it('is the decision table of the error catalogue, word for word', () => {

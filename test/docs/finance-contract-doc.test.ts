@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { type FinanceVerdict, financeVerdict } from '../../src/core/finance-status.ts';
-import { normalizeInvoice } from '../../src/core/normalize-invoice.ts';
-import { invoiceKey } from '../../src/events/invoice-events.ts';
+import { invoiceKey } from '../../src/invoice/invoice-events.ts';
+import { normalizeInvoice } from '../../src/invoice/normalize-invoice.ts';
+import { type FinanceVerdict, financeVerdict } from '../../src/platform/finance/finance-status.ts';
 import { DEFAULT_IDEMPOTENCY_KEYS } from '../../tools/finance-server/idempotency-store.ts';
 import { april2026Event } from '../fixtures/april-2026.ts';
 

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { type IHeaders, Kafka, logLevel, Partitioners } from 'kafkajs';
 import { inject } from 'vitest';
-import { ensureTopics } from '../../src/adapters/kafka/kafka-client.ts';
+import { ensureTopics } from '../../src/platform/kafka/kafka-client.ts';
 import { eventually } from './eventually.ts';
 
 export interface ReadMessage {

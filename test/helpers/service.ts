@@ -1,17 +1,12 @@
 import { Writable } from 'node:stream';
 import { onTestFinished } from 'vitest';
-import {
-  type Infrastructure,
-  openInfrastructure,
-  type Service,
-  type ServiceRoles,
-  startService,
-} from '../../src/app.ts';
-import { publishLinesIngested } from '../../src/commands/ingest.ts';
+import { publishLinesIngested } from '../../src/cli/ingest.ts';
 import { loadConfig } from '../../src/config/config.ts';
-import type { InvoiceLinesIngested } from '../../src/events/invoice-events.ts';
 import { buildLinesIngestedEvent } from '../../src/ingest/build-lines-ingested.ts';
+import type { InvoiceLinesIngested } from '../../src/invoice/invoice-events.ts';
 import { createLogger } from '../../src/ops/logger.ts';
+import { type Infrastructure, openInfrastructure } from '../../src/service/infrastructure.ts';
+import { type Service, type ServiceRoles, startService } from '../../src/service/service.ts';
 import { type FinanceServer, startFinanceServer } from '../../tools/finance-server/finance-server.ts';
 import { TEST_SECRET, testEnv } from './test-config.ts';
 

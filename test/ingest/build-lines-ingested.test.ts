@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { SyncError } from '../../src/core/errors.ts';
+import type { SyncError } from '../../src/failures/errors.ts';
 import { buildLinesIngestedEvent } from '../../src/ingest/build-lines-ingested.ts';
 
 function build(invoicePeriod: string) {

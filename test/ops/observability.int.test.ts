@@ -1,6 +1,6 @@
 import { request } from 'undici';
 import { describe, expect, it } from 'vitest';
-import { invoiceKey } from '../../src/events/invoice-events.ts';
+import { invoiceKey } from '../../src/invoice/invoice-events.ts';
 import { eventually } from '../helpers/eventually.ts';
 import { produce, testKafka } from '../helpers/kafka.ts';
 import {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { loadContracts } from '../../src/events/contracts.ts';
+import { loadContracts } from '../../src/platform/registry/contracts.ts';
 import { financeRejectedId, KINDS, poisonCatalogue } from '../../tools/chaos/poison-catalogue.ts';
 import { sequenceInvoices, settleAndCheck } from './harness/final-checks.ts';
 import { chaosScale } from './harness/scale.ts';

@@ -2,7 +2,7 @@
 // created when it ends, so a broker shared by many runs does not pile up thousands of partitions.
 import { type Admin, Kafka, logLevel } from 'kafkajs';
 // kafkajs's idle queue timer otherwise arms with a negative delay (Node's TimeoutNegativeWarning).
-import '../../src/adapters/kafka/request-queue-patch.ts';
+import '../../src/platform/kafka/request-queue-patch.ts';
 
 const TEST_TOPIC = /^t[0-9a-f]{8}\./;
 

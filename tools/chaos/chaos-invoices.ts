@@ -1,6 +1,6 @@
-import type { InvoiceLinesIngested } from '../../src/events/invoice-events.ts';
-import { invoiceKey } from '../../src/events/invoice-events.ts';
 import { buildLinesIngestedEvent } from '../../src/ingest/build-lines-ingested.ts';
+import type { InvoiceLinesIngested } from '../../src/invoice/invoice-events.ts';
+import { invoiceKey } from '../../src/invoice/invoice-events.ts';
 
 /**
  * The sequence-numbered invoices of a reliability run. Everything about invoice `n` of run `run`

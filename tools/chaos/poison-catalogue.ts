@@ -1,7 +1,7 @@
-import type { ErrorCode } from '../../src/core/errors.ts';
-import type { Contracts } from '../../src/events/contracts.ts';
-import { type InvoiceLine, type InvoiceLinesIngested, invoiceKey } from '../../src/events/invoice-events.ts';
+import type { ErrorCode } from '../../src/failures/errors.ts';
 import { buildLinesIngestedEvent } from '../../src/ingest/build-lines-ingested.ts';
+import { type InvoiceLine, type InvoiceLinesIngested, invoiceKey } from '../../src/invoice/invoice-events.ts';
+import type { Contracts } from '../../src/platform/registry/contracts.ts';
 import { CHAOS_PROVIDER, CHAOS_TENANT } from './chaos-invoices.ts';
 
 /**

@@ -13,10 +13,10 @@
  */
 import { parseArgs } from 'node:util';
 import { Kafka, logLevel, Partitioners, type Producer } from 'kafkajs';
-import { AvroCodec } from '../../src/adapters/kafka/avro-codec.ts';
-import { loadContracts } from '../../src/events/contracts.ts';
-import { invoiceKey } from '../../src/events/invoice-events.ts';
+import { invoiceKey } from '../../src/invoice/invoice-events.ts';
 import { quietKnownLibraryWarnings } from '../../src/ops/process-warnings.ts';
+import { AvroCodec } from '../../src/platform/registry/avro-codec.ts';
+import { loadContracts } from '../../src/platform/registry/contracts.ts';
 import { chaosInvoice } from './chaos-invoices.ts';
 import { type PoisonRecord, poisonCatalogue } from './poison-catalogue.ts';
 

@@ -5,13 +5,13 @@
 // (finance answers updated, still one row); then stop everything it started. Exit code 0 on success, 1 on any failure.
 import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
-import { type Service, startService } from '../../src/app.ts';
-import { ingestCommand } from '../../src/commands/ingest.ts';
-import { replayCommand } from '../../src/commands/replay.ts';
+import { ingestCommand } from '../../src/cli/ingest.ts';
 import { loadConfig } from '../../src/config/config.ts';
-import { invoiceKey } from '../../src/events/invoice-events.ts';
+import { invoiceKey } from '../../src/invoice/invoice-events.ts';
 import { createLogger } from '../../src/ops/logger.ts';
 import { quietKnownLibraryWarnings } from '../../src/ops/process-warnings.ts';
+import { replayCommand } from '../../src/replay/replay.ts';
+import { type Service, startService } from '../../src/service/service.ts';
 import { type FinanceServer, startFinanceServer } from '../finance-server/finance-server.ts';
 import { ensureStack } from '../stack/ensure-stack.ts';
 import { dollars, step, waitFor } from './demo-output.ts';

@@ -4,17 +4,12 @@
 // 3. the JVM stack (Apache Kafka + Apicurio Registry from Maven Central) plus PostgreSQL
 //    (DATABASE_URL or the local server when reachable, else an embedded one).
 // A component that cannot be reached throws with its name, port and log file.
+
 import { dockerEngineAnswers, startDockerStack } from './docker-stack.ts';
 import { jvmStackDown, jvmStackUp } from './jvm-stack.ts';
 import { ensurePostgres } from './postgres.ts';
+import type { StackEndpoints } from './stack-env.ts';
 import { maintenanceUrl } from './stack-env.ts';
-
-export interface StackEndpoints {
-  kafkaBrokers: string;
-  schemaRegistryUrl: string;
-  /** The server's maintenance database; callers create their own databases from it. */
-  databaseUrl: string;
-}
 
 export interface EnsuredStack {
   endpoints: StackEndpoints;

@@ -2,7 +2,6 @@
 // stack chose, so the README's walk-through runs unchanged on every flavour (JVM stack with the
 // local or an embedded PostgreSQL, Docker with PostgreSQL on 5433):
 //   eval "$(npm run -s stack -- up)"
-import type { StackEndpoints } from './ensure-stack.ts';
 
 /** The service's own database: the path of DATABASE_URL's default (src/config/env-schema.ts). */
 export const SERVICE_DATABASE = 'invoice_finance_sync';
@@ -22,6 +21,14 @@ export function maintenanceUrl(url: string): string {
 }
 
 /** The variables the service, its CLI, the demo and the tests read, pointing at this stack. */
+/** Where the stack's servers answer. */
+export interface StackEndpoints {
+  kafkaBrokers: string;
+  schemaRegistryUrl: string;
+  /** The server's maintenance database; callers create their own databases from it. */
+  databaseUrl: string;
+}
+
 export function stackVariables(endpoints: StackEndpoints): Record<string, string> {
   return {
     KAFKA_BROKERS: endpoints.kafkaBrokers,

@@ -1,6 +1,6 @@
 import pg from 'pg';
-import { DLQ_HEADER } from '../../../src/core/dead-letter-headers.ts';
-import { invoiceKey } from '../../../src/events/invoice-events.ts';
+import { DLQ_HEADER } from '../../../src/dead-letters/dead-letter-headers.ts';
+import { invoiceKey } from '../../../src/invoice/invoice-events.ts';
 import { chaosGross, chaosKey } from '../../../tools/chaos/chaos-invoices.ts';
 import type { ReadMessage } from '../../helpers/kafka.ts';
 import { groupLag, readWholeTopic } from './kafka-state.ts';

@@ -3,7 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { Kafka, logLevel } from 'kafkajs';
 import pg from 'pg';
 import { inject, onTestFinished } from 'vitest';
-import { ensureTopics } from '../../../src/adapters/kafka/kafka-client.ts';
+import { ensureTopics } from '../../../src/platform/kafka/kafka-client.ts';
 import type { FinanceServer } from '../../../tools/finance-server/finance-server.ts';
 import { financeForTest } from '../../helpers/service.ts';
 import { uniqueSuffix } from '../../helpers/test-config.ts';

@@ -215,7 +215,7 @@ describe('Dockerfile', () => {
       .split('\n')
       .map((l) => l.trim())
       .filter((l) => l !== '' && !l.startsWith('#'));
-    // schemas/ and migrations/ are read from disk at run time (src/events/contracts.ts, orm-config.ts).
+    // schemas/ and migrations/ are read from disk at run time (src/platform/registry/contracts.ts, orm-config.ts).
     expect([...copied].sort()).toEqual(
       [
         'bin',

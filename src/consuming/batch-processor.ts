@@ -1,0 +1,206 @@
+import type { EachBatchPayload, KafkaMessage } from 'kafkajs';
+import { SyncError } from '../failures/errors.ts';
+import type { Logger } from '../ops/logger.ts';
+import type { KeyLanes } from './key-lanes.ts';
+import { OffsetTracker } from './offset-tracker.ts';
+import { isRebalanceSignal } from './rebalance-signal.ts';
+import { type AttemptOptions, attempt, type Halt, laneOf, toRecord } from './record-attempt.ts';
+import type { RecordWindow } from './record-window.ts';
+
+export type { Halt, RecordContext, RecordHandler } from './record-attempt.ts';
+
+/** Where to fetch a stopped partition from again once it resumes. */
+export interface Rewind {
+  partition: number;
+  offset: string;
+}
+
+export interface BatchProcessorOptions extends AttemptOptions {
+  /** The consumer group, for metrics labelled like the paused-partitions gauge. */
+  groupId: string;
+  lanes: KeyLanes;
+  /** Records taken and not finished; the next fetch waits while it is at its high-water mark. */
+  window: RecordWindow;
+  log: Logger;
+  heartbeatIntervalMs: number;
+  /** Everything of `partition` before `nextOffset` is durable: it may be committed. */
+  onDurable(partition: number, nextOffset: string): void;
+  /** A failure stopped these partitions: pause them, and seek each to its offset before resuming. */
+  onHalt(halt: Halt, rewind: Rewind[]): void;
+}
+
+/** A partition's records since it was (re)started: which are finished, whether a failure stopped it. */
+class PartitionRun {
+  readonly tracker = new OffsetTracker();
+  halted = false;
+  /** The offset after the last record taken: where to fetch again when nothing taken is unfinished. */
+  nextFetch = '0';
+  highWatermark = 0n;
+}
+
+/** The records taken under one group generation, revoked together when a rebalance begins. */
+class Generation {
+  readonly revoked = new AbortController();
+  readonly runs = new Map<number, PartitionRun>();
+}
+
+/**
+ * The kafkajs `eachBatch` handler. kafkajs fetches again only once every batch of a fetch has been
+ * handled (its fetcher awaits them all), so waiting here for a batch's slowest push would hold every
+ * other record back by it. Instead the batch's records are handed to the key lanes (concurrent
+ * across keys, in order within a key) and the handler returns while the last of them still run:
+ * it only waits while the record window is full, which bounds memory on a backlog. The fetch
+ * position moves on at once; offsets are committed apart, only up to the first record whose outcome
+ * is not durable yet (`onDurable`), so a crash can repeat work but never skip it. kafkajs heartbeats
+ * between batches, and while this handler waits it heartbeats itself (tulios/kafkajs#1396). When a
+ * heartbeat says a rebalance began, or kafkajs rejoins the group, the generation is revoked: nothing
+ * more starts and in-flight pushes are neither announced nor committed, so the partition's next
+ * owner repeats them instead of two members announcing the same event. A failure that stops a
+ * partition rewinds it to its first unfinished record.
+ */
+export class BatchProcessor {
+  readonly #options: BatchProcessorOptions;
+  readonly #closing = new AbortController();
+  #generation = new Generation();
+
+  constructor(options: BatchProcessorOptions) {
+    this.#options = options;
+  }
+
+  readonly eachBatch = async (payload: EachBatchPayload): Promise<void> => {
+    const { batch } = payload;
+    const generation = this.#generation;
+    // Stale: fetched before a failure rewound this partition; the seek fetches it again.
+    if (this.#stopped(generation) || payload.isStale()) return;
+    const run = this.#runOf(generation, batch.partition);
+    run.highWatermark = BigInt(batch.highWatermark);
+    // kafkajs heartbeats only once this returns. Taking a backlog batch through a full window is one
+    // short wait after another, minutes in all: one timer for the whole call, not one per wait (whose
+    // interval a wait shorter than it never reached, so the group expelled a member still pushing).
+    const heartbeat = this.#keepAlive(payload);
+    try {
+      for (const message of batch.messages) {
+        if (this.#options.window.full) await this.#belowHighWater(generation);
+        // Not taken: a rewind (halt) or the next owner (revoke) fetches the rest again.
+        if (run.halted || this.#stopped(generation)) return;
+        this.#take(generation, run, batch.topic, batch.partition, message);
+      }
+    } finally {
+      clearInterval(heartbeat);
+    }
+    // Every record taken: fetch on from after the batch; commits follow what is durable (onDurable).
+    payload.resolveOffset(batch.lastOffset());
+    run.nextFetch = (BigInt(batch.lastOffset()) + 1n).toString();
+  };
+
+  /** A new group generation (kafkajs joined the group): whatever the last one still runs is revoked. */
+  newGeneration(): void {
+    this.revoke('a new group generation began');
+    this.#generation = new Generation();
+  }
+
+  /** A rebalance began: nothing more of this generation starts, in-flight work is not announced. */
+  revoke(cause: unknown): void {
+    const { revoked, runs } = this.#generation;
+    if (revoked.signal.aborted) return;
+    for (const [partition, run] of runs) {
+      if (run.tracker.unfinished === 0) continue;
+      this.#options.log.info(
+        { partition, err: cause },
+        'rebalance under way: in-flight events of this partition will not be announced',
+      );
+    }
+    revoked.abort(new SyncError('PARTITION_REVOKED', 'the group is rebalancing: partitions may be revoked'));
+  }
+
+  /** Stops taking batches and starting records; `drained()` then waits for those in flight. */
+  close(): void {
+    this.#closing.abort();
+  }
+
+  drained(): Promise<void> {
+    return this.#options.window.drained();
+  }
+
+  #runOf(generation: Generation, partition: number): PartitionRun {
+    const known = generation.runs.get(partition);
+    // A stopped partition only sends batches again after its pause, from its rewind offset.
+    if (known && !known.halted) return known;
+    const run = new PartitionRun();
+    generation.runs.set(partition, run);
+    return run;
+  }
+
+  #take(generation: Generation, run: PartitionRun, topic: string, partition: number, message: KafkaMessage) {
+    const { lanes, window, log } = this.#options;
+    run.tracker.track(message.offset);
+    run.nextFetch = (BigInt(message.offset) + 1n).toString();
+    window.take();
+    lanes
+      .run(laneOf(message), () => this.#runOne(generation, run, topic, partition, message))
+      .catch((error: unknown) =>
+        log.error({ err: error, partition, offset: message.offset }, 'record failed'),
+      )
+      .finally(() => window.finish());
+  }
+
+  #stopped(generation: Generation): boolean {
+    return this.#closing.signal.aborted || generation.revoked.signal.aborted;
+  }
+
+  async #runOne(
+    generation: Generation,
+    run: PartitionRun,
+    topic: string,
+    partition: number,
+    message: KafkaMessage,
+  ) {
+    const { signal } = generation.revoked;
+    if (run.halted || signal.aborted || this.#closing.signal.aborted) return;
+    const record = toRecord(topic, partition, message, this.#options.log, signal);
+    const outcome = await attempt(this.#options, record).catch(
+      (error: unknown) => ({ action: 'pause-partition', error }) as const,
+    );
+    if (outcome === 'abandoned') return;
+    if (outcome !== 'done') return this.#halt(generation, run, { ...outcome, record });
+    const durable = run.tracker.finish(message.offset);
+    if (durable === undefined) return;
+    const next = BigInt(durable) + 1n;
+    this.#options.onDurable(partition, next.toString());
+    this.#options.metrics.consumerLag.set(
+      { group: this.#options.groupId, topic, partition: String(partition) },
+      Number(run.highWatermark > next ? run.highWatermark - next : 0n),
+    );
+  }
+
+  /** The first failure of a run stops it (a systemic one stops every run) and rewinds it. */
+  #halt(generation: Generation, run: PartitionRun, halt: Halt): void {
+    if (run.halted) return;
+    const stopped =
+      halt.action === 'pause-consumer'
+        ? [...generation.runs].filter(([, other]) => !other.halted)
+        : [[halt.record.partition, run] as const];
+    const rewind = stopped.map(([partition, stoppedRun]) => {
+      stoppedRun.halted = true;
+      return { partition, offset: stoppedRun.tracker.firstUnfinished ?? stoppedRun.nextFetch };
+    });
+    this.#options.onHalt(halt, rewind);
+  }
+
+  /** Waits for room in the window (or until this generation stops). */
+  #belowHighWater(generation: Generation): Promise<void> {
+    const stop = AbortSignal.any([generation.revoked.signal, this.#closing.signal]);
+    return this.#options.window.belowHighWater(stop);
+  }
+
+  /** Heartbeats every interval while this handler holds kafkajs (tulios/kafkajs#1396). */
+  #keepAlive(payload: EachBatchPayload): NodeJS.Timeout {
+    return setInterval(() => {
+      payload.heartbeat().catch((error: unknown) => {
+        // A timed-out heartbeat is tried again on the next tick; only the coordinator's word that a
+        // rebalance began (or that it forgot this member) puts the partitions in question.
+        if (isRebalanceSignal(error)) this.revoke(error);
+      });
+    }, this.#options.heartbeatIntervalMs);
+  }
+}

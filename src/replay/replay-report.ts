@@ -1,0 +1,168 @@
+import { daysToIsoDate } from '../invoice/calendar-date.ts';
+import type { InvoiceLinesIngested } from '../invoice/invoice-events.ts';
+import type { PartitionRange } from '../platform/kafka/offset-range.ts';
+import { type StoppedEarly, stoppedEarlyText } from '../platform/kafka/read-budget.ts';
+
+/** What a replay did. Field names are snake_case like the events, so the JSON reads the same. */
+export interface ReplaySummary {
+  /** Records read in the range. */
+  read: number;
+  /** Records read that match `--key` (all of them without a key filter). */
+  selected: number;
+  /** Records finance accepted: created + updated. */
+  pushed: number;
+  created: number;
+  updated: number;
+  /** Permanent failures sent to the dead-letter topic, as the consumer would. */
+  dead_lettered: number;
+  /** Selected records not pushed because a newer event of the same key is in the topic. */
+  superseded: number;
+  /** Records read but not pushed: not matching `--key`, or (never when forced) already held by finance. */
+  skipped: number;
+  dry_run: boolean;
+  /** True when SIGINT stopped the run before the end of its range. */
+  interrupted: boolean;
+  /** Only with read limits (the console's preview): the limit that ended the read before its range did. */
+  stopped_early?: StoppedEarly;
+}
+
+export function emptySummary(dryRun: boolean): ReplaySummary {
+  return {
+    read: 0,
+    selected: 0,
+    pushed: 0,
+    created: 0,
+    updated: 0,
+    dead_lettered: 0,
+    superseded: 0,
+    skipped: 0,
+    dry_run: dryRun,
+    interrupted: false,
+  };
+}
+
+interface At {
+  partition: number;
+  offset: string;
+  key: string | null;
+}
+
+/** What the replay is about to read; partitions with nothing in range are left out. */
+export function rangeLine(topic: string, ranges: PartitionRange[]): string {
+  const parts = ranges.filter((r) => r.start < r.end).map((r) => `${r.partition}:${r.start}..${r.end - 1n}`);
+  return `replay ${topic}: ${parts.length > 0 ? `offsets ${parts.join(', ')}` : 'nothing in range'}`;
+}
+
+/** One dry-run line: coordinates, key, and the event's identity and figures. */
+export function dryRunLine(at: At, event: InvoiceLinesIngested): string {
+  const period = daysToIsoDate(event.invoice_period);
+  return `${at.partition}:${at.offset}  ${at.key ?? '(no key)'}  ${event.event_id}  ${period}  ${event.currency} ${event.total_minor}  ${event.lines.length} lines`;
+}
+
+/** A dry-run line for a record a real replay would dead-letter. */
+export function dryRunRejectLine(at: At, reason: string): string {
+  return `${at.partition}:${at.offset}  ${at.key ?? '(no key)'}  would be dead-lettered: ${reason}`;
+}
+
+/** A record not pushed because a newer version of its invoice follows in the topic. */
+export function supersededLine(at: At, newerOffset: bigint): string {
+  return `${at.partition}:${at.offset}  ${at.key ?? '(no key)'}  superseded by offset ${newerOffset} of the same key: not pushed, so finance ends on the newest version (--include-superseded pushes it anyway)`;
+}
+
+/** Said when the read limits ended the listing before the end of its range. */
+export function stoppedEarlyLine(stopped: StoppedEarly): string {
+  return `replay: ${stoppedEarlyText(stopped)}; the rest of the range is not listed`;
+}
+
+/** Said when the read limits ended the newest-version pass: later versions beyond it are unknown. */
+export function indexStoppedEarlyLine(stopped: StoppedEarly): string {
+  return `replay: the check for newer versions ${stoppedEarlyText(stopped)}; a record listed may still be superseded by a later one`;
+}
+
+export function deadLetteredLine(at: At, reason: string): string {
+  return `${at.partition}:${at.offset}  ${at.key || '(no key)'}  dead-lettered: ${reason}`;
+}
+
+/** How far a run is: records handled of the range's total, and how fast. */
+export interface ProgressFigures {
+  done: number;
+  total: number;
+  /** Records per second since the start. */
+  rate: number;
+}
+
+function eta(f: ProgressFigures): string {
+  if (f.rate <= 0 || f.done >= f.total) return '--';
+  const seconds = Math.ceil((f.total - f.done) / f.rate);
+  return seconds >= 60
+    ? `${Math.floor(seconds / 60)}m${String(seconds % 60).padStart(2, '0')}s`
+    : `${seconds}s`;
+}
+
+/** The periodic line of a run whose output is not a terminal (or --json). */
+export function progressLine(summary: ReplaySummary, f: ProgressFigures): string {
+  return `replay: ${f.done}/${f.total} done, ${f.rate.toFixed(0)}/s, ETA ${eta(f)}; ${summary.pushed} pushed, ${summary.superseded} superseded, ${summary.dead_lettered} dead-lettered`;
+}
+
+const BAR_WIDTH = 30;
+
+/** The one-line bar redrawn in place on a terminal. */
+export function progressBar(summary: ReplaySummary, f: ProgressFigures): string {
+  const share = f.total === 0 ? 1 : Math.min(1, f.done / f.total);
+  const filled = Math.round(share * BAR_WIDTH);
+  const bar = `${'#'.repeat(filled)}${'.'.repeat(BAR_WIDTH - filled)}`;
+  return `[${bar}] ${f.done}/${f.total} ${(share * 100).toFixed(0)}% ${f.rate.toFixed(0)}/s ETA ${eta(f)} | pushed ${summary.pushed} superseded ${summary.superseded} dead-lettered ${summary.dead_lettered}`;
+}
+
+export function formatReplaySummary(s: ReplaySummary): string {
+  if (s.dry_run) return `replay (dry run): ${s.selected} selected of ${s.read} read, nothing pushed`;
+  return [
+    `replay: ${s.selected} selected of ${s.read} read`,
+    `  pushed ${s.pushed} (created ${s.created}, updated ${s.updated}), superseded ${s.superseded}, dead-lettered ${s.dead_lettered}, skipped ${s.skipped}`,
+  ].join('\n');
+}
+
+export interface ProgressOptions {
+  everyRecords?: number;
+  everyMs?: number;
+  now?: () => number;
+}
+
+/** Where progress goes: a bar redrawn in place (a terminal), or periodic plain lines. */
+export interface ProgressSink {
+  line(text: string): void;
+  /** Present on a terminal: redraws one line in place. */
+  bar?(text: string): void;
+}
+
+/**
+ * Progress every `everyRecords` records or `everyMs`, whichever comes first, so a long run shows it
+ * is alive without flooding a short one. On a terminal the bar is redrawn at most every 100 ms.
+ */
+export function progressTicker(
+  sink: ProgressSink,
+  total: number,
+  { everyRecords = 500, everyMs = 2_000, now = Date.now }: ProgressOptions = {},
+): { tick(summary: ReplaySummary, done: number): void; end(summary: ReplaySummary, done: number): void } {
+  const startedAt = now();
+  let last = startedAt;
+  let since = 0;
+  const figures = (done: number) => ({ done, total, rate: (done * 1000) / Math.max(1, now() - startedAt) });
+  const show = (summary: ReplaySummary, done: number) =>
+    sink.bar
+      ? sink.bar(progressBar(summary, figures(done)))
+      : sink.line(progressLine(summary, figures(done)));
+  return {
+    tick(summary, done) {
+      since += 1;
+      const interval = sink.bar ? Math.min(everyMs, 100) : everyMs;
+      if (since < everyRecords && now() - last < interval) return;
+      show(summary, done);
+      since = 0;
+      last = now();
+    },
+    end(summary, done) {
+      if (sink.bar) sink.bar(progressBar(summary, figures(done)));
+    },
+  };
+}

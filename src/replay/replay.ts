@@ -1,0 +1,113 @@
+import { SyncError } from '../failures/errors.ts';
+import { UsageError } from '../failures/usage-error.ts';
+import { type CommandOutput, processOutput } from '../operator/command-output.ts';
+import { selectRanges } from '../operator/topic-selection.ts';
+import { topicExists } from '../platform/kafka/topic-exists.ts';
+import { createFinanceClient, createPusher, type Infrastructure } from '../service/infrastructure.ts';
+import type { ReadOnlyInfrastructure } from '../service/read-only-infrastructure.ts';
+import type { PartitionPosition } from './range-progress.ts';
+import { checkCheckpointPath, loadCheckpoint } from './replay-checkpoint.ts';
+import { indexNewestByKey } from './replay-index.ts';
+import { indexStoppedEarlyLine, rangeLine } from './replay-report.ts';
+import { type ReplayOptions, ReplayRun } from './replay-run.ts';
+
+export type { ReplaySummary } from './replay-report.ts';
+export type { ReplayOptions } from './replay-run.ts';
+
+/**
+ * Re-pushes a range of invoice.lines_ingested to finance regardless of what was recorded (`force`),
+ * each push announced like the consumer's, through the pusher's engine: keys concurrently, each
+ * key in order, under `--max-in-flight`, the finance client's adaptive limit and `--rate`. By default
+ * a record superseded by a newer one of its key is not pushed, so finance ends on the newest version.
+ * It reads through throwaway groups: the pusher group's offsets never move. Interrupted (SIGINT via
+ * `options.signal`) or stopped by a failure, it finishes what is in flight and says (and with
+ * `--checkpoint` saves) where to resume. A dry run needs only the read-only infrastructure: it
+ * creates no database, topic or schema.
+ */
+export async function replayCommand(
+  infra: ReadOnlyInfrastructure | Infrastructure,
+  options: ReplayOptions,
+  output: CommandOutput = processOutput,
+) {
+  const topic = infra.config.topics.linesIngested;
+  // Before anything is pushed: a link at --checkpoint would otherwise fail the first save mid-run.
+  if (options.checkpoint !== undefined) checkCheckpointPath(options.checkpoint);
+  const resumed = options.resume === undefined ? undefined : loadCheckpoint(options.resume);
+  if (resumed && resumed.topic !== topic) {
+    throw new SyncError(
+      'CONFIG_INVALID',
+      `--resume ${options.resume}: the checkpoint is for ${resumed.topic}, not ${topic} (TOPIC_LINES_INGESTED)`,
+    );
+  }
+  const settings: ReplayOptions = resumed
+    ? { ...options, key: resumed.key, includeSuperseded: resumed.includeSuperseded }
+    : options;
+  const deadline =
+    settings.limits?.timeoutMs === undefined ? undefined : Date.now() + settings.limits.timeoutMs;
+  const full = settings.dryRun ? undefined : pushing(infra);
+  const finance = full && financeFor(full, settings);
+  try {
+    if (!(await topicExists(infra.kafka, topic)))
+      throw new UsageError(`${topic} does not exist: nothing to replay`);
+    const positions = resumed?.positions ?? (await positionsOf(infra, topic, settings));
+    output.err(
+      rangeLine(
+        topic,
+        positions.map((p) => ({ partition: p.partition, start: p.next, end: p.end })),
+      ),
+    );
+    const keyIndex = settings.includeSuperseded
+      ? undefined
+      : await indexNewestByKey(infra, topic, positions, remaining(settings, deadline));
+    if (keyIndex?.stoppedEarly) output.err(indexStoppedEarlyLine(keyIndex.stoppedEarly));
+    const newest = keyIndex?.index;
+    const pusher = full && finance && createPusher(full, finance);
+    const sender = full?.sender;
+    const runOptions = { ...settings, limits: remaining(settings, deadline) };
+    const run = new ReplayRun({
+      infra,
+      options: runOptions,
+      output,
+      topic,
+      positions,
+      newest,
+      pusher,
+      sender,
+    });
+    return await run.execute();
+  } finally {
+    await finance?.close();
+  }
+}
+
+/** The limits left for the next pass: the record limit per pass, the time limit for both together. */
+function remaining(options: ReplayOptions, deadline: number | undefined): ReplayOptions['limits'] {
+  if (options.limits === undefined) return undefined;
+  return deadline === undefined ? options.limits : { ...options.limits, timeoutMs: deadline - Date.now() };
+}
+
+/** Pushing announces and dead-letters: it needs the full infrastructure, not the read-only one. */
+function pushing(infra: ReadOnlyInfrastructure | Infrastructure): Infrastructure {
+  if ('sender' in infra) return infra as Infrastructure;
+  throw new SyncError('UNEXPECTED', 'replay was given the read-only infrastructure for a run that pushes');
+}
+
+function financeFor(infra: Infrastructure, options: ReplayOptions) {
+  const finance = createFinanceClient(infra, { maxInFlight: options.maxInFlight });
+  if (!finance) {
+    throw new SyncError(
+      'CONFIG_INVALID',
+      `replay cannot push: ${infra.config.finance.disabledReason} (--dry-run works without it)`,
+    );
+  }
+  return finance;
+}
+
+async function positionsOf(
+  infra: ReadOnlyInfrastructure,
+  topic: string,
+  options: ReplayOptions,
+): Promise<PartitionPosition[]> {
+  const ranges = await selectRanges(infra.kafka, topic, options);
+  return ranges.map((r) => ({ partition: r.partition, next: r.start, end: r.end, done: [] }));
+}

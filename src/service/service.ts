@@ -1,0 +1,210 @@
+import type { Config } from '../config/config.ts';
+import { createConsole, lagTargets } from '../console/console.ts';
+import { ConsumerRuntime } from '../consuming/consumer-runtime.ts';
+import { KeyLanes, Semaphore } from '../consuming/key-lanes.ts';
+import { type OpsServer, type Readiness, startOpsServer } from '../ops/http-server.ts';
+import type { Logger } from '../ops/logger.ts';
+import { memoryBudget } from '../ops/memory-budget.ts';
+import type { ProbeResult } from '../platform/kafka/kafka-probe.ts';
+import { linesIngestedHandler } from '../push/lines-ingested-consumer.ts';
+import { observingDeadLetters } from '../push/push-observer.ts';
+import { pushedToFinanceHandler } from '../record/pushed-to-finance-consumer.ts';
+import {
+  createFinanceClient,
+  createPusher,
+  type Infrastructure,
+  openInfrastructure,
+} from './infrastructure.ts';
+
+export interface ServiceRoles {
+  pusher: boolean;
+  recorder: boolean;
+}
+
+export interface ServiceOptions {
+  config: Config;
+  roles: ServiceRoles;
+  logger?: Logger;
+  /** Serve /healthz, /readyz, /metrics (default true). */
+  opsServer?: boolean;
+}
+
+export interface Service {
+  infra: Infrastructure;
+  ops: OpsServer | undefined;
+  readiness(): Promise<Readiness>;
+  stop(): Promise<void>;
+}
+
+/** The composition root: wires adapters, consumers and the ops server for the chosen roles. */
+export async function startService(options: ServiceOptions): Promise<Service> {
+  const { config } = options;
+  const infra = await openInfrastructure(config, options.logger);
+  const { log } = infra;
+  const runtimes: ConsumerRuntime[] = [];
+  const finance = options.roles.pusher ? createFinanceClient(infra) : undefined;
+  const common = {
+    kafka: infra.kafka,
+    sessionTimeoutMs: config.kafka.sessionTimeoutMs,
+    heartbeatIntervalMs: config.kafka.heartbeatIntervalMs,
+    rebalanceTimeoutMs: config.kafka.rebalanceTimeoutMs,
+    fetch: config.kafka.fetch,
+    pauseOnTransientMs: config.pusher.pauseOnTransientMs,
+    systemicBackoffMs: config.systemicBackoffMs,
+    // The same checks as /readyz: a consumer paused for one of these resumes once it answers again.
+    recoveryChecks: {
+      DATABASE_UNAVAILABLE: () => infra.database.ping(),
+      REGISTRY_UNAVAILABLE: () => infra.codec.ping(),
+    },
+    log,
+    metrics: infra.metrics,
+  };
+  if (options.roles.pusher && finance) {
+    runtimes.push(
+      new ConsumerRuntime({
+        ...common,
+        name: 'pusher',
+        groupId: config.pusher.groupId,
+        topic: config.topics.linesIngested,
+        partitionsConcurrently: config.pusher.maxInFlight,
+        // Twice the lanes' permits: the next records are fetched while these run, no further.
+        maxOpenRecords: config.pusher.maxInFlight * 4,
+        maxAttempts: config.pusher.maxAttempts,
+        // Finance calls are bounded by the finance client's adaptive limit (at most
+        // PUSHER_MAX_IN_FLIGHT); twice as many events in progress let decoding and announcing
+        // overlap those calls instead of holding their slots.
+        lanes: new KeyLanes(new Semaphore(config.pusher.maxInFlight * 2)),
+        handler: observingDeadLetters(
+          linesIngestedHandler({
+            codec: infra.codec,
+            contracts: infra.contracts,
+            pusher: createPusher(infra, finance),
+            sender: infra.sender,
+            deadLetterTopic: config.topics.deadLetter,
+            maxEventBytes: config.events.maxBytes,
+          }),
+          'pusher',
+          infra.recentPushes,
+        ),
+      }),
+    );
+  } else if (options.roles.pusher) {
+    // Not joining the group keeps its offsets where they are: nothing published meanwhile is lost.
+    log.warn({ reason: config.finance.disabledReason }, 'pusher not started: finance is not configured');
+  }
+  if (options.roles.recorder) {
+    runtimes.push(
+      new ConsumerRuntime({
+        ...common,
+        name: 'recorder',
+        groupId: config.recorder.groupId,
+        topic: config.topics.pushedToFinance,
+        partitionsConcurrently: config.recorder.maxInFlight,
+        maxOpenRecords: config.recorder.maxInFlight * 2,
+        maxAttempts: config.recorder.maxAttempts,
+        lanes: new KeyLanes(new Semaphore(config.recorder.maxInFlight)),
+        handler: observingDeadLetters(
+          pushedToFinanceHandler({
+            codec: infra.codec,
+            contracts: infra.contracts,
+            recorder: infra.database.repository,
+            sender: infra.sender,
+            deadLetterTopic: config.topics.recorderDeadLetter,
+            metrics: infra.metrics,
+            maxEventBytes: config.events.maxBytes,
+          }),
+          'recorder',
+          infra.recentPushes,
+        ),
+      }),
+    );
+  }
+  const readiness = () => checkReadiness(infra, options.roles, runtimes);
+  const consoleToken =
+    options.opsServer !== false && config.console.enabled ? config.console.token : undefined;
+  const opsConsole =
+    consoleToken === undefined
+      ? undefined
+      : createConsole({
+          infra,
+          token: consoleToken,
+          status: readiness,
+          groups: lagTargets(config, options.roles),
+        });
+  if (options.opsServer !== false && config.console.enabled && consoleToken === undefined) {
+    log.info(
+      { console: 'off' },
+      'ops console off: set OPS_CONSOLE_TOKEN (16+ characters) or OPS_CONSOLE_TOKEN_FILE to turn it on',
+    );
+  }
+  // Up before the consumers join: a join waits for a crashed member's session to expire, and all that
+  // time /healthz must answer (a liveness probe would restart the process) and /readyz say why not yet.
+  const ops =
+    options.opsServer === false
+      ? undefined
+      : await startOpsServer({
+          ...config.http,
+          registry: infra.metrics.registry,
+          readiness,
+          log: log.child({ component: 'ops-server' }),
+          console: opsConsole?.plugin,
+        });
+  if (ops) log.info({ ops_url: ops.url }, 'ops server listening');
+  try {
+    for (const runtime of runtimes) await runtime.start();
+  } catch (error) {
+    await opsConsole?.close();
+    await ops?.close();
+    throw error;
+  }
+  log.info({ roles: options.roles, ops_url: ops?.url, ...memoryBudget() }, 'service started');
+
+  return {
+    infra,
+    ops,
+    readiness,
+    stop: async () => {
+      for (const runtime of runtimes) await runtime.stop();
+      await finance?.close();
+      await opsConsole?.close();
+      await ops?.close();
+      await infra.close();
+      log.info('service stopped');
+    },
+  };
+}
+
+async function checkReadiness(infra: Infrastructure, roles: ServiceRoles, runtimes: ConsumerRuntime[]) {
+  const [database, registry, kafka] = await Promise.all([
+    probe(() => infra.database.ping()),
+    probe(() => infra.codec.ping()),
+    infra.kafkaProbe.check(),
+  ]);
+  const consumers = runtimes.map((runtime) => runtime.status());
+  const financeEnabled = infra.config.finance.secret !== undefined;
+  const ready =
+    database.ok &&
+    registry.ok &&
+    kafka.ok &&
+    consumers.every((c) => c.joined && c.systemicFailure === undefined) &&
+    consumers.length > 0;
+  return {
+    ready,
+    consumers,
+    finance: roles.pusher
+      ? { enabled: financeEnabled, reason: infra.config.finance.disabledReason ?? 'configured' }
+      : { enabled: false, reason: 'pusher role not started in this process' },
+    database,
+    registry,
+    kafka,
+  };
+}
+
+async function probe(check: () => Promise<void>): Promise<ProbeResult> {
+  try {
+    await check();
+    return { ok: true };
+  } catch (error) {
+    return { ok: false, error: (error as Error).message };
+  }
+}

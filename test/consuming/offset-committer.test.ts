@@ -1,0 +1,63 @@
+import { describe, expect, it } from 'vitest';
+import { OffsetCommitter } from '../../src/consuming/offset-committer.ts';
+import { createLogger } from '../../src/ops/logger.ts';
+
+const log = createLogger({ level: 'silent', pretty: false });
+type Offsets = { partition: number; offset: string }[];
+
+function committer(commit: (offsets: Offsets) => Promise<void>) {
+  // A long interval: the tests flush by hand.
+  return new OffsetCommitter(commit, { intervalMs: 60_000, log });
+}
+
+describe('OffsetCommitter', () => {
+  it('commits the newest durable offset of each partition in one request', async () => {
+    const commits: Offsets[] = [];
+    const offsets = committer(async (o) => void commits.push(o));
+    offsets.note(0, '5');
+    offsets.note(0, '9');
+    offsets.note(3, '2');
+    await offsets.flush();
+    expect(commits).toEqual([
+      [
+        { partition: 0, offset: '9' },
+        { partition: 3, offset: '2' },
+      ],
+    ]);
+  });
+
+  it('never moves a partition back, and sends nothing when nothing new is durable', async () => {
+    const commits: Offsets[] = [];
+    const offsets = committer(async (o) => void commits.push(o));
+    offsets.note(1, '10');
+    await offsets.flush();
+    offsets.note(1, '7');
+    offsets.note(1, '10');
+    await offsets.flush();
+    expect(commits).toEqual([[{ partition: 1, offset: '10' }]]);
+  });
+
+  it('keeps offsets whose commit failed for the next flush', async () => {
+    const commits: Offsets[] = [];
+    let fail = true;
+    const offsets = committer(async (o) => {
+      if (fail) throw new Error('REBALANCE_IN_PROGRESS');
+      commits.push(o);
+    });
+    offsets.note(2, '4');
+    await offsets.flush();
+    fail = false;
+    await offsets.flush();
+    expect(commits).toEqual([[{ partition: 2, offset: '4' }]]);
+  });
+
+  it('forgets what was noted under the previous group generation', async () => {
+    const commits: Offsets[] = [];
+    const offsets = committer(async (o) => void commits.push(o));
+    offsets.note(0, '8');
+    offsets.reset();
+    offsets.note(1, '3');
+    await offsets.flush();
+    expect(commits).toEqual([[{ partition: 1, offset: '3' }]]);
+  });
+});
