@@ -1,6 +1,6 @@
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
 
-export type EventOutcome =
+type EventOutcome =
   | 'created'
   | 'updated'
   | 'skipped'

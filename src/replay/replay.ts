@@ -11,7 +11,6 @@ import { indexNewestByKey } from './replay-index.ts';
 import { indexStoppedEarlyLine, rangeLine } from './replay-report.ts';
 import { type ReplayOptions, ReplayRun } from './replay-run.ts';
 
-export type { ReplaySummary } from './replay-report.ts';
 export type { ReplayOptions } from './replay-run.ts';
 
 /**

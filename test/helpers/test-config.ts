@@ -44,7 +44,3 @@ export function testEnv(options: TestEnvOptions = {}): Record<string, string> {
     ...options.env,
   };
 }
-
-export function testConfig(options: TestEnvOptions = {}): Config {
-  return loadConfig(testEnv(options));
-}

@@ -40,10 +40,6 @@ export interface FinanceServer extends FinanceServerControl {
   close(): Promise<void>;
 }
 
-export type { FaultsPatch, FinanceFaults } from './faults.ts';
-export type { AcceptedImport, FinanceStats } from './import-stats.ts';
-export type { FinanceInvoiceWithVendor, FinanceVendor, ImportAction } from './invoice-store.ts';
-
 export const IMPORT_INVOICE_PATH = '/api/v1/integrations/cloud/import-invoice';
 
 const DEFAULTS = {

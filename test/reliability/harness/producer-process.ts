@@ -80,4 +80,3 @@ export function startProducer(options: ProducerOptions) {
   };
 }
 
-export type ProducerProcess = ReturnType<typeof startProducer>;
