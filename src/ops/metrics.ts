@@ -1,17 +1,9 @@
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
 
-type EventOutcome =
-  | 'created'
-  | 'updated'
-  | 'skipped'
-  | 'dead_lettered'
-  | 'abandoned'
-  | 'recorded'
-  | 'stale_ignored';
-
 /** Every metric the service exposes on /metrics; one registry per service instance. */
 export interface Metrics {
   registry: Registry;
+  /** outcome: created, updated, skipped, dead_lettered, abandoned, recorded or stale_ignored. */
   events: Counter<'consumer' | 'outcome'>;
   failures: Counter<'consumer' | 'failure_class' | 'code'>;
   financeRetries: Counter<'reason'>;

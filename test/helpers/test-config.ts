@@ -1,6 +1,5 @@
 import { randomBytes } from 'node:crypto';
 import { inject } from 'vitest';
-import { type Config, loadConfig } from '../../src/config/config.ts';
 
 export const TEST_SECRET = 'test-secret-that-is-at-least-32-bytes-long!';
 
