@@ -1,10 +1,12 @@
 import type { Config } from '../config/config.ts';
-import { createConsole, lagTargets } from '../console/console.ts';
+import { createConsole, lagTargets, type OpsConsole } from '../console/console.ts';
+import type { ServiceStatus } from '../console/overview-view.ts';
 import { ConsumerRuntime } from '../consuming/consumer-runtime.ts';
 import { KeyLanes, Semaphore } from '../consuming/key-lanes.ts';
 import { type OpsServer, type Readiness, startOpsServer } from '../ops/http-server.ts';
 import type { Logger } from '../ops/logger.ts';
 import { memoryBudget } from '../ops/memory-budget.ts';
+import type { FinanceClient } from '../platform/finance/finance-client.ts';
 import type { ProbeResult } from '../platform/kafka/kafka-probe.ts';
 import { linesIngestedHandler } from '../push/lines-ingested-consumer.ts';
 import { observingDeadLetters } from '../push/push-observer.ts';
@@ -41,102 +43,10 @@ export async function startService(options: ServiceOptions): Promise<Service> {
   const { config } = options;
   const infra = await openInfrastructure(config, options.logger);
   const { log } = infra;
-  const runtimes: ConsumerRuntime[] = [];
   const finance = options.roles.pusher ? createFinanceClient(infra) : undefined;
-  const common = {
-    kafka: infra.kafka,
-    sessionTimeoutMs: config.kafka.sessionTimeoutMs,
-    heartbeatIntervalMs: config.kafka.heartbeatIntervalMs,
-    rebalanceTimeoutMs: config.kafka.rebalanceTimeoutMs,
-    fetch: config.kafka.fetch,
-    pauseOnTransientMs: config.pusher.pauseOnTransientMs,
-    systemicBackoffMs: config.systemicBackoffMs,
-    // The same checks as /readyz: a consumer paused for one of these resumes once it answers again.
-    recoveryChecks: {
-      DATABASE_UNAVAILABLE: () => infra.database.ping(),
-      REGISTRY_UNAVAILABLE: () => infra.codec.ping(),
-    },
-    log,
-    metrics: infra.metrics,
-  };
-  if (options.roles.pusher && finance) {
-    runtimes.push(
-      new ConsumerRuntime({
-        ...common,
-        name: 'pusher',
-        groupId: config.pusher.groupId,
-        topic: config.topics.linesIngested,
-        partitionsConcurrently: config.pusher.maxInFlight,
-        // Twice the lanes' permits: the next records are fetched while these run, no further.
-        maxOpenRecords: config.pusher.maxInFlight * 4,
-        maxAttempts: config.pusher.maxAttempts,
-        // Finance calls are bounded by the finance client's adaptive limit (at most
-        // PUSHER_MAX_IN_FLIGHT); twice as many events in progress let decoding and announcing
-        // overlap those calls instead of holding their slots.
-        lanes: new KeyLanes(new Semaphore(config.pusher.maxInFlight * 2)),
-        handler: observingDeadLetters(
-          linesIngestedHandler({
-            codec: infra.codec,
-            contracts: infra.contracts,
-            pusher: createPusher(infra, finance),
-            sender: infra.sender,
-            deadLetterTopic: config.topics.deadLetter,
-            maxEventBytes: config.events.maxBytes,
-          }),
-          'pusher',
-          infra.recentPushes,
-        ),
-      }),
-    );
-  } else if (options.roles.pusher) {
-    // Not joining the group keeps its offsets where they are: nothing published meanwhile is lost.
-    log.warn({ reason: config.finance.disabledReason }, 'pusher not started: finance is not configured');
-  }
-  if (options.roles.recorder) {
-    runtimes.push(
-      new ConsumerRuntime({
-        ...common,
-        name: 'recorder',
-        groupId: config.recorder.groupId,
-        topic: config.topics.pushedToFinance,
-        partitionsConcurrently: config.recorder.maxInFlight,
-        maxOpenRecords: config.recorder.maxInFlight * 2,
-        maxAttempts: config.recorder.maxAttempts,
-        lanes: new KeyLanes(new Semaphore(config.recorder.maxInFlight)),
-        handler: observingDeadLetters(
-          pushedToFinanceHandler({
-            codec: infra.codec,
-            contracts: infra.contracts,
-            recorder: infra.database.repository,
-            sender: infra.sender,
-            deadLetterTopic: config.topics.recorderDeadLetter,
-            metrics: infra.metrics,
-            maxEventBytes: config.events.maxBytes,
-          }),
-          'recorder',
-          infra.recentPushes,
-        ),
-      }),
-    );
-  }
+  const runtimes = consumerRuntimes(infra, options.roles, finance);
   const readiness = () => checkReadiness(infra, options.roles, runtimes);
-  const consoleToken =
-    options.opsServer !== false && config.console.enabled ? config.console.token : undefined;
-  const opsConsole =
-    consoleToken === undefined
-      ? undefined
-      : createConsole({
-          infra,
-          token: consoleToken,
-          status: readiness,
-          groups: lagTargets(config, options.roles),
-        });
-  if (options.opsServer !== false && config.console.enabled && consoleToken === undefined) {
-    log.info(
-      { console: 'off' },
-      'ops console off: set OPS_CONSOLE_TOKEN (16+ characters) or OPS_CONSOLE_TOKEN_FILE to turn it on',
-    );
-  }
+  const opsConsole = options.opsServer === false ? undefined : openConsole(infra, options.roles, readiness);
   // Up before the consumers join: a join waits for a crashed member's session to expire, and all that
   // time /healthz must answer (a liveness probe would restart the process) and /readyz say why not yet.
   const ops =
@@ -172,6 +82,120 @@ export async function startService(options: ServiceOptions): Promise<Service> {
       log.info('service stopped');
     },
   };
+}
+
+/** The consumers of the chosen roles; the pusher only where finance is configured. */
+function consumerRuntimes(
+  infra: Infrastructure,
+  roles: ServiceRoles,
+  finance: FinanceClient | undefined,
+): ConsumerRuntime[] {
+  const runtimes: ConsumerRuntime[] = [];
+  if (roles.pusher && finance) runtimes.push(pusherRuntime(infra, finance));
+  else if (roles.pusher) {
+    // Not joining the group keeps its offsets where they are: nothing published meanwhile is lost.
+    const reason = infra.config.finance.disabledReason;
+    infra.log.warn({ reason }, 'pusher not started: finance is not configured');
+  }
+  if (roles.recorder) runtimes.push(recorderRuntime(infra));
+  return runtimes;
+}
+
+/** What both consumers share: the group settings, the pauses, and the checks that end a pause early. */
+function runtimeBase(infra: Infrastructure) {
+  const { config } = infra;
+  return {
+    kafka: infra.kafka,
+    sessionTimeoutMs: config.kafka.sessionTimeoutMs,
+    heartbeatIntervalMs: config.kafka.heartbeatIntervalMs,
+    rebalanceTimeoutMs: config.kafka.rebalanceTimeoutMs,
+    fetch: config.kafka.fetch,
+    pauseOnTransientMs: config.pusher.pauseOnTransientMs,
+    systemicBackoffMs: config.systemicBackoffMs,
+    // The same checks as /readyz: a consumer paused for one of these resumes once it answers again.
+    recoveryChecks: {
+      DATABASE_UNAVAILABLE: () => infra.database.ping(),
+      REGISTRY_UNAVAILABLE: () => infra.codec.ping(),
+    },
+    log: infra.log,
+    metrics: infra.metrics,
+  };
+}
+
+function pusherRuntime(infra: Infrastructure, finance: FinanceClient): ConsumerRuntime {
+  const { config } = infra;
+  return new ConsumerRuntime({
+    ...runtimeBase(infra),
+    name: 'pusher',
+    groupId: config.pusher.groupId,
+    topic: config.topics.linesIngested,
+    partitionsConcurrently: config.pusher.maxInFlight,
+    // Twice the lanes' permits: the next records are fetched while these run, no further.
+    maxOpenRecords: config.pusher.maxInFlight * 4,
+    maxAttempts: config.pusher.maxAttempts,
+    // Finance calls are bounded by the finance client's adaptive limit (at most
+    // PUSHER_MAX_IN_FLIGHT); twice as many events in progress let decoding and announcing
+    // overlap those calls instead of holding their slots.
+    lanes: new KeyLanes(new Semaphore(config.pusher.maxInFlight * 2)),
+    handler: observingDeadLetters(
+      linesIngestedHandler({
+        codec: infra.codec,
+        contracts: infra.contracts,
+        pusher: createPusher(infra, finance),
+        sender: infra.sender,
+        deadLetterTopic: config.topics.deadLetter,
+        maxEventBytes: config.events.maxBytes,
+      }),
+      'pusher',
+      infra.recentPushes,
+    ),
+  });
+}
+
+function recorderRuntime(infra: Infrastructure): ConsumerRuntime {
+  const { config } = infra;
+  return new ConsumerRuntime({
+    ...runtimeBase(infra),
+    name: 'recorder',
+    groupId: config.recorder.groupId,
+    topic: config.topics.pushedToFinance,
+    partitionsConcurrently: config.recorder.maxInFlight,
+    maxOpenRecords: config.recorder.maxInFlight * 2,
+    maxAttempts: config.recorder.maxAttempts,
+    lanes: new KeyLanes(new Semaphore(config.recorder.maxInFlight)),
+    handler: observingDeadLetters(
+      pushedToFinanceHandler({
+        codec: infra.codec,
+        contracts: infra.contracts,
+        recorder: infra.database.repository,
+        sender: infra.sender,
+        deadLetterTopic: config.topics.recorderDeadLetter,
+        metrics: infra.metrics,
+        maxEventBytes: config.events.maxBytes,
+      }),
+      'recorder',
+      infra.recentPushes,
+    ),
+  });
+}
+
+/** The operations console when it is on (OPS_CONSOLE and a token); else one line saying how to turn it on. */
+function openConsole(
+  infra: Infrastructure,
+  roles: ServiceRoles,
+  status: () => Promise<ServiceStatus>,
+): OpsConsole | undefined {
+  const { config } = infra;
+  if (!config.console.enabled) return undefined;
+  const token = config.console.token;
+  if (token === undefined) {
+    infra.log.info(
+      { console: 'off' },
+      'ops console off: set OPS_CONSOLE_TOKEN (16+ characters) or OPS_CONSOLE_TOKEN_FILE to turn it on',
+    );
+    return undefined;
+  }
+  return createConsole({ infra, token, status, groups: lagTargets(config, roles) });
 }
 
 async function checkReadiness(infra: Infrastructure, roles: ServiceRoles, runtimes: ConsumerRuntime[]) {
