@@ -17,9 +17,9 @@ export interface RecordContext {
   signal: AbortSignal;
 }
 
-export interface RecordHandler {
+export interface RecordHandler<T = unknown> {
   /** Handles one record; resolves once its outcome is durable, throws a classified error otherwise. */
-  handle(record: RecordContext): Promise<void>;
+  handle(record: RecordContext): Promise<T>;
   /** Makes a permanent failure durable (dead-letter topic); resolves once the broker acknowledged. */
   deadLetter(record: RecordContext, error: unknown): Promise<void>;
 }
@@ -31,50 +31,71 @@ export interface Halt {
   record: RecordContext;
 }
 
-export interface AttemptOptions {
+export interface AttemptOptions<T = unknown> {
   consumer: string;
-  handler: RecordHandler;
+  handler: RecordHandler<T>;
   metrics: Metrics;
   /** Failed attempts per record, across pauses; budgeted errors are dead-lettered at `maxAttempts`. */
   budget: AttemptBudget;
   maxAttempts: number;
 }
 
-/** Runs the handler and applies the failure policy; a dead-lettered record counts as done. */
-export async function attempt(
-  options: AttemptOptions,
+/** How one attempt at a record ended, as the failure policy decided it. */
+export type AttemptResult<T> =
+  | { outcome: 'handled'; value: T }
+  /** Durable in the dead-letter topic; `reason` is what went there (the budget's UNEXPECTED once spent). */
+  | { outcome: 'dead-lettered'; reason: unknown }
+  | { outcome: 'abandoned' }
+  | { outcome: 'halted'; action: Halt['action']; error: unknown };
+
+/**
+ * One attempt at a record, the consumers' and `replay`'s alike: runs the handler and applies the
+ * failure policy (`decide`, with the record's attempt budget); a dead-lettered record is done.
+ */
+export async function attemptRecord<T>(
+  options: AttemptOptions<T>,
   record: RecordContext,
-): Promise<'done' | 'abandoned' | Omit<Halt, 'record'>> {
+): Promise<AttemptResult<T>> {
   const gauge = options.metrics.inFlight.labels({ consumer: options.consumer });
   const id = recordId(record.topic, record.partition, record.offset);
   gauge.inc();
   try {
-    await options.handler.handle(record);
+    const value = await options.handler.handle(record);
     options.budget.settle(id);
-    return 'done';
+    return { outcome: 'handled', value };
   } catch (error) {
     const attempts = options.budget.fail(id);
     const action = decide(error, { attempts, maxAttempts: options.maxAttempts });
     if (action === 'abandon') return abandon(options, record, error);
     countFailure(options, error);
-    if (action !== 'dead-letter') return { action, error };
+    if (action !== 'dead-letter') return { outcome: 'halted', action, error };
     const reason = isBudgeted(error) ? exhaustedBudget(error, attempts) : error;
     if (!(await deadLetter(options, record, reason))) return toPause(reason);
     options.budget.settle(id);
-    return 'done';
+    return { outcome: 'dead-lettered', reason };
   } finally {
     gauge.dec();
   }
 }
 
-function abandon(options: AttemptOptions, record: RecordContext, error: unknown): 'abandoned' {
+/** `attemptRecord` as the consume loop sees it: done (handled or dead-lettered), abandoned, or a halt. */
+export async function attempt(
+  options: AttemptOptions,
+  record: RecordContext,
+): Promise<'done' | 'abandoned' | Omit<Halt, 'record'>> {
+  const result = await attemptRecord(options, record);
+  if (result.outcome === 'halted') return { action: result.action, error: result.error };
+  return result.outcome === 'abandoned' ? 'abandoned' : 'done';
+}
+
+function abandon<T>(options: AttemptOptions<T>, record: RecordContext, error: unknown) {
   options.metrics.events.inc({ consumer: options.consumer, outcome: 'abandoned' });
   record.log.info({ err: error }, 'not announced: partition may be revoked, its next owner repeats it');
-  return 'abandoned';
+  return { outcome: 'abandoned' } as const;
 }
 
 /** True once the dead letter is durable. */
-async function deadLetter(options: AttemptOptions, record: RecordContext, reason: unknown) {
+async function deadLetter<T>(options: AttemptOptions<T>, record: RecordContext, reason: unknown) {
   try {
     await options.handler.deadLetter(record, reason);
     options.metrics.events.inc({ consumer: options.consumer, outcome: 'dead_lettered' });
@@ -87,11 +108,11 @@ async function deadLetter(options: AttemptOptions, record: RecordContext, reason
 }
 
 /** Not durable in the DLQ yet: keep the offset and try the whole record again later. */
-function toPause(error: unknown): Omit<Halt, 'record'> {
-  return { action: 'pause-partition', error };
+function toPause(error: unknown) {
+  return { outcome: 'halted', action: 'pause-partition', error } as const;
 }
 
-function countFailure(options: AttemptOptions, error: unknown): void {
+function countFailure<T>(options: AttemptOptions<T>, error: unknown): void {
   options.metrics.failures.inc({
     consumer: options.consumer,
     failure_class: failureClassOf(error),

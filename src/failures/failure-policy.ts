@@ -32,6 +32,16 @@ export function decide(error: unknown, { attempts, maxAttempts }: Attempts): Fai
 }
 
 /**
+ * The same decision for a run that cannot come back to a record later (`replay`): a record the
+ * consumer would retry after a pause because its error is budgeted is tried again at once (and
+ * dead-lettered by `decide` when the budget is spent); any other pause stops the run where it can
+ * resume: a transient failure has outlasted the client's retries, a systemic one stops everything.
+ */
+export function retriesAtOnce(action: FailureAction, error: unknown): boolean {
+  return action === 'pause-partition' && isBudgeted(error);
+}
+
+/**
  * What is dead-lettered once a budgeted error exhausted its attempts: `UNEXPECTED`, carrying the
  * last error's message (and, through `cause`, its stack for the DLQ headers).
  */
@@ -49,7 +59,10 @@ export function systemicBackoffMs(baseMs: number, consecutiveFailures: number, c
 }
 
 /** What each outcome means for the operator; README's failure table is generated from this. */
-const CONSEQUENCES: Record<FailureClass | 'budgeted' | 'revoked' | 'configuration', string> = {
+const CONSEQUENCES: Record<
+  FailureClass | 'budgeted' | 'revoked' | 'configuration' | 'inputData' | 'inputMissing' | 'atStart',
+  string
+> = {
   permanent:
     'dead-lettered with its original bytes and reason (`__connect.errors.*` headers), committed; the rest flows on',
   transient:
@@ -61,6 +74,10 @@ const CONSEQUENCES: Record<FailureClass | 'budgeted' | 'revoked' | 'configuratio
   revoked: 'not announced, not committed, no pause: the partition’s next owner pushes it again',
   configuration:
     'at start: the process exits 78 naming the component, the cause and the variable to fix; later: every partition paused, `/readyz` 503 naming the cause, retried with a backoff doubling from `SYSTEMIC_BACKOFF_MS` to 60 s; never dead-lettered',
+  inputData:
+    'nothing is published; `ingest` exits 65 with one line naming the file, the line and the reason, no stack trace',
+  inputMissing: 'nothing is published; `ingest` exits 66 naming the file and why it cannot be read',
+  atStart: 'the process exits 1 with the message, before consuming anything; restarting it tries again',
 };
 
 export interface DecisionRow {
@@ -85,6 +102,9 @@ function consequenceOf(code: ErrorCode, entry: (typeof ERROR_CODES)[ErrorCode]):
   if (code === 'PARTITION_REVOKED') return CONSEQUENCES.revoked;
   if ('budgeted' in entry) return CONSEQUENCES.budgeted;
   if ('configuration' in entry) return CONSEQUENCES.configuration;
+  if ('inputData' in entry) return CONSEQUENCES.inputData;
+  if ('inputMissing' in entry) return CONSEQUENCES.inputMissing;
+  if ('atStart' in entry) return CONSEQUENCES.atStart;
   return CONSEQUENCES[entry.failureClass];
 }
 

@@ -2,6 +2,7 @@ import { daysToIsoDate } from '../invoice/calendar-date.ts';
 import type { InvoiceLinesIngested } from '../invoice/invoice-events.ts';
 import type { PartitionRange } from '../platform/kafka/offset-range.ts';
 import { type StoppedEarly, stoppedEarlyText } from '../platform/kafka/read-budget.ts';
+import type { ListedInvoice, ProgressEvent, ProgressFigures, RecordAt } from './replay-events.ts';
 
 /** What a replay did. Field names are snake_case like the events, so the JSON reads the same. */
 export interface ReplaySummary {
@@ -41,11 +42,7 @@ export function emptySummary(dryRun: boolean): ReplaySummary {
   };
 }
 
-interface At {
-  partition: number;
-  offset: string;
-  key: string | null;
-}
+type At = RecordAt;
 
 /** What the replay is about to read; partitions with nothing in range are left out. */
 export function rangeLine(topic: string, ranges: PartitionRange[]): string {
@@ -53,10 +50,20 @@ export function rangeLine(topic: string, ranges: PartitionRange[]): string {
   return `replay ${topic}: ${parts.length > 0 ? `offsets ${parts.join(', ')}` : 'nothing in range'}`;
 }
 
+/** What the dry run lists of an event: its identity and figures. */
+export function listedInvoice(event: InvoiceLinesIngested): ListedInvoice {
+  return {
+    event_id: event.event_id,
+    period: daysToIsoDate(event.invoice_period),
+    currency: event.currency,
+    total_minor: event.total_minor,
+    lines: event.lines.length,
+  };
+}
+
 /** One dry-run line: coordinates, key, and the event's identity and figures. */
-export function dryRunLine(at: At, event: InvoiceLinesIngested): string {
-  const period = daysToIsoDate(event.invoice_period);
-  return `${at.partition}:${at.offset}  ${at.key ?? '(no key)'}  ${event.event_id}  ${period}  ${event.currency} ${event.total_minor}  ${event.lines.length} lines`;
+export function dryRunLine(at: At, invoice: ListedInvoice): string {
+  return `${at.partition}:${at.offset}  ${at.key ?? '(no key)'}  ${invoice.event_id}  ${invoice.period}  ${invoice.currency} ${invoice.total_minor}  ${invoice.lines} lines`;
 }
 
 /** A dry-run line for a record a real replay would dead-letter. */
@@ -83,13 +90,8 @@ export function deadLetteredLine(at: At, reason: string): string {
   return `${at.partition}:${at.offset}  ${at.key || '(no key)'}  dead-lettered: ${reason}`;
 }
 
-/** How far a run is: records handled of the range's total, and how fast. */
-export interface ProgressFigures {
-  done: number;
-  total: number;
-  /** Records per second since the start. */
-  rate: number;
-}
+/** The counts a progress line shows. */
+type Counts = Pick<ReplaySummary, 'pushed' | 'superseded' | 'dead_lettered'>;
 
 function eta(f: ProgressFigures): string {
   if (f.rate <= 0 || f.done >= f.total) return '--';
@@ -100,14 +102,14 @@ function eta(f: ProgressFigures): string {
 }
 
 /** The periodic line of a run whose output is not a terminal (or --json). */
-export function progressLine(summary: ReplaySummary, f: ProgressFigures): string {
+export function progressLine(summary: Counts, f: ProgressFigures): string {
   return `replay: ${f.done}/${f.total} done, ${f.rate.toFixed(0)}/s, ETA ${eta(f)}; ${summary.pushed} pushed, ${summary.superseded} superseded, ${summary.dead_lettered} dead-lettered`;
 }
 
 const BAR_WIDTH = 30;
 
 /** The one-line bar redrawn in place on a terminal. */
-export function progressBar(summary: ReplaySummary, f: ProgressFigures): string {
+export function progressBar(summary: Counts, f: ProgressFigures): string {
   const share = f.total === 0 ? 1 : Math.min(1, f.done / f.total);
   const filled = Math.round(share * BAR_WIDTH);
   const bar = `${'#'.repeat(filled)}${'.'.repeat(BAR_WIDTH - filled)}`;
@@ -128,41 +130,27 @@ export interface ProgressOptions {
   now?: () => number;
 }
 
-/** Where progress goes: a bar redrawn in place (a terminal), or periodic plain lines. */
-export interface ProgressSink {
-  line(text: string): void;
-  /** Present on a terminal: redraws one line in place. */
-  bar?(text: string): void;
-}
-
 /**
- * Progress every `everyRecords` records or `everyMs`, whichever comes first, so a long run shows it
- * is alive without flooding a short one. On a terminal the bar is redrawn at most every 100 ms.
+ * A progress event every `everyRecords` records or `everyMs`, whichever comes first, so a long run
+ * shows it is alive without flooding a short one (a terminal's bar asks for 100 ms).
  */
 export function progressTicker(
-  sink: ProgressSink,
+  emit: (event: ProgressEvent) => void,
   total: number,
   { everyRecords = 500, everyMs = 2_000, now = Date.now }: ProgressOptions = {},
-): { tick(summary: ReplaySummary, done: number): void; end(summary: ReplaySummary, done: number): void } {
+): { tick(summary: Counts, done: number): void; figures(done: number): ProgressFigures } {
   const startedAt = now();
   let last = startedAt;
   let since = 0;
   const figures = (done: number) => ({ done, total, rate: (done * 1000) / Math.max(1, now() - startedAt) });
-  const show = (summary: ReplaySummary, done: number) =>
-    sink.bar
-      ? sink.bar(progressBar(summary, figures(done)))
-      : sink.line(progressLine(summary, figures(done)));
   return {
-    tick(summary, done) {
+    tick({ pushed, superseded, dead_lettered }, done) {
       since += 1;
-      const interval = sink.bar ? Math.min(everyMs, 100) : everyMs;
-      if (since < everyRecords && now() - last < interval) return;
-      show(summary, done);
+      if (since < everyRecords && now() - last < everyMs) return;
+      emit({ type: 'progress', ...figures(done), pushed, superseded, dead_lettered });
       since = 0;
       last = now();
     },
-    end(summary, done) {
-      if (sink.bar) sink.bar(progressBar(summary, figures(done)));
-    },
+    figures,
   };
 }

@@ -1,32 +1,26 @@
-import type { RecordContext } from '../consuming/batch-processor.ts';
-import { deadLetter } from '../dead-letters/dead-letter.ts';
-import { failureClassOf, isSyncError, messageOf, SyncError } from '../failures/errors.ts';
+import type { RecordContext } from '../consuming/record-attempt.ts';
+import { codeOf, isSyncError, messageOf, SyncError } from '../failures/errors.ts';
+import { decide } from '../failures/failure-policy.ts';
 import { requireLineCount } from '../invoice/event-limits.ts';
 import { invoiceKey } from '../invoice/invoice-events.ts';
 import { normalizeInvoice } from '../invoice/normalize-invoice.ts';
-import type { CommandOutput } from '../operator/command-output.ts';
 import type { Logger } from '../ops/logger.ts';
-import type { DurableSender } from '../platform/kafka/kafka-client.ts';
 import type { RangeSelection } from '../platform/kafka/offset-range.ts';
 import type { ReadLimits } from '../platform/kafka/read-budget.ts';
 import { type RangeRecord, readGroupPrefix, readRange } from '../platform/kafka/topic-range-reader.ts';
-import type { InvoicePusher } from '../push/invoice-pusher.ts';
 import { type LinesIngestedReader, readLinesIngested } from '../push/read-lines-ingested.ts';
 import type { ReadOnlyInfrastructure } from '../service/read-only-infrastructure.ts';
 import type { NewestByKey } from './newest-by-key.ts';
 import { type PartitionPosition, RangeProgress } from './range-progress.ts';
 import { resumeHint, saveCheckpoint } from './replay-checkpoint.ts';
+import type { RecordAt, RecordEvent, ReplayObserver } from './replay-events.ts';
+import type { ReplayPush, ReplayPushOutcome } from './replay-push.ts';
 import {
-  deadLetteredLine,
-  dryRunLine,
-  dryRunRejectLine,
   emptySummary,
-  formatReplaySummary,
+  listedInvoice,
   type ProgressOptions,
   progressTicker,
   type ReplaySummary,
-  stoppedEarlyLine,
-  supersededLine,
 } from './replay-report.ts';
 import { ReplayScheduler } from './replay-scheduler.ts';
 
@@ -57,20 +51,17 @@ export interface ReplayOptions extends RangeSelection {
   limits?: ReadLimits;
 }
 
-type Outcome = 'created' | 'updated' | 'skipped' | 'dead_lettered';
-
 interface ReplayRunDeps {
   infra: ReadOnlyInfrastructure;
   options: ReplayOptions;
-  output: CommandOutput;
+  /** Told everything the run does, as it goes. */
+  emit: ReplayObserver;
   topic: string;
   positions: PartitionPosition[];
   /** Undefined with --include-superseded. */
   newest: NewestByKey | undefined;
   /** Undefined in a dry run. */
-  pusher: InvoicePusher | undefined;
-  /** Where dead letters go; undefined in a dry run. */
-  sender: DurableSender | undefined;
+  push: ReplayPush | undefined;
 }
 
 const CHECKPOINT_EVERY_MS = 2_000;
@@ -92,7 +83,7 @@ export class ReplayRun {
 
   constructor(deps: ReplayRunDeps) {
     this.#deps = deps;
-    const { options, output, infra } = deps;
+    const { options, infra } = deps;
     this.#summary = emptySummary(options.dryRun);
     this.#progress = new RangeProgress(deps.positions);
     this.#scheduler = new ReplayScheduler({
@@ -100,13 +91,12 @@ export class ReplayRun {
       rate: options.rate,
     });
     const total = deps.positions.reduce((sum, p) => sum + Number(p.end - p.next) - p.done.length, 0);
-    const sink = { line: output.err, bar: options.json ? undefined : output.bar };
-    this.#ticker = progressTicker(sink, total, options.progress);
+    this.#ticker = progressTicker(deps.emit, total, options.progress);
     this.#log = infra.log.child({ command: 'replay' });
   }
 
   async execute(): Promise<ReplaySummary> {
-    const { infra, options, output, topic } = this.#deps;
+    const { infra, options, topic, emit } = this.#deps;
     let readError: unknown;
     try {
       const result = await readRange({
@@ -121,7 +111,7 @@ export class ReplayRun {
       });
       if (result.stoppedEarly) {
         this.#summary.stopped_early = result.stoppedEarly;
-        output.err(stoppedEarlyLine(result.stoppedEarly));
+        emit({ type: 'stopped-early', pass: 'range', stopped_early: result.stoppedEarly });
       }
     } catch (error) {
       if (error !== STOP) readError = error;
@@ -131,20 +121,21 @@ export class ReplayRun {
       (error: unknown) => error,
     );
     this.#saveCheckpoint(true);
-    this.#ticker.end(this.#summary, this.#done);
     if (failure !== undefined) throw this.#stopped(failure);
     this.#summary.interrupted = options.signal?.aborted === true;
-    if (this.#summary.interrupted) output.err(resumeHint(this.#progress.positions(), options.checkpoint));
-    output.out(options.json ? JSON.stringify(this.#summary) : formatReplaySummary(this.#summary));
+    const ending = { summary: this.#summary, progress: this.#ticker.figures(this.#done) };
+    if (!this.#summary.interrupted) emit({ type: 'finished', ...ending });
+    else emit({ type: 'stopped', cause: 'interrupted', ...ending, resume_hint: this.#resumeHint() });
     return this.#summary;
   }
 
   async #onRecord(record: RangeRecord): Promise<void> {
     if (this.#deps.options.signal?.aborted || this.#scheduler.failure) throw STOP;
-    const { options, newest, output } = this.#deps;
+    const { options, newest } = this.#deps;
     const partition = record.partition;
     const offset = BigInt(record.offset);
     const key = record.message.key?.toString('utf8') ?? null;
+    const at: RecordAt = { partition, offset: record.offset, key };
     this.#summary.read += 1;
     this.#progress.begin(partition, offset);
     if (this.#progress.wasDone(partition, offset) || (options.key !== undefined && key !== options.key)) {
@@ -155,25 +146,28 @@ export class ReplayRun {
     const newer = newest?.supersededBy(key, offset);
     if (newer !== undefined) {
       this.#summary.superseded += 1;
-      (options.dryRun ? output.out : output.err)(supersededLine({ ...record, key }, newer));
+      this.#tell({ type: 'record', ...at, outcome: 'superseded', superseded_by: String(newer) });
       return this.#finish(record);
     }
-    if (!this.#deps.pusher) {
-      output.out(await this.#dryRun(record, key));
+    const { push } = this.#deps;
+    if (!push) {
+      this.#tell(await this.#dryRun(record, at));
       return this.#finish(record);
     }
-    const { pusher, sender } = this.#deps;
-    if (!sender) throw new SyncError('UNEXPECTED', 'replay has a pusher but nowhere to dead-letter');
     // Records without a key have no order to keep: each gets a lane of its own.
     await this.#scheduler.schedule(key ?? `\u0000${partition}:${offset}`, async () => {
       try {
-        this.#count(await this.#push(pusher, sender, record));
+        this.#count(at, await push.push(this.#context(record)));
       } catch (error) {
         this.#failedAt ??= record;
         throw error;
       }
       this.#finish(record);
     });
+  }
+
+  #tell(event: RecordEvent): void {
+    this.#deps.emit(event);
   }
 
   #finish(record: RangeRecord): void {
@@ -183,38 +177,25 @@ export class ReplayRun {
     this.#saveCheckpoint(false);
   }
 
-  /** Decodes and force-pushes one record; a permanent failure is dead-lettered as the consumer does. */
-  async #push(pusher: InvoicePusher, sender: DurableSender, record: RangeRecord): Promise<Outcome> {
-    const { infra, output } = this.#deps;
-    const context = recordContext(record, this.#log);
-    try {
-      const key = record.message.key === null ? null : context.key;
-      const event = await readLinesIngested(this.#reader(), record.message.value, key);
-      const log = context.log.child({ event_id: event.event_id });
-      return (await pusher.push(event, log, { force: true })).outcome;
-    } catch (error) {
-      if (failureClassOf(error) !== 'permanent') throw error;
-      await deadLetter(sender, infra.config.topics.deadLetter, context, error);
-      // The operator watches this run: one short line for them, the details in the log.
-      output.err(deadLetteredLine({ ...record, key: context.key }, reasonOf(error)));
-      context.log.info({ err: error }, 'replay: event dead-lettered');
-      return 'dead_lettered';
-    }
-  }
-
-  /** The line a dry run prints: the event, or why a real run would dead-letter it. */
-  async #dryRun(record: RangeRecord, key: string | null): Promise<string> {
+  /** What the dry run lists: the event, or why a real run would dead-letter it. */
+  async #dryRun(record: RangeRecord, at: RecordAt): Promise<RecordEvent> {
     const { infra } = this.#deps;
-    const at = { partition: record.partition, offset: record.offset, key };
     try {
       // The same checks a push runs first, then the invoice rules.
-      const event = await readLinesIngested(this.#reader(), record.message.value, key);
+      const event = await readLinesIngested(this.#reader(), record.message.value, at.key);
       requireLineCount(event, invoiceKey(event), infra.config.events.maxLines);
       normalizeInvoice(event, infra.config.taxWords);
-      return dryRunLine(at, event);
+      return { type: 'record', ...at, outcome: 'listed', invoice: listedInvoice(event) };
     } catch (error) {
-      if (failureClassOf(error) !== 'permanent') throw error;
-      return dryRunRejectLine(at, reasonOf(error));
+      // The policy's own first question: would the consumer dead-letter this record?
+      if (!isPermanent(error)) throw error;
+      return {
+        type: 'record',
+        ...at,
+        outcome: 'would_dead_letter',
+        code: codeOf(error),
+        reason: messageOf(error),
+      };
     }
   }
 
@@ -223,9 +204,19 @@ export class ReplayRun {
     return { codec: infra.codec, contracts: infra.contracts, maxEventBytes: infra.config.events.maxBytes };
   }
 
-  #count(outcome: Outcome): void {
-    this.#summary[outcome] += 1;
-    if (outcome === 'created' || outcome === 'updated') this.#summary.pushed += 1;
+  #count(at: RecordAt, pushed: ReplayPushOutcome): void {
+    this.#summary[pushed.outcome] += 1;
+    if (pushed.outcome === 'created' || pushed.outcome === 'updated') this.#summary.pushed += 1;
+    if (pushed.outcome !== 'dead_lettered')
+      return this.#tell({ type: 'record', ...at, outcome: pushed.outcome });
+    const { reason } = pushed;
+    this.#tell({
+      type: 'record',
+      ...at,
+      outcome: 'dead_lettered',
+      code: codeOf(reason),
+      reason: messageOf(reason),
+    });
   }
 
   #saveCheckpoint(force: boolean): void {
@@ -240,13 +231,32 @@ export class ReplayRun {
     });
   }
 
-  /** The failure, re-told with where the replay stopped and how to resume from there. */
+  #resumeHint(): string {
+    return resumeHint(this.#progress.positions(), this.#deps.options.checkpoint);
+  }
+
+  #context(record: RangeRecord): RecordContext {
+    const key = record.message.key?.toString('utf8') ?? '';
+    const { topic, partition, offset } = record;
+    const log = this.#log.child({ topic, partition, offset, invoice_key: key });
+    // A replay owns no partition: nothing can revoke it.
+    return { topic, partition, offset, key, message: record.message, log, signal: NEVER };
+  }
+
+  /** Tells where the replay stopped, and re-tells the failure with how to resume from there. */
   #stopped(error: unknown): SyncError {
-    const { output, options, topic } = this.#deps;
-    output.err(formatReplaySummary(this.#summary));
-    const hint = resumeHint(this.#progress.positions(), options.checkpoint);
-    output.err(hint);
+    const { emit, topic } = this.#deps;
+    const hint = this.#resumeHint();
     const at = this.#failedAt;
+    emit({
+      type: 'stopped',
+      cause: 'failed',
+      summary: this.#summary,
+      progress: this.#ticker.figures(this.#done),
+      resume_hint: hint,
+      error: { code: codeOf(error), message: messageOf(error) },
+      ...(at ? { at: { partition: at.partition, offset: at.offset } } : {}),
+    });
     const where = at ? ` at ${topic} partition ${at.partition} offset ${at.offset}` : '';
     const message = `replay stopped${where}: ${messageOf(error)}. ${hint.replace(/^replay: /, '')}`;
     const details = at ? { partition: at.partition, offset: at.offset } : {};
@@ -256,21 +266,8 @@ export class ReplayRun {
   }
 }
 
-function reasonOf(error: unknown): string {
-  return isSyncError(error) ? `${error.code}: ${error.message}` : String(error);
-}
+const NEVER = new AbortController().signal;
 
-function recordContext(record: RangeRecord, log: Logger): RecordContext {
-  const key = record.message.key?.toString('utf8') ?? '';
-  const { topic, partition, offset } = record;
-  return {
-    topic,
-    partition,
-    offset,
-    key,
-    message: record.message,
-    log: log.child({ topic, partition, offset, invoice_key: key }),
-    // A replay owns no partition: nothing can revoke it.
-    signal: new AbortController().signal,
-  };
+function isPermanent(error: unknown): boolean {
+  return decide(error, { attempts: 1, maxAttempts: Number.POSITIVE_INFINITY }) === 'dead-letter';
 }

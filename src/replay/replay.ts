@@ -7,11 +7,17 @@ import { createFinanceClient, createPusher, type Infrastructure } from '../servi
 import type { ReadOnlyInfrastructure } from '../service/read-only-infrastructure.ts';
 import type { PartitionPosition } from './range-progress.ts';
 import { checkCheckpointPath, loadCheckpoint } from './replay-checkpoint.ts';
+import type { ReplayObserver } from './replay-events.ts';
 import { indexNewestByKey } from './replay-index.ts';
-import { indexStoppedEarlyLine, rangeLine } from './replay-report.ts';
+import { replayRenderer } from './replay-output.ts';
+import { ReplayPush } from './replay-push.ts';
+import type { ReplaySummary } from './replay-report.ts';
 import { type ReplayOptions, ReplayRun } from './replay-run.ts';
 
 export type { ReplayOptions } from './replay-run.ts';
+
+/** Terminal: a progress bar redrawn at most every 100 ms; else a line every 500 records or 2 s. */
+const BAR_EVERY_MS = 100;
 
 /**
  * Re-pushes a range of invoice.lines_ingested to finance regardless of what was recorded (`force`),
@@ -23,11 +29,26 @@ export type { ReplayOptions } from './replay-run.ts';
  * `--checkpoint` saves) where to resume. A dry run needs only the read-only infrastructure: it
  * creates no database, topic or schema.
  */
-export async function replayCommand(
+export function replayCommand(
   infra: ReadOnlyInfrastructure | Infrastructure,
   options: ReplayOptions,
   output: CommandOutput = processOutput,
-) {
+): Promise<ReplaySummary> {
+  const bar = output.bar !== undefined && options.json !== true;
+  const everyMs = Math.min(options.progress?.everyMs ?? BAR_EVERY_MS, BAR_EVERY_MS);
+  const progress = bar ? { ...options.progress, everyMs } : options.progress;
+  return runReplay(infra, { ...options, progress }, replayRenderer(output, { json: options.json }));
+}
+
+/**
+ * The replay itself, telling `emit` every event of it (range, records, progress, the end); the
+ * command renders them as text or JSON lines, the console keeps them for its Replay page.
+ */
+export async function runReplay(
+  infra: ReadOnlyInfrastructure | Infrastructure,
+  options: ReplayOptions,
+  emit: ReplayObserver,
+): Promise<ReplaySummary> {
   const topic = infra.config.topics.linesIngested;
   // Before anything is pushed: a link at --checkpoint would otherwise fail the first save mid-run.
   if (options.checkpoint !== undefined) checkCheckpointPath(options.checkpoint);
@@ -49,29 +70,31 @@ export async function replayCommand(
     if (!(await topicExists(infra.kafka, topic)))
       throw new UsageError(`${topic} does not exist: nothing to replay`);
     const positions = resumed?.positions ?? (await positionsOf(infra, topic, settings));
-    output.err(
-      rangeLine(
-        topic,
-        positions.map((p) => ({ partition: p.partition, start: p.next, end: p.end })),
-      ),
-    );
+    emit({
+      type: 'range',
+      topic,
+      dry_run: settings.dryRun,
+      partitions: positions.map((p) => ({
+        partition: p.partition,
+        start: String(p.next),
+        end: String(p.end),
+      })),
+    });
     const keyIndex = settings.includeSuperseded
       ? undefined
       : await indexNewestByKey(infra, topic, positions, remaining(settings, deadline));
-    if (keyIndex?.stoppedEarly) output.err(indexStoppedEarlyLine(keyIndex.stoppedEarly));
-    const newest = keyIndex?.index;
-    const pusher = full && finance && createPusher(full, finance);
-    const sender = full?.sender;
+    if (keyIndex?.stoppedEarly)
+      emit({ type: 'stopped-early', pass: 'index', stopped_early: keyIndex.stoppedEarly });
+    const push = full && finance && new ReplayPush(full, createPusher(full, finance));
     const runOptions = { ...settings, limits: remaining(settings, deadline) };
     const run = new ReplayRun({
       infra,
       options: runOptions,
-      output,
+      emit,
       topic,
       positions,
-      newest,
-      pusher,
-      sender,
+      newest: keyIndex?.index,
+      push,
     });
     return await run.execute();
   } finally {

@@ -1,8 +1,10 @@
 import { describe, expect, it } from 'vitest';
+import type { ProgressEvent } from '../../src/replay/replay-events.ts';
 import {
   emptySummary,
   formatReplaySummary,
   progressBar,
+  progressLine,
   progressTicker,
   rangeLine,
   supersededLine,
@@ -43,26 +45,31 @@ describe('replay report', () => {
     );
   });
 
-  it('prints plain progress lines every n records or every interval when not on a terminal', () => {
+  it('emits a progress event every n records or every interval, not per record', () => {
     let now = 0;
-    const lines: string[] = [];
-    const progress = progressTicker({ line: (line) => lines.push(line) }, 10, {
+    const events: ProgressEvent[] = [];
+    const progress = progressTicker((event) => events.push(event), 10, {
       everyRecords: 3,
       everyMs: 2_000,
       now: () => now,
     });
-    const summary = emptySummary(false);
+    const summary = { ...emptySummary(false), pushed: 2 };
     for (let done = 1; done <= 7; done += 1) {
       now += 100;
       progress.tick(summary, done);
     }
-    expect(lines).toEqual([
-      'replay: 3/10 done, 10/s, ETA 1s; 0 pushed, 0 superseded, 0 dead-lettered',
-      'replay: 6/10 done, 10/s, ETA 1s; 0 pushed, 0 superseded, 0 dead-lettered',
+    expect(events).toEqual([
+      { type: 'progress', done: 3, total: 10, rate: 10, pushed: 2, superseded: 0, dead_lettered: 0 },
+      { type: 'progress', done: 6, total: 10, rate: 10, pushed: 2, superseded: 0, dead_lettered: 0 },
+    ]);
+    expect(events.map((event) => progressLine(event, event))).toEqual([
+      'replay: 3/10 done, 10/s, ETA 1s; 2 pushed, 0 superseded, 0 dead-lettered',
+      'replay: 6/10 done, 10/s, ETA 1s; 2 pushed, 0 superseded, 0 dead-lettered',
     ]);
     now = 5_000;
     progress.tick(summary, 8);
-    expect(lines).toHaveLength(3);
+    expect(events).toHaveLength(3);
+    expect(progress.figures(8)).toEqual({ done: 8, total: 10, rate: 1.6 });
   });
 
   it('draws a bar with done/total, rate and ETA on a terminal', () => {
