@@ -207,16 +207,17 @@ export class ReplayRun {
   #count(at: RecordAt, pushed: ReplayPushOutcome): void {
     this.#summary[pushed.outcome] += 1;
     if (pushed.outcome === 'created' || pushed.outcome === 'updated') this.#summary.pushed += 1;
-    if (pushed.outcome !== 'dead_lettered')
-      return this.#tell({ type: 'record', ...at, outcome: pushed.outcome });
-    const { reason } = pushed;
-    this.#tell({
-      type: 'record',
-      ...at,
-      outcome: 'dead_lettered',
-      code: codeOf(reason),
-      reason: messageOf(reason),
-    });
+    this.#tell(
+      pushed.outcome === 'dead_lettered'
+        ? {
+            type: 'record',
+            ...at,
+            outcome: 'dead_lettered',
+            code: codeOf(pushed.reason),
+            reason: messageOf(pushed.reason),
+          }
+        : { type: 'record', ...at, outcome: pushed.outcome },
+    );
   }
 
   #saveCheckpoint(force: boolean): void {
