@@ -1,3 +1,5 @@
+import { SyncError } from '../failures/errors.ts';
+
 /**
  * Where a concurrent replay got to in each partition, so it can resume without repeating finished
  * records. Records of different keys finish out of order, so a position is "the first unfinished
@@ -69,7 +71,7 @@ export class RangeProgress {
 
   #get(partition: number): Partition {
     const p = this.#partitions.get(partition);
-    if (!p) throw new RangeError(`partition ${partition} is not in the replayed range`);
+    if (!p) throw new SyncError('INTERNAL_INVARIANT', `partition ${partition} is not in the replayed range`);
     return p;
   }
 }

@@ -1,5 +1,4 @@
 import type { StoppedEarly } from '../platform/kafka/read-budget.ts';
-import type { ReplaySummary } from './replay-report.ts';
 
 /**
  * What a replay run tells as it goes: one typed stream that the CLI (bar, lines or `--json`) and the
@@ -102,3 +101,26 @@ export interface StoppedEvent {
 
 /** Where a run's events go. */
 export type ReplayObserver = (event: ReplayEvent) => void;
+
+/** What a replay did. Field names are snake_case like the events, so the JSON reads the same. */
+export interface ReplaySummary {
+  /** Records read in the range. */
+  read: number;
+  /** Records read that match `--key` (all of them without a key filter). */
+  selected: number;
+  /** Records finance accepted: created + updated. */
+  pushed: number;
+  created: number;
+  updated: number;
+  /** Permanent failures sent to the dead-letter topic, as the consumer would. */
+  dead_lettered: number;
+  /** Selected records not pushed because a newer event of the same key is in the topic. */
+  superseded: number;
+  /** Records read but not pushed: not matching `--key`, or (never when forced) already held by finance. */
+  skipped: number;
+  dry_run: boolean;
+  /** True when SIGINT stopped the run before the end of its range. */
+  interrupted: boolean;
+  /** Only with read limits (the console's preview): the limit that ended the read before its range did. */
+  stopped_early?: StoppedEarly;
+}

@@ -2,30 +2,13 @@ import { daysToIsoDate } from '../invoice/calendar-date.ts';
 import type { InvoiceLinesIngested } from '../invoice/invoice-events.ts';
 import type { PartitionRange } from '../platform/kafka/offset-range.ts';
 import { type StoppedEarly, stoppedEarlyText } from '../platform/kafka/read-budget.ts';
-import type { ListedInvoice, ProgressEvent, ProgressFigures, RecordAt } from './replay-events.ts';
-
-/** What a replay did. Field names are snake_case like the events, so the JSON reads the same. */
-export interface ReplaySummary {
-  /** Records read in the range. */
-  read: number;
-  /** Records read that match `--key` (all of them without a key filter). */
-  selected: number;
-  /** Records finance accepted: created + updated. */
-  pushed: number;
-  created: number;
-  updated: number;
-  /** Permanent failures sent to the dead-letter topic, as the consumer would. */
-  dead_lettered: number;
-  /** Selected records not pushed because a newer event of the same key is in the topic. */
-  superseded: number;
-  /** Records read but not pushed: not matching `--key`, or (never when forced) already held by finance. */
-  skipped: number;
-  dry_run: boolean;
-  /** True when SIGINT stopped the run before the end of its range. */
-  interrupted: boolean;
-  /** Only with read limits (the console's preview): the limit that ended the read before its range did. */
-  stopped_early?: StoppedEarly;
-}
+import type {
+  ListedInvoice,
+  ProgressEvent,
+  ProgressFigures,
+  RecordAt,
+  ReplaySummary,
+} from './replay-events.ts';
 
 export function emptySummary(dryRun: boolean): ReplaySummary {
   return {

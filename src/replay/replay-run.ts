@@ -13,15 +13,9 @@ import type { ReadOnlyInfrastructure } from '../service/read-only-infrastructure
 import type { NewestByKey } from './newest-by-key.ts';
 import { type PartitionPosition, RangeProgress } from './range-progress.ts';
 import { resumeHint, saveCheckpoint } from './replay-checkpoint.ts';
-import type { RecordAt, RecordEvent, ReplayObserver } from './replay-events.ts';
+import type { RecordAt, RecordEvent, ReplayObserver, ReplaySummary } from './replay-events.ts';
 import type { ReplayPush, ReplayPushOutcome } from './replay-push.ts';
-import {
-  emptySummary,
-  listedInvoice,
-  type ProgressOptions,
-  progressTicker,
-  type ReplaySummary,
-} from './replay-report.ts';
+import { emptySummary, listedInvoice, type ProgressOptions, progressTicker } from './replay-report.ts';
 import { ReplayScheduler } from './replay-scheduler.ts';
 
 export interface ReplayOptions extends RangeSelection {

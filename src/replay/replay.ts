@@ -7,11 +7,10 @@ import { createFinanceClient, createPusher, type Infrastructure } from '../servi
 import type { ReadOnlyInfrastructure } from '../service/read-only-infrastructure.ts';
 import type { PartitionPosition } from './range-progress.ts';
 import { checkCheckpointPath, loadCheckpoint } from './replay-checkpoint.ts';
-import type { ReplayObserver } from './replay-events.ts';
+import type { ReplayObserver, ReplaySummary } from './replay-events.ts';
 import { indexNewestByKey } from './replay-index.ts';
 import { replayRenderer } from './replay-output.ts';
 import { ReplayPush } from './replay-push.ts';
-import type { ReplaySummary } from './replay-report.ts';
 import { type ReplayOptions, ReplayRun } from './replay-run.ts';
 
 export type { ReplayOptions } from './replay-run.ts';
