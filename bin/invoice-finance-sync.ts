@@ -4,6 +4,7 @@ import { Command, Option } from 'commander';
 import { ingestCommand } from '../src/cli/ingest.ts';
 import { startCommand } from '../src/cli/start.ts';
 import { type Config, loadConfig } from '../src/config/config.ts';
+import { renderEnvHelp } from '../src/config/env-docs.ts';
 import { dlqList, dlqRedrive, dlqShow } from '../src/dead-letters/dlq.ts';
 import { isConfigurationError, isSyncError } from '../src/failures/errors.ts';
 import { reportingUsageErrors } from '../src/failures/usage-error.ts';
@@ -77,12 +78,17 @@ async function withOpened<I extends { close(): Promise<void> }, T>(
 const program = new Command('invoice-finance-sync')
   .description('Pushes ingested cloud invoices to finance, announces each push, records it in PostgreSQL.')
   .showHelpAfterError()
-  .configureHelp({ sortSubcommands: true });
+  .configureHelp({ sortSubcommands: true })
+  .addHelpText(
+    'after',
+    '\nConfiguration: environment variables only, read by every command; `start --help` lists them.',
+  );
 
 program
   .command('start')
   .description('run the consumers (both by default) with /healthz, /readyz and /metrics')
   .addOption(new Option('--only <role>', 'run one consumer group only').choices(['pusher', 'recorder']))
+  .addHelpText('after', () => renderEnvHelp())
   .action(async (options: { only?: 'pusher' | 'recorder' }) => {
     const roles = { pusher: options.only !== 'recorder', recorder: options.only !== 'pusher' };
     await startCommand(config(), roles);

@@ -1,6 +1,7 @@
 /**
  * Writes `.env.example` and README.md's configuration table from the one declaration of every
- * variable (src/config/env-schema.ts), after a variable is added or its text changed:
+ * variable (src/config/env/*.ts, gathered in src/config/env-schema.ts), after a variable is added or
+ * its default or text changed (`start --help` renders them itself):
  *
  *   node tools/env-docs.ts
  *

@@ -15,7 +15,8 @@ import {
   registryConfig,
 } from './connection-config.ts';
 import { maskUrlPassword } from './database-url.ts';
-import { ENV_DOCS, type Env, type EnvName, envSchema, MIN_CONSOLE_TOKEN_LENGTH } from './env-schema.ts';
+import { MIN_CONSOLE_TOKEN_LENGTH } from './env/operations.ts';
+import { ENV_VARS, type Env, type EnvName, envSchema } from './env-schema.ts';
 
 /** The only module that reads the environment. Everything else receives a frozen `Config`. */
 export interface Config {
@@ -104,9 +105,9 @@ function formatIssues(error: z.ZodError, raw: Record<string, string | undefined>
 
 function withDefaults(source: NodeJS.ProcessEnv): Record<EnvName, string> {
   const raw = {} as Record<EnvName, string>;
-  for (const [name, [fallback]] of Object.entries(ENV_DOCS) as [EnvName, readonly [string, string]][]) {
+  for (const name of Object.keys(ENV_VARS) as EnvName[]) {
     const given = source[name];
-    raw[name] = given === undefined || given === '' ? fallback : given;
+    raw[name] = given === undefined || given === '' ? ENV_VARS[name].default : given;
   }
   return raw;
 }

@@ -1,6 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { ENV_VARS } from '../../src/config/env-schema.ts';
 
 const CLI = fileURLToPath(new URL('../../bin/invoice-finance-sync.ts', import.meta.url));
 
@@ -11,6 +12,19 @@ function cli(args: string[], env: Record<string, string> = {}) {
     timeout: 30_000,
   });
   return { code: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+/** The variable names of help's Environment section under each group heading, in order. */
+function namesByGroup(section: string): Record<string, string[]> {
+  const groups: Record<string, string[]> = {};
+  let names: string[] = [];
+  for (const line of section.split('\n')) {
+    const heading = /^ {2}(\S.*)$/.exec(line)?.[1];
+    const name = /^ {4}([A-Z][A-Z0-9_]+) \(/.exec(line)?.[1];
+    if (heading !== undefined) groups[heading] = names = [];
+    if (name !== undefined) names.push(name);
+  }
+  return groups;
 }
 
 // Each case starts the CLI as a process (node loading every module): slow on a busy 2-core machine.
@@ -28,6 +42,29 @@ describe('the invoice-finance-sync CLI', { timeout: 60_000 }, () => {
     expect(cli(['ingest', '--help']).stdout).toContain('--invoice-id <id>');
     expect(cli(['replay', '--help']).stdout).toContain('--dry-run');
     expect(cli(['dlq', '--help']).stdout).toMatch(/redrive/);
+  });
+
+  it('lists every variable in start --help, under its group, with its default and meaning', () => {
+    const { code, stdout } = cli(['start', '--help']);
+    expect(code).toBe(0);
+    const section = stdout.slice(stdout.indexOf('\nEnvironment'));
+    expect(section).toMatch(/^ {4}PUSHER_MAX_IN_FLIGHT \(default: 16\)$/m);
+    expect(section).toMatch(/^ {4}FINANCE_JWT_SECRET \(unset by default\)$/m);
+    const declared = Object.entries(ENV_VARS);
+    expect(namesByGroup(section)).toEqual(
+      Object.fromEntries(
+        declared.map(([, { group }]) => [
+          group,
+          declared.filter(([, v]) => v.group === group).map(([n]) => n),
+        ]),
+      ),
+    );
+    const flat = section.replace(/\s+/g, ' ');
+    for (const [name, variable] of declared) {
+      const shown = variable.default === '' ? 'unset by default' : `default: ${variable.default}`;
+      expect(flat, name).toContain(` ${name} (${shown}) ${variable.doc}`);
+    }
+    expect(cli(['--help']).stdout).toContain('`start --help` lists them');
   });
 
   it('refuses invalid configuration at start, naming the variable, before connecting to anything', () => {

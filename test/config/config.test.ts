@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/config.ts';
 import { renderEnvExample, renderEnvTable } from '../../src/config/env-docs.ts';
-import { ENV_DOCS } from '../../src/config/env-schema.ts';
+import { ENV_VARS } from '../../src/config/env-schema.ts';
 
 const SECRET = 'x'.repeat(40);
 
@@ -149,6 +149,6 @@ describe('configuration', () => {
     expect(readFileSync(new URL('../../.env.example', import.meta.url), 'utf8')).toBe(renderEnvExample());
     const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
     expect(readme).toContain(renderEnvTable());
-    expect(Object.keys(ENV_DOCS).length).toBeGreaterThan(30);
+    expect(Object.keys(ENV_VARS).length).toBeGreaterThan(30);
   });
 });

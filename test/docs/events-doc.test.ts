@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { ENV_DOCS } from '../../src/config/env-schema.ts';
+import { ENV_VARS } from '../../src/config/env-schema.ts';
 import { DLQ_HEADER } from '../../src/dead-letters/dead-letter-headers.ts';
 import { ERROR_CODES } from '../../src/failures/errors.ts';
 import { createTaxClassifier, DEFAULT_TAX_WORDS } from '../../src/invoice/tax-rule.ts';
@@ -120,7 +120,7 @@ describe('docs/events.md', () => {
     'TOPIC_LINES_INGESTED_DLQ',
     'TOPIC_PUSHED_TO_FINANCE_DLQ',
   ] as const)('names the default topic of %s and the variable itself', (variable) => {
-    const [defaultTopic] = ENV_DOCS[variable];
+    const defaultTopic = ENV_VARS[variable].default;
     expect(doc).toContain(`\`${defaultTopic}\``);
     expect(doc).toContain(`\`${variable}\``);
   });

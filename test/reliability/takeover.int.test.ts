@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ENV_DOCS } from '../../src/config/env-schema.ts';
+import { ENV_VARS } from '../../src/config/env-schema.ts';
 import { sequenceInvoices, settleAndCheck } from './harness/final-checks.ts';
 import { chaosScale } from './harness/scale.ts';
 import { PARTITIONS, startScenario } from './harness/scenario.ts';
@@ -8,7 +8,7 @@ import { measureTakeover, pusherPartitionsSpread } from './harness/takeover.ts';
 
 const scale = chaosScale();
 const RATE = 20; // invoices per second: a few per partition per second, so a takeover shows within ~0.3 s
-const SESSION_TIMEOUT_MS = Number(ENV_DOCS.KAFKA_SESSION_TIMEOUT_MS[0]);
+const SESSION_TIMEOUT_MS = Number(ENV_VARS.KAFKA_SESSION_TIMEOUT_MS.default);
 
 describe('reliability: restart speed with the shipped defaults', () => {
   it(

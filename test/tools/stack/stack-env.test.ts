@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
-import { ENV_DOCS } from '../../../src/config/env-schema.ts';
+import { ENV_VARS } from '../../../src/config/env-schema.ts';
 import {
   exportLines,
   maintenanceUrl,
@@ -45,7 +45,7 @@ describe('the export lines of npm run stack -- up|status|env', () => {
   });
 
   it('uses the database of DATABASE_URL’s default, so the exported URL is what the service would use there', () => {
-    const [defaultUrl] = ENV_DOCS.DATABASE_URL;
+    const defaultUrl = ENV_VARS.DATABASE_URL.default;
     expect(new URL(String(defaultUrl)).pathname).toBe(`/${SERVICE_DATABASE}`);
   });
 
