@@ -1,12 +1,12 @@
 #!/usr/bin/env node
 // The launcher: parses the command line, loads the configuration once, runs one command.
 import { Command, Option } from 'commander';
-import { ingestCommand } from '../src/cli/ingest.ts';
+import { publishLinesIngested, readIngestEvent } from '../src/cli/ingest.ts';
 import { startCommand } from '../src/cli/start.ts';
 import { type Config, loadConfig } from '../src/config/config.ts';
 import { renderEnvHelp } from '../src/config/env-docs.ts';
 import { dlqList, dlqRedrive, dlqShow } from '../src/dead-letters/dlq.ts';
-import { isConfigurationError, isSyncError } from '../src/failures/errors.ts';
+import { exitCodeOf, isSyncError } from '../src/failures/errors.ts';
 import { reportingUsageErrors } from '../src/failures/usage-error.ts';
 import {
   collectCoordinates,
@@ -42,8 +42,9 @@ function fail(error: unknown): never {
     ? `${error.code}: ${error.message}`
     : String((error as Error)?.stack ?? error);
   process.stderr.write(`invoice-finance-sync: ${message}\n`);
-  // 78 = EX_CONFIG: an invalid variable, or a credential or certificate refused; retrying cannot help.
-  process.exit(isConfigurationError(error) ? 78 : 1);
+  // sysexits.h codes for what only the operator can fix, so retrying cannot help: 78 an invalid variable,
+  // credential or certificate; 65 a malformed input file; 66 one that cannot be read. Anything else: 1.
+  process.exit(exitCodeOf(error));
 }
 
 /** Runs a one-shot command with Kafka, the registry and the database opened, and closes them after. */
@@ -128,7 +129,8 @@ program
   .option('--issued-at <iso>', 'invoice issue time, e.g. 2026-05-01T00:00:00Z')
   .option('--total-minor <n>', 'stated total in minor units (default: the sum of the lines)', parseInteger)
   .action(async (options) => {
-    const event = await withInfrastructure((infra) => ingestCommand(infra, options));
+    const event = readIngestEvent(options); // a bad CSV fails here, before anything is opened
+    await withInfrastructure((infra) => publishLinesIngested(infra, event));
     console.log(
       JSON.stringify({ event_id: event.event_id, lines: event.lines.length, total_minor: event.total_minor }),
     );

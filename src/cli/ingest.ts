@@ -1,6 +1,6 @@
-import { readFileSync } from 'node:fs';
 import { buildLinesIngestedEvent } from '../ingest/build-lines-ingested.ts';
 import { parseDigitalOceanCsv } from '../ingest/digitalocean-csv.ts';
+import { readIngestFile } from '../ingest/ingest-file.ts';
 import { type InvoiceLinesIngested, invoiceKey } from '../invoice/invoice-events.ts';
 import type { Infrastructure } from '../service/infrastructure.ts';
 
@@ -22,8 +22,18 @@ export async function ingestCommand(
   infra: Infrastructure,
   options: IngestOptions,
 ): Promise<InvoiceLinesIngested> {
-  const lines = parseDigitalOceanCsv(readFileSync(options.csv, 'utf8'));
-  const event = buildLinesIngestedEvent({
+  const event = readIngestEvent(options);
+  await publishLinesIngested(infra, event);
+  return event;
+}
+
+/**
+ * The event the CSV describes, before anything is opened: a bad file is refused in a moment
+ * (`INGEST_INPUT_INVALID`, `INGEST_INPUT_MISSING`), without waiting for Kafka, the registry or PostgreSQL.
+ */
+export function readIngestEvent(options: IngestOptions): InvoiceLinesIngested {
+  const lines = parseDigitalOceanCsv(readIngestFile(options.csv), options.csv);
+  return buildLinesIngestedEvent({
     tenantId: options.tenant,
     provider: options.provider,
     providerInvoiceId: options.invoiceId,
@@ -33,8 +43,6 @@ export async function ingestCommand(
     lines,
     totalMinor: options.totalMinor,
   });
-  await publishLinesIngested(infra, event);
-  return event;
 }
 
 export async function publishLinesIngested(

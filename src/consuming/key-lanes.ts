@@ -1,3 +1,5 @@
+import { SyncError } from '../failures/errors.ts';
+
 /**
  * Runs tasks concurrently across keys while keeping each key's tasks in arrival order, under a
  * shared limit of tasks in flight. One instance is shared by all partitions of a consumer, so the
@@ -8,8 +10,11 @@ export class Semaphore {
   readonly #waiters: (() => void)[] = [];
 
   constructor(permits: number) {
-    if (!Number.isInteger(permits) || permits < 1)
-      throw new RangeError(`permits must be >= 1, got ${permits}`);
+    if (!Number.isInteger(permits) || permits < 1) {
+      throw new SyncError('INTERNAL_INVARIANT', `permits must be >= 1, got ${permits}`, {
+        details: { permits },
+      });
+    }
     this.#available = permits;
   }
 

@@ -1,3 +1,5 @@
+import { SyncError } from '../failures/errors.ts';
+
 /**
  * Records taken from Kafka but not finished yet, across every partition of a consumer. The consumer
  * fetches the next batch while earlier records are still in flight, but only while fewer than
@@ -10,7 +12,9 @@ export class RecordWindow {
 
   constructor(highWater: number) {
     if (!Number.isInteger(highWater) || highWater < 1) {
-      throw new RangeError(`highWater must be a whole number >= 1, got ${highWater}`);
+      throw new SyncError('INTERNAL_INVARIANT', `highWater must be a whole number >= 1, got ${highWater}`, {
+        details: { highWater },
+      });
     }
     this.#highWater = highWater;
   }

@@ -25,6 +25,15 @@ interface CatalogueEntry {
    * met at start, the CLI exits 78 (EX_CONFIG) naming what to change instead of retrying.
    */
   configuration?: true;
+  /**
+   * The operator's input file is wrong (`ingest --csv`): nothing is published and the CLI exits 65
+   * (EX_DATAERR) with one line naming the file, the line and the reason, since only a corrected file helps.
+   */
+  inputData?: true;
+  /** The operator's input file cannot be read at all: the CLI exits 66 (EX_NOINPUT) naming it. */
+  inputMissing?: true;
+  /** Met only while the process starts: it exits 1 with the message, and a restart tries again. */
+  atStart?: true;
 }
 
 export const ERROR_CODES = {
@@ -102,6 +111,26 @@ export const ERROR_CODES = {
     failureClass: 'transient',
     when: 'a rebalance began while the push was in flight: neither announced nor committed',
   },
+  KAFKA_TOPIC_UNAVAILABLE: {
+    failureClass: 'systemic',
+    atStart: true,
+    when: 'a topic still has a partition without a leader 30 s after start created or found it (brokers down, or fewer than `KAFKA_TOPIC_REPLICATION` of them)',
+  },
+  INGEST_INPUT_INVALID: {
+    failureClass: 'permanent',
+    inputData: true,
+    when: 'the CSV given to `ingest --csv` is not a DigitalOcean export: empty, not UTF-8, not CSV, a header column missing or doubled, a row with another number of fields, no description or a bad `USD` amount',
+  },
+  INGEST_INPUT_MISSING: {
+    failureClass: 'permanent',
+    inputMissing: true,
+    when: 'the file given to `ingest --csv` does not exist, is a directory or cannot be read',
+  },
+  INTERNAL_INVARIANT: {
+    failureClass: 'transient',
+    budgeted: true,
+    when: 'the service caught itself contradicting its own rules (a bug): a limit below 1, a partition outside the replayed range, an upsert of `cloud_invoices` that neither wrote nor found the row after 3 tries',
+  },
   UNEXPECTED: {
     failureClass: 'transient',
     budgeted: true,
@@ -150,11 +179,22 @@ export function isBudgeted(error: unknown): boolean {
   return entry.budgeted === true;
 }
 
-/** True for errors only the operator can fix: the CLI exits 78 on them instead of 1. */
-export function isConfigurationError(error: unknown): boolean {
-  if (!isSyncError(error)) return false;
+const EX_DATAERR = 65; // sysexits.h: the input data was incorrect in some way
+const EX_NOINPUT = 66; // sysexits.h: an input file did not exist or was not readable
+const EX_CONFIG = 78; // sysexits.h: something was found in an unconfigured or misconfigured state
+
+/**
+ * The exit code of a CLI command that failed with `error`: errors only the operator can fix get their
+ * sysexits.h code (78 configuration, 65 input data, 66 input file), so scripts can tell them from 1,
+ * "something went wrong, retrying may help".
+ */
+export function exitCodeOf(error: unknown): number {
+  if (!isSyncError(error)) return 1;
   const entry: CatalogueEntry = ERROR_CODES[error.code];
-  return entry.configuration === true;
+  if (entry.configuration === true) return EX_CONFIG;
+  if (entry.inputData === true) return EX_DATAERR;
+  if (entry.inputMissing === true) return EX_NOINPUT;
+  return 1;
 }
 
 /** The message of any thrown value, for logs, headers and reasons. */

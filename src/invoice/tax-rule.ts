@@ -1,3 +1,5 @@
+import { SyncError } from '../failures/errors.ts';
+
 /**
  * Which invoice lines are tax. A line is tax when its description contains one of the tax words as a
  * whole token, case-insensitively; tokens are split on anything that is not a Unicode letter or
@@ -24,7 +26,12 @@ export function createTaxClassifier(words: readonly string[]): TaxClassifier {
   const lowered = new Set<string>();
   for (const word of words) {
     if (!SINGLE_TOKEN.test(word)) {
-      throw new RangeError(`tax word ${JSON.stringify(word)} must be one token of letters or digits`);
+      // The configuration refuses such words at start; this guards a list that bypassed it.
+      throw new SyncError(
+        'CONFIG_INVALID',
+        `tax word ${JSON.stringify(word)} must be one token of letters or digits; fix TAX_WORDS or TAX_WORDS_BY_PROVIDER`,
+        { details: { word } },
+      );
     }
     // A word whose lowercase is no longer one token (e.g. 'İ') can match no token of a description.
     const lower = word.toLowerCase();

@@ -56,6 +56,8 @@ describe('KeyLanes', () => {
   });
 
   it('refuses a semaphore without permits', () => {
-    expect(() => new Semaphore(0)).toThrow('permits must be >= 1, got 0');
+    expect(() => new Semaphore(0)).toThrow(
+      expect.objectContaining({ code: 'INTERNAL_INVARIANT', message: 'permits must be >= 1, got 0' }),
+    );
   });
 });

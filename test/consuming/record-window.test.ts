@@ -42,6 +42,11 @@ describe('RecordWindow', () => {
   });
 
   it('rejects a high-water mark below 1', () => {
-    expect(() => new RecordWindow(0)).toThrow('highWater must be a whole number >= 1, got 0');
+    expect(() => new RecordWindow(0)).toThrow(
+      expect.objectContaining({
+        code: 'INTERNAL_INVARIANT',
+        message: 'highWater must be a whole number >= 1, got 0',
+      }),
+    );
   });
 });

@@ -14,4 +14,12 @@ describe('README failure table', () => {
     expect(rows.FINANCE_ENDPOINT_WRONG?.when).toContain('SKYAI_FINANCE_URL');
     expect(rows.UNEXPECTED?.consequence).toContain('PUSHER_MAX_ATTEMPTS');
   });
+
+  it('says what ingest exits with for a malformed or missing input file, instead of dead-lettering', () => {
+    const rows = Object.fromEntries(decisionTable().map((row) => [row.code, row]));
+    expect(rows.INGEST_INPUT_INVALID?.consequence).toContain('`ingest` exits 65');
+    expect(rows.INGEST_INPUT_MISSING?.consequence).toContain('`ingest` exits 66');
+    expect(rows.KAFKA_TOPIC_UNAVAILABLE?.consequence).toMatch(/^the process exits 1/);
+    expect(rows.INTERNAL_INVARIANT?.consequence).toContain('dead-lettered as `UNEXPECTED`');
+  });
 });

@@ -35,6 +35,11 @@ describe('failure policy', () => {
       CREDENTIALS_REFUSED: 'pause-consumer',
       KAFKA_PRODUCE_FAILED: 'pause-partition',
       PARTITION_REVOKED: 'abandon',
+      KAFKA_TOPIC_UNAVAILABLE: 'pause-consumer',
+      // Never met by a consumer (the ingest CLI exits 65/66); were one to be, the event is the problem.
+      INGEST_INPUT_INVALID: 'dead-letter',
+      INGEST_INPUT_MISSING: 'dead-letter',
+      INTERNAL_INVARIANT: 'pause-partition',
       UNEXPECTED: 'pause-partition',
     });
   });

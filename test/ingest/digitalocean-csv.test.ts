@@ -9,6 +9,19 @@ function csvOf(...rows: string[]): string {
   return `${[HEADER, ...rows].join('\n')}\n`;
 }
 
+/** What `parseDigitalOceanCsv` refuses with: the catalogue code, `<file>:<line>: <reason>`, the facts. */
+function refusal(file: string, line: number, reason: string) {
+  return expect.objectContaining({
+    code: 'INGEST_INPUT_INVALID',
+    message: `${file}:${line}: ${reason}`,
+    details: { file, line, reason },
+  });
+}
+
+function amountRefusal(amount: string, reason: string) {
+  return expect.objectContaining({ code: 'INGEST_INPUT_INVALID', message: reason, details: { amount } });
+}
+
 describe('parseUsdToCents', () => {
   it.each([
     ['12.5', 1250],
@@ -36,23 +49,23 @@ describe('parseUsdToCents', () => {
 
   it('rejects more than 2 decimals instead of rounding', () => {
     expect(() => parseUsdToCents('1.005')).toThrow(
-      new Error('"1.005" has more than 2 decimals; cents are the smallest unit'),
+      amountRefusal('1.005', '"1.005" has more than 2 decimals; cents are the smallest unit'),
     );
   });
 
   it.each(['abc', '1,23.00', '12.', '.50', '1e3', '--1', '-$-1', '12.3.4', 'USD 5'])('rejects %j', (text) => {
     expect(() => parseUsdToCents(text)).toThrow(
-      new Error(`${JSON.stringify(text)} is not a dollar amount like 12.34`),
+      amountRefusal(text, `${JSON.stringify(text)} is not a dollar amount like 12.34`),
     );
   });
 
   it('rejects an empty amount', () => {
-    expect(() => parseUsdToCents('  ')).toThrow(new Error('amount is empty'));
+    expect(() => parseUsdToCents('  ')).toThrow(amountRefusal('', 'amount is empty'));
   });
 
   it('rejects an amount too large to hold exactly', () => {
     expect(() => parseUsdToCents('90071992547409.92')).toThrow(
-      new Error('"90071992547409.92" is too large to hold exactly in cents'),
+      amountRefusal('90071992547409.92', '"90071992547409.92" is too large to hold exactly in cents'),
     );
   });
 });
@@ -138,65 +151,78 @@ describe('parseDigitalOceanCsv', () => {
     expect(parseDigitalOceanCsv(`${HEADER}\n`)).toEqual([]);
   });
 
-  it('names the data row, line and column of an amount with too many decimals', () => {
+  it('names the file, line and column of an amount with too many decimals', () => {
     const csv = csvOf(
       `Droplets,,web-01,720,${PERIOD},6.00,,iaas`,
       '',
       `Droplets,,web-02,720,${PERIOD},6.005,,iaas`,
     );
-    expect(() => parseDigitalOceanCsv(csv)).toThrow(
-      new Error(
-        'DigitalOcean CSV data row 2 (line 4), column "USD": "6.005" has more than 2 decimals; cents are the smallest unit',
-      ),
+    expect(() => parseDigitalOceanCsv(csv, 'april.csv')).toThrow(
+      refusal('april.csv', 4, 'column "USD": "6.005" has more than 2 decimals; cents are the smallest unit'),
     );
   });
 
-  it('names the row of an empty amount', () => {
+  it('names the line of an empty amount', () => {
     const csv = csvOf(`Droplets,,web-01,720,${PERIOD},,,iaas`);
-    expect(() => parseDigitalOceanCsv(csv)).toThrow(
-      new Error('DigitalOcean CSV data row 1 (line 2), column "USD": amount is empty'),
+    expect(() => parseDigitalOceanCsv(csv, 'april.csv')).toThrow(
+      refusal('april.csv', 2, 'column "USD": amount is empty'),
     );
   });
 
-  it('names the row that has the wrong number of fields', () => {
-    const csv = csvOf(`Droplets,,web-01,720,${PERIOD},6.00,Storefront`);
-    expect(() => parseDigitalOceanCsv(csv)).toThrow(
-      new Error('DigitalOcean CSV data row 1 (line 2) has 8 fields, expected 9'),
+  it("names the line of a ragged row, with its field count and the header's", () => {
+    const csv = csvOf(
+      `Droplets,,web-01,720,${PERIOD},6.00,,iaas`,
+      `Droplets,,web-01,720,${PERIOD},6.00,Storefront`,
+    );
+    expect(() => parseDigitalOceanCsv(csv, 'april.csv')).toThrow(
+      refusal('april.csv', 3, '8 fields, expected 9 as in the header'),
     );
   });
 
-  it('names the row that has nothing to describe the line', () => {
+  it('names the line that has nothing to describe the invoice line', () => {
     const csv = csvOf(`,,,720,${PERIOD},6.00,,iaas`);
-    expect(() => parseDigitalOceanCsv(csv)).toThrow(
-      new Error('DigitalOcean CSV data row 1 (line 2) has no description, group_description or product'),
+    expect(() => parseDigitalOceanCsv(csv, 'april.csv')).toThrow(
+      refusal('april.csv', 2, 'no description, group_description or product'),
     );
   });
 
-  it('names the column missing from the header', () => {
+  it('names the column missing from the header, and the columns found', () => {
     const csv = 'product,group_description,description,hours,start,end,EUR,project_name,category\n';
-    expect(() => parseDigitalOceanCsv(csv)).toThrow(
-      new Error(
-        'DigitalOcean CSV header (line 1) lacks column "USD"; found: product,group_description,description,hours,start,end,EUR,project_name,category',
+    expect(() => parseDigitalOceanCsv(csv, 'april.csv')).toThrow(
+      refusal(
+        'april.csv',
+        1,
+        'the header lacks column "USD"; found: product,group_description,description,hours,start,end,EUR,project_name,category',
       ),
     );
   });
 
   it('rejects a header that repeats a column', () => {
-    expect(() => parseDigitalOceanCsv(`${HEADER},USD\n`)).toThrow(
-      new Error('DigitalOcean CSV header (line 1) has column "USD" more than once'),
+    expect(() => parseDigitalOceanCsv(`${HEADER},USD\n`, 'april.csv')).toThrow(
+      refusal('april.csv', 1, 'the header has column "USD" more than once'),
     );
   });
 
-  it('rejects an empty file', () => {
-    expect(() => parseDigitalOceanCsv('')).toThrow(
-      new Error(
-        'DigitalOcean CSV is empty: expected the header product,group_description,description,hours,start,end,USD,project_name,category',
-      ),
+  it('rejects an empty file, naming the header it expected', () => {
+    expect(() => parseDigitalOceanCsv('', 'april.csv')).toThrow(
+      refusal('april.csv', 1, `empty: expected the header ${HEADER}`),
     );
   });
 
-  it('reports malformed CSV with the parser reason', () => {
-    const csv = csvOf(`Droplets,,"web-01,720,${PERIOD},6.00,,iaas`);
-    expect(() => parseDigitalOceanCsv(csv)).toThrow(/^DigitalOcean CSV is not valid CSV: Quote Not Closed/);
+  it('reports malformed CSV with the line and the parser reason', () => {
+    const csv = csvOf(`Droplets,,"web-01"x,720,${PERIOD},6.00,,iaas`);
+    expect(() => parseDigitalOceanCsv(csv, 'april.csv')).toThrow(
+      expect.objectContaining({
+        code: 'INGEST_INPUT_INVALID',
+        message: expect.stringMatching(
+          /^april\.csv:2: not valid CSV: Invalid Closing Quote: got "x" at line 2/,
+        ),
+        details: expect.objectContaining({ file: 'april.csv', line: 2 }),
+      }),
+    );
+  });
+
+  it('names the CSV in general when no file name is given', () => {
+    expect(() => parseDigitalOceanCsv('')).toThrow(/^DigitalOcean CSV:1: empty: /);
   });
 });

@@ -56,9 +56,14 @@ describe('createTaxClassifier', () => {
 
   it('rejects a word that is not one token, since it could never match', () => {
     expect(() => createTaxClassifier(['sales tax'])).toThrow(
-      new RangeError('tax word "sales tax" must be one token of letters or digits'),
+      expect.objectContaining({
+        code: 'CONFIG_INVALID',
+        message:
+          'tax word "sales tax" must be one token of letters or digits; fix TAX_WORDS or TAX_WORDS_BY_PROVIDER',
+        details: { word: 'sales tax' },
+      }),
     );
-    expect(() => createTaxClassifier([''])).toThrow(RangeError);
+    expect(() => createTaxClassifier([''])).toThrow(expect.objectContaining({ code: 'CONFIG_INVALID' }));
   });
 
   it('with an empty word list classifies every line as net', () => {

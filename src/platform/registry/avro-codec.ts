@@ -90,6 +90,7 @@ export class AvroCodec {
   /** Answers when the registry does, with the same credentials and CA (for /readyz). */
   async ping(): Promise<void> {
     const { auth } = this.#access;
+    let status: number;
     try {
       const response = await request(`${this.#url}/subjects`, {
         headersTimeout: 2_000,
@@ -98,11 +99,13 @@ export class AvroCodec {
         ...(auth ? { headers: { authorization: basicAuthorization(auth) } } : {}),
       });
       await response.body.dump();
-      if (response.statusCode !== 200)
-        throw Object.assign(new Error('unexpected answer'), { status: response.statusCode });
+      status = response.statusCode;
     } catch (error) {
       throw registryError(error, 'answering a readiness check', this.#access);
     }
+    // registryError tells a refused login (401/403) from a registry that is down by this status.
+    const answer = { status, message: 'unexpected answer' };
+    if (status !== 200) throw registryError(answer, 'answering a readiness check', this.#access);
   }
 
   async close(): Promise<void> {
