@@ -3,7 +3,7 @@
 // local or an embedded PostgreSQL, Docker with PostgreSQL on 5433):
 //   eval "$(npm run -s stack -- up)"
 
-/** The service's own database: the path of DATABASE_URL's default (src/config/env-schema.ts). */
+/** The service's own database: the path of DATABASE_URL's default (src/config/env/database.ts). */
 export const SERVICE_DATABASE = 'invoice_finance_sync';
 /** The database every PostgreSQL server has; the stack hands out its URL for creating others. */
 const MAINTENANCE_DATABASE = 'postgres';
