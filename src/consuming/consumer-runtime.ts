@@ -151,8 +151,10 @@ export class ConsumerRuntime {
       this.#processor.revoke('the consumer crashed');
       const { error, restart } = event.payload;
       // kafkajs restarts the consumer itself after a retriable crash (e.g. a long broker outage):
-      // that is worth a warning; only a crash it will not recover from needs someone to look.
-      if (restart) this.#log.warn({ err: error, restart }, 'consumer crashed: kafkajs restarts it');
+      // that is worth a warning, except before the first join (a coordinator still loading on a
+      // fresh broker is start-up, not trouble); only a crash it will not recover from needs a look.
+      const level = this.#joins === 0 ? 'debug' : 'warn';
+      if (restart) this.#log[level]({ err: error, restart }, 'consumer crashed: kafkajs restarts it');
       else this.#log.error({ err: error, restart }, 'consumer crashed and stopped');
     });
     this.#consumer.on(STOP, () => {

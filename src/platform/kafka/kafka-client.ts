@@ -1,8 +1,14 @@
 import {
+  type Admin,
+  type AdminConfig,
+  type Consumer,
+  type ConsumerConfig,
   type IHeaders,
   Kafka,
   type KafkaConfig,
   logLevel,
+  type Producer,
+  type ProducerConfig,
   type RetryOptions,
   type SASLOptions,
 } from 'kafkajs';
@@ -11,6 +17,7 @@ import type { KafkaSasl } from '../../config/connection-config.ts';
 import { SyncError } from '../../failures/errors.ts';
 import type { Logger } from '../../ops/logger.ts';
 import { kafkaLogLevel } from './kafka-log-level.ts';
+import { KafkaStartup } from './kafka-startup.ts';
 import './request-queue-patch.ts';
 
 export interface KafkaClientOptions {
@@ -28,20 +35,56 @@ export interface KafkaClientOptions {
  */
 export function createKafka(config: Config['kafka'], log: Logger, options: KafkaClientOptions = {}): Kafka {
   const kafkaLog = log.child({ component: options.component ?? 'kafkajs' });
-  return new Kafka({
-    clientId: config.clientId,
-    brokers: config.brokers,
-    ...kafkaSecurity(config),
-    logLevel: logLevel.WARN,
-    retry: options.retry ?? { initialRetryTime: 300, retries: 8, maxRetryTime: 5_000 }, // ≤ 5 s between tries
-    ...(options.requestTimeoutMs === undefined ? {} : { requestTimeout: options.requestTimeoutMs }),
-    logCreator:
-      () =>
-      ({ level, log: entry }) => {
-        const { message, timestamp: _timestamp, logger: _logger, ...rest } = entry;
-        kafkaLog[kafkaLogLevel(level, entry)](rest, message);
-      },
-  });
+  return new StartupAwareKafka(
+    {
+      clientId: config.clientId,
+      brokers: config.brokers,
+      ...kafkaSecurity(config),
+      logLevel: logLevel.WARN,
+      retry: options.retry ?? { initialRetryTime: 300, retries: 8, maxRetryTime: 5_000 }, // ≤ 5 s between tries
+      ...(options.requestTimeoutMs === undefined ? {} : { requestTimeout: options.requestTimeoutMs }),
+    },
+    kafkaLog,
+  );
+}
+
+/**
+ * A kafkajs client that knows whether it is still starting, so that what a healthy cluster answers
+ * while consumers join and topics appear is logged at debug instead of warn (kafka-log-level.ts).
+ */
+class StartupAwareKafka extends Kafka {
+  readonly startup: KafkaStartup;
+
+  constructor(config: KafkaConfig, kafkaLog: Logger) {
+    const startup = new KafkaStartup();
+    super({
+      ...config,
+      logCreator:
+        () =>
+        ({ level, log: entry }) => {
+          const { message, timestamp: _timestamp, logger: _logger, ...rest } = entry;
+          kafkaLog[kafkaLogLevel(level, entry, startup)](rest, message);
+        },
+    });
+    this.startup = startup;
+  }
+
+  override consumer(config: ConsumerConfig): Consumer {
+    return this.startup.trackConsumer(super.consumer(config));
+  }
+
+  override producer(config?: ProducerConfig): Producer {
+    return this.startup.trackConnect(super.producer(config));
+  }
+
+  override admin(config?: AdminConfig): Admin {
+    return this.startup.trackConnect(super.admin(config));
+  }
+}
+
+/** Runs the topic set-up as part of the client's start-up, when the client is one made here. */
+function duringStartup<T>(kafka: Kafka, work: () => Promise<T>): Promise<T> {
+  return kafka instanceof StartupAwareKafka ? kafka.startup.during(work) : work();
 }
 
 /** TLS (with our CA and client certificate, if given) and the SASL login, as kafkajs takes them. */
@@ -98,7 +141,11 @@ const TOPIC_READY_TIMEOUT_MS = 30_000;
  * until every partition has a leader. Right after creation a KRaft broker may still answer
  * UNKNOWN_TOPIC_OR_PARTITION, which kafkajs's own `waitForLeaders` does not retry, so this polls.
  */
-export async function ensureTopics(kafka: Kafka, specs: TopicSpec[]): Promise<void> {
+export function ensureTopics(kafka: Kafka, specs: TopicSpec[]): Promise<void> {
+  return duringStartup(kafka, () => createMissingTopics(kafka, specs));
+}
+
+async function createMissingTopics(kafka: Kafka, specs: TopicSpec[]): Promise<void> {
   const admin = kafka.admin();
   await admin.connect();
   try {

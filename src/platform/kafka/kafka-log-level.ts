@@ -62,13 +62,28 @@ const LEVELS: Record<number, PinoLevel> = {
   [logLevel.DEBUG]: 'debug',
 };
 
+/** Where the client that logged an entry stands: still starting, or started. */
+export interface KafkaLogPhase {
+  /**
+   * True while one of the client's consumers has not yet joined its group, or a producer, admin
+   * client or the topic set-up is still connecting: the coordinator loading, a topic just created
+   * and its leader election are what a healthy cluster answers then, so they are not worth a look.
+   */
+  starting: boolean;
+}
+
 /**
  * The level a kafkajs entry is logged at: kafkajs's own, except that an ERROR about something
- * kafkajs recovers from by itself is a warning. An error line then always means someone should look
- * (a consumer crash that is not restarted, offsets reset, a refused credential stay errors).
+ * kafkajs recovers from by itself is a warning once started, and debug while starting. An error
+ * line then always means someone should look (a consumer crash that is not restarted, offsets
+ * reset, a refused credential stay errors, starting or not).
  */
-export function kafkaLogLevel(level: logLevel, entry: KafkaLogEntry): PinoLevel {
-  if (level === logLevel.ERROR && isPassing(entry)) return 'warn';
+export function kafkaLogLevel(
+  level: logLevel,
+  entry: KafkaLogEntry,
+  phase: KafkaLogPhase = { starting: false },
+): PinoLevel {
+  if (level === logLevel.ERROR && isPassing(entry)) return phase.starting ? 'debug' : 'warn';
   return LEVELS[level] ?? 'info';
 }
 

@@ -20,6 +20,9 @@ const response = (api: string, error: string) => ({
   size: 55,
 });
 
+const STARTING = { starting: true };
+const STARTED = { starting: false };
+
 describe('kafkajs log level', () => {
   it.each([
     ['GroupCoordinator(key: 10, version: 2)', 'The group coordinator is not available'],
@@ -37,7 +40,9 @@ describe('kafkajs log level', () => {
       'Metadata(key: 3, version: 6)',
       'There is no leader for this topic-partition as we are in the middle of a leadership election',
     ],
-  ])('a %s response answering "%s" is a warning', (api, error) => {
+  ])('a %s response answering "%s" is debug while starting, a warning once started', (api, error) => {
+    expect(kafkaLogLevel(logLevel.ERROR, response(api, error), STARTING)).toBe('debug');
+    expect(kafkaLogLevel(logLevel.ERROR, response(api, error), STARTED)).toBe('warn');
     expect(kafkaLogLevel(logLevel.ERROR, response(api, error))).toBe('warn');
   });
 
@@ -51,8 +56,9 @@ describe('kafkajs log level', () => {
     'This server is not the leader for that topic-partition',
     // A join while the coordinator loads (a broker just started): kafkajs restarts the consumer.
     "Crash: KafkaJSProtocolError: The coordinator is loading and hence can't process requests for this group",
-  ])('kafkajs retrying after "%s" is a warning', (message) => {
-    expect(kafkaLogLevel(logLevel.ERROR, { message })).toBe('warn');
+  ])('kafkajs retrying after "%s" is debug while starting, a warning once started', (message) => {
+    expect(kafkaLogLevel(logLevel.ERROR, { message }, STARTING)).toBe('debug');
+    expect(kafkaLogLevel(logLevel.ERROR, { message }, STARTED)).toBe('warn');
   });
 
   it.each([
@@ -76,18 +82,20 @@ describe('kafkajs log level', () => {
       { message: 'Offset out of range, resetting to default offset', topic: 't', partition: 0 },
     ],
     ['our own handler throwing', { message: 'Error when calling eachBatch', error: 'boom' }],
-  ])('%s stays an error', (_what, entry) => {
-    expect(kafkaLogLevel(logLevel.ERROR, entry)).toBe('error');
+  ])('%s stays an error, starting or not', (_what, entry) => {
+    expect(kafkaLogLevel(logLevel.ERROR, entry, STARTING)).toBe('error');
+    expect(kafkaLogLevel(logLevel.ERROR, entry, STARTED)).toBe('error');
   });
 
-  it('keeps kafkajs levels other than ERROR as they are', () => {
+  it('keeps kafkajs levels other than ERROR as they are, starting or not', () => {
     const entry = response(
       'Heartbeat(key: 12, version: 3)',
       'The group is rebalancing, so a rejoin is needed',
     );
-    expect(
-      [logLevel.WARN, logLevel.INFO, logLevel.DEBUG].map((level) => kafkaLogLevel(level, entry)),
-    ).toEqual(['warn', 'info', 'debug']);
+    for (const phase of [STARTING, STARTED])
+      expect(
+        [logLevel.WARN, logLevel.INFO, logLevel.DEBUG].map((level) => kafkaLogLevel(level, entry, phase)),
+      ).toEqual(['warn', 'info', 'debug']);
   });
 
   it("matches kafkajs's own messages for every passing protocol error", () => {

@@ -43,7 +43,8 @@ describe('the demo (npm run demo)', () => {
       /4\. ingested a corrected version \(issued a day later\): finance action updated, id [0-9a-f-]{36}, finance rows for the invoice: 1, gross \$86\.92/,
     );
     expect(output.trim().split('\n').at(-1)).toMatch(/^✔ demo passed in [\d.]+ s$/);
-    // An error line means someone should look; kafkajs's retried protocol errors are warnings.
-    expect(output.split('\n').filter((line) => line.includes('"level":"error"'))).toEqual([]);
+    // Nothing is wrong, so nothing is at warn or above: what kafkajs says while the consumers join
+    // a broker whose coordinator is still loading is start-up chatter, logged at debug.
+    expect(output.split('\n').filter((line) => /"level":"(warn|error|fatal)"/.test(line))).toEqual([]);
   });
 });
