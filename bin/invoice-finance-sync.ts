@@ -153,7 +153,7 @@ program
   .option('--checkpoint <file>', 'save where to resume to this file, as the run goes and when it stops')
   .option('--resume <file>', 'continue the run a checkpoint file describes (its range, key and filter)')
   .option('--dry-run', 'list what would be pushed, push nothing', false)
-  .option('--json', 'print the summary as JSON (and progress as plain lines)', false)
+  .option('--json', 'print each event of the run (range, records, progress, end) as one JSON line', false)
   .action(
     reportingUsageErrors(async (options) => {
       // SIGINT stops admitting records; pushes in flight finish, then where to resume is printed.

@@ -1,5 +1,7 @@
 import { messageOf } from '../failures/errors.ts';
 import type { StoppedEarly } from '../platform/kafka/read-budget.ts';
+import type { ReplayEvent, ReplayObserver } from '../replay/replay-events.ts';
+import { replayLines } from '../replay/replay-output.ts';
 import type { Actor } from './console-auth.ts';
 
 /** What the operator chose on the replay page; the same choices as the `replay` command. */
@@ -35,11 +37,11 @@ export interface ReplayRunner {
   preview(selection: ReplaySelection, maxRows: number): Promise<ReplayPreview>;
   /**
    * Runs the replay to its end, or until `signal` aborts (then what is in flight finishes and the
-   * engine says where to resume); `onProgress` gets each line the engine reports meanwhile.
+   * engine says where to resume); `onEvent` is told each of the engine's events meanwhile.
    */
   run(
     selection: ReplaySelection,
-    onProgress: (line: string) => void,
+    onEvent: ReplayObserver,
     signal: AbortSignal,
   ): Promise<Record<string, unknown>>;
 }
@@ -52,13 +54,13 @@ export interface ReplayJob {
   state: 'running' | 'finished' | 'stopped' | 'failed';
   /** Who stopped it, when it was stopped before its end. */
   stoppedBy: string | undefined;
-  /** The last progress lines, oldest first. */
-  progress: string[];
+  /** The engine's last events that say something (progress, notes, dead letters), oldest first. */
+  events: ReplayEvent[];
   totals: Record<string, unknown> | undefined;
   error: string | undefined;
 }
 
-const PROGRESS_LINES = 40; // kept for the page; the log has every line
+const EVENTS_KEPT = 40; // for the page; the log has every push
 
 /** One replay at a time per service: a second start while one runs is refused. */
 export class ReplayJobs {
@@ -75,7 +77,7 @@ export class ReplayJobs {
 
   /** The running replay, else the last one (until the service restarts). */
   current(): ReplayJob | undefined {
-    return this.#job && { ...this.#job, progress: [...this.#job.progress] };
+    return this.#job && { ...this.#job, events: [...this.#job.events] };
   }
 
   preview(selection: ReplaySelection, maxRows: number): Promise<ReplayPreview> {
@@ -99,7 +101,7 @@ export class ReplayJobs {
       startedAt: this.#now(),
       finishedAt: undefined,
       state: 'running',
-      progress: [],
+      events: [],
       totals: undefined,
       error: undefined,
       stoppedBy: undefined,
@@ -107,14 +109,20 @@ export class ReplayJobs {
     this.#job = job;
     const stop = new AbortController();
     this.#stop = stop;
-    const onProgress = (line: string) => {
-      job.progress.push(line);
-      if (job.progress.length > PROGRESS_LINES) job.progress.shift();
+    let last: ReplayEvent | undefined;
+    const onEvent = (event: ReplayEvent) => {
+      last = event;
+      if (replayLines(event).length === 0) return; // a push that went well: counted, not shown
+      job.events.push(event);
+      if (job.events.length > EVENTS_KEPT) job.events.shift();
     };
-    this.#done = this.#runner.run(selection, onProgress, stop.signal).then(
+    this.#done = this.#runner.run(selection, onEvent, stop.signal).then(
       (totals) => {
-        const state = stop.signal.aborted ? 'stopped' : 'finished';
-        Object.assign(job, { state, totals, finishedAt: this.#now() });
+        // The engine's last event says how the run ended; it is the one record of it.
+        const ended = last?.type === 'finished' || last?.type === 'stopped' ? last : undefined;
+        const interrupted = ended ? ended.type === 'stopped' : stop.signal.aborted;
+        const state = interrupted ? 'stopped' : 'finished';
+        Object.assign(job, { state, totals: ended ? { ...ended.summary } : totals, finishedAt: this.#now() });
       },
       (error: unknown) => {
         Object.assign(job, { state: 'failed', error: messageOf(error), finishedAt: this.#now() });

@@ -1,4 +1,6 @@
 import { stoppedEarlyText } from '../platform/kafka/read-budget.ts';
+import type { ReplayEvent } from '../replay/replay-events.ts';
+import { replayLines } from '../replay/replay-output.ts';
 import { actionBar } from './action-bar.ts';
 import { utc } from './format.ts';
 import { html, type SafeHtml } from './html.ts';
@@ -110,7 +112,17 @@ ${job.stoppedBy ? html`<p class="notice">Stopped by ${job.stoppedBy}: pushes in 
 ${job.state === 'running' ? html`<form method="post" action="/replay/stop">${actionBar(context, html`<button type="submit">Stop replay</button>`)}</form>` : ''}
 ${job.error ? html`<p class="error">${job.error}</p>` : ''}
 ${job.totals ? totalsTable(job.totals) : ''}
-${job.progress.length > 0 ? html`<h3>Progress</h3><pre class="progress">${job.progress.join('\n')}</pre>` : ''}</section>`;
+${job.events.length > 0 ? html`<h3>Progress</h3><pre class="progress">${progressText(job.events)}</pre>` : ''}</section>`;
+}
+
+/** The engine's events as the command prints them; the closing summary is the totals table. */
+function progressText(events: ReplayEvent[]): string {
+  const lines = events.flatMap((event) => {
+    if (event.type === 'finished') return [];
+    if (event.type === 'stopped') return [event.resume_hint];
+    return replayLines(event).map((line) => line.text);
+  });
+  return lines.join('\n');
 }
 
 function selectionText(job: ReplayJob): string {

@@ -1,12 +1,14 @@
-import { spawnSync } from 'node:child_process';
+import { execFile, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import type { InvoiceLinesIngested } from '../../src/invoice/invoice-events.ts';
+import { type InvoiceLinesIngested, invoiceKey } from '../../src/invoice/invoice-events.ts';
+import { publishAt } from '../helpers/command-test-kit.ts';
 import { testKafka, topicReader } from '../helpers/kafka.ts';
-import { infraForTest, testEnv } from '../helpers/service.ts';
+import { financeForTest, infraForTest, smallInvoice, testEnv } from '../helpers/service.ts';
 
 const CLI = fileURLToPath(new URL('../../bin/invoice-finance-sync.ts', import.meta.url));
 const FIXTURE = fileURLToPath(new URL('../fixtures/digitalocean-2026-04.csv', import.meta.url));
@@ -18,6 +20,17 @@ function cli(args: string[], env: Record<string, string>) {
     timeout: 60_000,
   });
   return { code: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+/** Without blocking this process, so the finance server the test runs here can answer the CLI. */
+async function cliAsync(args: string[], env: Record<string, string>) {
+  const run = promisify(execFile);
+  const { stdout, stderr } = await run(process.execPath, [CLI, ...args], {
+    encoding: 'utf8',
+    env: { ...process.env, ...env },
+    timeout: 60_000,
+  });
+  return { stdout, stderr };
 }
 
 describe('CLI commands against the real stack', () => {
@@ -89,5 +102,50 @@ describe('CLI commands against the real stack', () => {
       `invoice-finance-sync: --checkpoint "${link}" is a symbolic link: checkpoints are never written through links; name a regular file or a new path\n`,
     );
     expect(readFileSync(target, 'utf8')).toBe('keep me\n');
+  });
+
+  it('replay --json prints each event of the run as one JSON object per line on stdout', async () => {
+    const finance = await financeForTest();
+    const env = testEnv({ financeUrl: finance.url });
+    const infra = await infraForTest(env);
+    const [v1, v2] = [smallInvoice('INV-CLI-JSON'), smallInvoice('INV-CLI-JSON', [2000, 200])];
+    await publishAt(infra, v1, 0);
+    await publishAt(infra, v2, 0);
+
+    const result = await cliAsync(['replay', '--json', '--partition', '0'], env);
+
+    expect(result.stderr).toBe('');
+    const events = result.stdout
+      .trimEnd()
+      .split('\n')
+      .map((line) => JSON.parse(line));
+    const key = invoiceKey(v1);
+    expect(events).toEqual([
+      {
+        type: 'range',
+        topic: env.TOPIC_LINES_INGESTED,
+        dry_run: false,
+        partitions: [{ partition: 0, start: '0', end: '2' }],
+      },
+      { type: 'record', partition: 0, offset: '0', key, outcome: 'superseded', superseded_by: '1' },
+      { type: 'record', partition: 0, offset: '1', key, outcome: 'created' },
+      {
+        type: 'finished',
+        summary: {
+          read: 2,
+          selected: 2,
+          pushed: 1,
+          created: 1,
+          updated: 0,
+          dead_lettered: 0,
+          superseded: 1,
+          skipped: 0,
+          dry_run: false,
+          interrupted: false,
+        },
+        progress: { done: 2, total: 2, rate: expect.any(Number) },
+      },
+    ]);
+    expect(finance.invoices().map((row) => row.amount_gross_minor)).toEqual([2200]);
   });
 });

@@ -1,22 +1,34 @@
 import { describe, expect, it } from 'vitest';
 import { ReplayJobs, type ReplayRunner } from '../../src/console/replay-jobs.ts';
+import type { ReplayEvent } from '../../src/replay/replay-events.ts';
+import { emptySummary } from '../../src/replay/replay-report.ts';
 
 const ann = { name: 'ann', via: 'session' as const };
 
 /** A runner whose run ends when the test says so. */
 function heldRunner() {
-  const ends: Array<{ finish(): void; fail(error: Error): void; progress(line: string): void }> = [];
+  const ends: Array<{ finish(): void; fail(error: Error): void; tell(event: ReplayEvent): void }> = [];
   const runner: ReplayRunner = {
     preview: async () => ({ rows: [], more: 0, notes: [], totals: {} }),
-    run: (_selection, onProgress, signal) =>
+    run: (_selection, onEvent, signal) =>
       new Promise((resolve, reject) => {
-        ends.push({ finish: () => resolve({ pushed: 3 }), fail: reject, progress: onProgress });
+        ends.push({ finish: () => resolve({ pushed: 3 }), fail: reject, tell: onEvent });
         // Like the engine: once stopped, in-flight work ends and the run resolves with what it did.
         signal.addEventListener('abort', () => resolve({ pushed: 1, interrupted: true }));
       }),
   };
   return { runner, ends };
 }
+
+const progress = (done: number): ReplayEvent => ({
+  type: 'progress',
+  done,
+  total: 100,
+  rate: 10,
+  pushed: done,
+  superseded: 0,
+  dead_lettered: 0,
+});
 
 describe('console replay jobs: one replay at a time per service', () => {
   it('refuses a second start while one runs, and allows one once it finished', async () => {
@@ -29,25 +41,26 @@ describe('console replay jobs: one replay at a time per service', () => {
       message:
         'A replay is already running (started by ann at 1970-01-01T00:00:01.000Z); one at a time per service.',
     });
-    ends[0]?.progress('replay: at 0:41, 42 read');
+    ends[0]?.tell(progress(42));
+    ends[0]?.tell({ type: 'record', partition: 0, offset: '41', key: 'k', outcome: 'created' });
     now = 5_000;
     ends[0]?.finish();
     await jobs.settled();
     expect(jobs.current()).toMatchObject({
       state: 'finished',
       totals: { pushed: 3 },
-      progress: ['replay: at 0:41, 42 read'],
+      events: [progress(42)], // a push that went well is counted, not kept
       startedAt: 1_000,
       finishedAt: 5_000,
     });
     expect(jobs.start({ partitions: [] }, ann).ok).toBe(true);
   });
 
-  it('keeps why a replay failed, and the latest progress lines only', async () => {
+  it('keeps why a replay failed, and the latest events only', async () => {
     const { runner, ends } = heldRunner();
     const jobs = new ReplayJobs(runner);
     jobs.start({ partitions: [] }, ann);
-    for (let i = 0; i < 100; i++) ends[0]?.progress(`line ${i}`);
+    for (let i = 0; i < 100; i++) ends[0]?.tell(progress(i));
     ends[0]?.fail(new Error('replay stopped at partition 0 offset 7: finance unavailable'));
     await jobs.settled();
     const job = jobs.current();
@@ -55,8 +68,27 @@ describe('console replay jobs: one replay at a time per service', () => {
       state: 'failed',
       error: 'replay stopped at partition 0 offset 7: finance unavailable',
     });
-    expect(job?.progress).toHaveLength(40);
-    expect(job?.progress.at(-1)).toBe('line 99');
+    expect(job?.events).toHaveLength(40);
+    expect(job?.events.at(-1)).toEqual(progress(99));
+  });
+
+  it('takes how a replay ended and its totals from the engine’s last event', async () => {
+    const { runner, ends } = heldRunner();
+    const jobs = new ReplayJobs(runner);
+    jobs.start({ partitions: [] }, ann);
+    const summary = { ...emptySummary(false), read: 5, selected: 5, pushed: 2, interrupted: true };
+    const progressFigures = { done: 2, total: 5, rate: 1 };
+    const resume = 'replay: resume with --partition 0 --from-offset 2';
+    ends[0]?.tell({
+      type: 'stopped',
+      cause: 'interrupted',
+      summary,
+      progress: progressFigures,
+      resume_hint: resume,
+    });
+    ends[0]?.finish();
+    await jobs.settled();
+    expect(jobs.current()).toMatchObject({ state: 'stopped', totals: summary });
   });
 
   it('stops the running replay on request, saying who stopped it; nothing to stop is no error', async () => {
