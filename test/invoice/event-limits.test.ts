@@ -1,24 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/config.ts';
-import type { SyncError } from '../../src/failures/errors.ts';
 import { requireLineCount, requireRecordSize } from '../../src/invoice/event-limits.ts';
 import { normalizeInvoice } from '../../src/invoice/normalize-invoice.ts';
 import { invoiceWithLines } from '../fixtures/big-invoice.ts';
-
-function thrown(run: () => void): SyncError {
-  try {
-    run();
-  } catch (error) {
-    return error as SyncError;
-  }
-  throw new Error('expected a refusal');
-}
+import { thrownBy } from '../helpers/caught-error.ts';
 
 describe('event limits', () => {
   it('refuses a value over EVENT_MAX_BYTES as EVENT_TOO_LARGE, permanent, with both sizes', () => {
     expect(() => requireRecordSize(Buffer.alloc(1_024), 1_024)).not.toThrow();
     expect(() => requireRecordSize(null, 1_024)).not.toThrow();
-    const error = thrown(() => requireRecordSize(Buffer.alloc(1_025), 1_024));
+    const error = thrownBy(() => requireRecordSize(Buffer.alloc(1_025), 1_024));
     expect([error.code, error.failureClass]).toEqual(['EVENT_TOO_LARGE', 'permanent']);
     expect(error.message).toBe(
       'the value is 1025 bytes, more than EVENT_MAX_BYTES (1024): split the invoice or raise the limit',
@@ -29,7 +20,7 @@ describe('event limits', () => {
   it('refuses an invoice over EVENT_MAX_LINES as INVOICE_TOO_MANY_LINES, naming the invoice', () => {
     const event = invoiceWithLines(11);
     expect(() => requireLineCount(event, 'k', 11)).not.toThrow();
-    const error = thrown(() => requireLineCount(event, 'k', 10));
+    const error = thrownBy(() => requireLineCount(event, 'k', 10));
     expect([error.code, error.failureClass]).toEqual(['INVOICE_TOO_MANY_LINES', 'permanent']);
     expect(error.message).toBe(
       'the invoice has 11 lines, more than EVENT_MAX_LINES (10): split the invoice or raise the limit',

@@ -6,6 +6,7 @@ import { FinanceClient, type FinanceImport } from '../../../src/platform/finance
 import { FinanceTokenSource } from '../../../src/platform/finance/finance-token.ts';
 import { type FinanceServer, startFinanceServer } from '../../../tools/finance-server/finance-server.ts';
 import { april2026Event } from '../../fixtures/april-2026.ts';
+import { rejectionOf } from '../../helpers/caught-error.ts';
 
 const SECRET = 'the-secret-finance-and-the-service-share';
 const normalized = normalizeInvoice(april2026Event());
@@ -14,15 +15,6 @@ const body = normalized.body;
 /** An import of `payload` for `tenantId` with its idempotency key, as the pusher sends it. */
 function push(payload = body, tenantId = 'platform-admin'): FinanceImport {
   return { body: payload, tenantId, idempotencyKey: `${tenantId}:digitalocean:x:${normalized.sha256}` };
-}
-
-async function failure(promise: Promise<unknown>): Promise<SyncError> {
-  try {
-    await promise;
-  } catch (error) {
-    return error as SyncError;
-  }
-  throw new Error('expected the call to fail');
 }
 
 describe('finance client against the reference finance server', () => {
@@ -81,7 +73,7 @@ describe('finance client against the reference finance server', () => {
 
   it('gives up after its retries with a transient error', async () => {
     finance.setFaults({ failNext: { count: 3, status: 500 } });
-    const error = await failure(client.importInvoice(push()));
+    const error = await rejectionOf(client.importInvoice(push()));
     expect([error.code, error.failureClass, error.message]).toEqual([
       'FINANCE_UNAVAILABLE',
       'transient',
@@ -91,7 +83,7 @@ describe('finance client against the reference finance server', () => {
 
   it('treats a timeout as transient and retries it (finance de-duplicates)', async () => {
     finance.setFaults({ latencyMs: 5_000 }); // far past the 300 ms headers timeout, even on a busy machine
-    const error = await failure(client.importInvoice(push()));
+    const error = await rejectionOf(client.importInvoice(push()));
     expect([error.code, error.failureClass]).toEqual(['FINANCE_UNAVAILABLE', 'transient']);
     expect(retries).toEqual(['UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_HEADERS_TIMEOUT']);
   });
@@ -100,7 +92,7 @@ describe('finance client against the reference finance server', () => {
     finance.setFaults({ failNext: { count: 1, status: 401 } });
     await expect(client.importInvoice(push())).resolves.toMatchObject({ action: 'created' });
     finance.setFaults({ failNext: { count: 2, status: 401 } });
-    const error = await failure(client.importInvoice(push()));
+    const error = await rejectionOf(client.importInvoice(push()));
     expect([error.code, error.failureClass]).toEqual(['FINANCE_UNAUTHORIZED', 'systemic']);
     expect(error.message).toBe(
       'finance refused a freshly minted token (HTTP 401): {"errors":{"detail":"injected fault: failNext"}}',
@@ -108,7 +100,7 @@ describe('finance client against the reference finance server', () => {
   });
 
   it('blames a 403 on the tenant when the configured identity still passes the probe (an empty import gets 422)', async () => {
-    const error = await failure(
+    const error = await rejectionOf(
       client.importInvoice(push(body.replace('"platform-admin"', '"tenant-b"'), 'tenant-b')),
     );
     expect([error.code, error.failureClass]).toEqual(['FINANCE_FORBIDDEN_FOR_TENANT', 'permanent']);
@@ -121,7 +113,7 @@ describe('finance client against the reference finance server', () => {
 
   it('calls a 403 systemic when the probe with the configured identity is refused too', async () => {
     finance.setFaults({ failNext: { count: 3, status: 403 } });
-    const error = await failure(client.importInvoice(push()));
+    const error = await rejectionOf(client.importInvoice(push()));
     expect([error.code, error.failureClass]).toEqual(['FINANCE_UNAUTHORIZED', 'systemic']);
     expect(error.message).toMatch(
       /^finance refused the configured identity \(FINANCE_TENANT_ID, FINANCE_ROLES\) \(HTTP 403\)/,
@@ -141,7 +133,7 @@ describe('finance client against the reference finance server', () => {
     [418, 'FINANCE_UNEXPECTED_ANSWER', 'transient', ''],
   ])('decides HTTP %i as %s (%s), retries: [%s]', async (status, code, failureClass, retried) => {
     finance.setFaults({ failNext: { count: 3, status } });
-    const error = await failure(client.importInvoice(push()));
+    const error = await rejectionOf(client.importInvoice(push()));
     expect([error.code, error.failureClass]).toEqual([code, failureClass]);
     expect(retries.join(',')).toBe(retried);
     if (code === 'FINANCE_ENDPOINT_WRONG') expect(error.message).toMatch(/check SKYAI_FINANCE_URL$/);
@@ -153,7 +145,7 @@ describe('finance client against the reference finance server', () => {
       FINANCE_JWT_SECRET: SECRET,
     }).finance;
     const wrong = new FinanceClient(config, new FinanceTokenSource(config, config.secret as Uint8Array));
-    const error = await failure(wrong.importInvoice(push()));
+    const error = await rejectionOf(wrong.importInvoice(push()));
     await wrong.close();
     expect([error.code, error.failureClass]).toEqual(['FINANCE_ENDPOINT_WRONG', 'systemic']);
     expect(error.message).toBe(
@@ -162,10 +154,10 @@ describe('finance client against the reference finance server', () => {
   });
 
   it('reports an unreadable 2xx as unexpected, a budgeted transient failure', async () => {
-    const error = await failure(client.importInvoice(push('{"tenant_id":')));
+    const error = await rejectionOf(client.importInvoice(push('{"tenant_id":')));
     expect(error.code).toBe('FINANCE_REJECTED'); // the reference server answers 422 to broken JSON
     finance.setFaults({ failNext: { count: 1, status: 200 } });
-    const unreadable = await failure(client.importInvoice(push()));
+    const unreadable = await rejectionOf(client.importInvoice(push()));
     expect([unreadable.code, unreadable.failureClass]).toEqual(['FINANCE_UNEXPECTED_ANSWER', 'transient']);
     expect(unreadable.message).toBe(
       'finance answered 200 without data.id/action: {"errors":{"detail":"injected fault: failNext"}}',
@@ -181,14 +173,14 @@ describe('finance client against the reference finance server', () => {
     }).finance;
     const slow = new FinanceClient(config, new FinanceTokenSource(config, config.secret as Uint8Array));
     const started = Date.now();
-    const late = await failure(slow.importInvoice(push()));
+    const late = await rejectionOf(slow.importInvoice(push()));
     expect([late.code, late.message]).toEqual([
       'FINANCE_UNAVAILABLE',
       'push deadline of 500 ms passed (FINANCE_PUSH_DEADLINE_MS)',
     ]);
     expect(Date.now() - started).toBeLessThan(2_000);
     const caller = new AbortController();
-    const pending = failure(slow.importInvoice({ ...push(), signal: caller.signal }));
+    const pending = rejectionOf(slow.importInvoice({ ...push(), signal: caller.signal }));
     caller.abort(new SyncError('PARTITION_REVOKED', 'partition 0 may be revoked'));
     expect((await pending).code).toBe('PARTITION_REVOKED');
     await slow.close();
@@ -204,7 +196,7 @@ describe('finance client against the reference finance server', () => {
       ...push(),
       idempotencyKey: `platform-admin\nX-Injected: 1:digitalocean:x:${normalized.sha256}`,
     };
-    const error = await failure(client.importInvoice(refused));
+    const error = await rejectionOf(client.importInvoice(refused));
     expect([error.code, error.failureClass]).toEqual(['FINANCE_REQUEST_INVALID', 'permanent']);
     expect(error.message).toBe(
       'the HTTP client refused to send the import to finance: invalid idempotency-key header (UND_ERR_INVALID_ARG)',
@@ -217,7 +209,7 @@ describe('finance client against the reference finance server', () => {
   });
 
   it('reports a 422 as permanent with finance’s field errors', async () => {
-    const error = await failure(
+    const error = await rejectionOf(
       client.importInvoice(push(JSON.stringify({ ...JSON.parse(body), currency: 'usd' }))),
     );
     expect([error.code, error.failureClass]).toEqual(['FINANCE_REJECTED', 'permanent']);

@@ -1,9 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, inject, it, onTestFinished } from 'vitest';
 import type { RegistryConfig } from '../../../src/config/connection-config.ts';
-import type { SyncError } from '../../../src/failures/errors.ts';
 import { AvroCodec } from '../../../src/platform/registry/avro-codec.ts';
 import { loadContracts, registerContracts } from '../../../src/platform/registry/contracts.ts';
+import { rejectionOf } from '../../helpers/caught-error.ts';
 import { authenticatedRegistryForTest } from '../../helpers/registry-gateway.ts';
 import { smallInvoice } from '../../helpers/service.ts';
 import { uniqueSuffix } from '../../helpers/test-config.ts';
@@ -11,15 +11,6 @@ import { tlsMaterialForTest } from '../../helpers/tls.ts';
 
 const USER = 'schema-key';
 const PASSWORD = 'registry-secret-never-shown';
-
-async function caught(promise: Promise<unknown>): Promise<SyncError> {
-  try {
-    await promise;
-  } catch (error) {
-    return error as SyncError;
-  }
-  throw new Error('expected a failure');
-}
 
 /** The real registry behind HTTPS with a private CA and basic auth, and a codec configured for it. */
 async function securedRegistry(access: Partial<RegistryConfig> = {}) {
@@ -63,23 +54,23 @@ describe('schema registry behind HTTPS and basic auth', () => {
 
   it('says the registry refused the user and names the variables to check, never the password', async () => {
     const { codec } = await securedRegistry({ auth: { username: USER, password: 'wrong' } });
-    const error = await caught(registerContracts(codec, contracts, topics()));
+    const error = await rejectionOf(registerContracts(codec, contracts, topics()));
     expect([error.code, error.failureClass]).toEqual(['CREDENTIALS_REFUSED', 'systemic']);
     expect(error.message).toMatch(
       /^schema registry answered HTTP 401 while registering reg-\w+\.lines-value; it refused user "schema-key": check SCHEMA_REGISTRY_USERNAME and SCHEMA_REGISTRY_PASSWORD \(or SCHEMA_REGISTRY_PASSWORD_FILE\)$/,
     );
-    const ping = await caught(codec.ping());
+    const ping = await rejectionOf(codec.ping());
     expect(ping.code).toBe('CREDENTIALS_REFUSED');
     expect(`${error.message} ${ping.message}`).not.toContain('wrong');
   });
 
   it('says the registry’s certificate was refused and names SCHEMA_REGISTRY_CA_FILE when its CA is not given', async () => {
     const { codec } = await securedRegistry({ ca: undefined });
-    const error = await caught(registerContracts(codec, contracts, topics()));
+    const error = await rejectionOf(registerContracts(codec, contracts, topics()));
     expect([error.code, error.failureClass]).toEqual(['TLS_HANDSHAKE_FAILED', 'systemic']);
     expect(error.message).toBe(
       'TLS handshake with the schema registry: its certificate was refused, it is not signed by a CA we trust (UNABLE_TO_VERIFY_LEAF_SIGNATURE); set SCHEMA_REGISTRY_CA_FILE to the PEM certificate of the CA that signed it',
     );
-    expect((await caught(codec.ping())).code).toBe('TLS_HANDSHAKE_FAILED');
+    expect((await rejectionOf(codec.ping())).code).toBe('TLS_HANDSHAKE_FAILED');
   });
 });

@@ -1,20 +1,11 @@
 import { SchemaRegistry, SchemaType } from '@kafkajs/confluent-schema-registry';
 import { describe, expect, inject, it } from 'vitest';
-import type { SyncError } from '../../../src/failures/errors.ts';
 import type { InvoiceLinesIngested } from '../../../src/invoice/invoice-events.ts';
 import { AvroCodec } from '../../../src/platform/registry/avro-codec.ts';
 import { loadContracts, registerContracts } from '../../../src/platform/registry/contracts.ts';
+import { rejectionOf } from '../../helpers/caught-error.ts';
 import { smallInvoice } from '../../helpers/service.ts';
 import { uniqueSuffix } from '../../helpers/test-config.ts';
-
-async function caught(promise: Promise<unknown>): Promise<SyncError> {
-  try {
-    await promise;
-  } catch (error) {
-    return error as SyncError;
-  }
-  throw new Error('expected a failure');
-}
 
 describe('Avro codec through the real schema registry', () => {
   const url = inject('schemaRegistryUrl');
@@ -58,14 +49,14 @@ describe('Avro codec through the real schema registry', () => {
   it('refuses to encode a value that does not match the schema', async () => {
     const ids = await registerContracts(codec, contracts, topics);
     const broken = { ...smallInvoice('INV-BROKEN'), total_minor: 'a lot' } as unknown as InvoiceLinesIngested;
-    const error = await caught(codec.encode(ids.linesIngested, contracts.linesIngested, broken));
+    const error = await rejectionOf(codec.encode(ids.linesIngested, contracts.linesIngested, broken));
     expect(error.code).toBe('EVENT_INVALID');
   });
 
   it('reports a registry that does not answer as systemic, not as a bad event', async () => {
     const offline = new AvroCodec('http://127.0.0.1:9/apis/ccompat/v7');
     const bytes = Buffer.from([0, 0, 0, 0, 1, 2]);
-    const error = await caught(offline.decode(bytes, contracts.linesIngested));
+    const error = await rejectionOf(offline.decode(bytes, contracts.linesIngested));
     expect([error.code, error.failureClass]).toEqual(['REGISTRY_UNAVAILABLE', 'systemic']);
   });
 });
