@@ -132,6 +132,7 @@ describe('BatchProcessor', () => {
     // Found by the reliability suite: a backlog batch took minutes, one short wait after another,
     // without a heartbeat; the group expelled the member while it still pushed and announced.
     const handler = {
+      // Each record takes 10 ms on purpose (not a synchronisation): time passes inside the handler.
       handle: () => new Promise<void>((resolve) => setTimeout(resolve, 10)),
       deadLetter: async () => undefined,
     };

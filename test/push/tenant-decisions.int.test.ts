@@ -21,6 +21,7 @@ function readinessSampler(service: Service) {
     while (running) {
       const { ready } = await service.readiness();
       if (ready || seen.length > 0) seen.push(ready);
+      // The sampling interval (not a synchronisation): how often readiness is looked at.
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
   })();

@@ -26,6 +26,7 @@ describe('reliability: the Kafka broker killed and restarted', () => {
       sampler.phase('broker down');
       const killedAt = Date.now();
       await broker.kill();
+      // How long the broker stays down (not a synchronisation).
       await new Promise((resolve) => setTimeout(resolve, downMs));
       // The service may see the broker answer a moment before restart() does: a phase of its own.
       sampler.phase('broker restarting');

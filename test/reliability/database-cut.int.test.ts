@@ -8,6 +8,7 @@ import { recordReport } from './harness/scenario-report.ts';
 const scale = chaosScale();
 /** How long a readiness probe may take to notice a fault (the probes answer within 2 s). */
 const NOTICE_MS = 3_000;
+// How long the cut lasts (not a synchronisation): the service meets the cut for this long.
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 describe('reliability: PostgreSQL cut off', () => {

@@ -7,6 +7,7 @@ import { recordReport } from './harness/scenario-report.ts';
 
 const scale = chaosScale();
 const HEADERS_TIMEOUT_MS = 2_000; // finance answers slower than this in the slow phase
+// How long a fault lasts (not a synchronisation): the service meets the fault for this long.
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 describe('reliability: finance misbehaving in every transient way', () => {

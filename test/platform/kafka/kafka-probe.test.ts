@@ -57,6 +57,7 @@ describe('Kafka readiness probe', () => {
     expect(await probe.check()).toEqual({ ok: true });
     answer = () => new Promise(() => {});
     expect(await probe.check()).toEqual({ ok: true });
+    // Time passing is the point (not a synchronisation): the broker stays silent past the 150 ms tolerated.
     await new Promise((resolve) => setTimeout(resolve, 150));
     expect(await probe.check()).toEqual({
       ok: false,

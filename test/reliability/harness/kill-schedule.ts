@@ -33,6 +33,7 @@ export async function killAtRandom(scenario: Scenario, plan: KillPlan): Promise<
   const began = Date.now();
   const [min, max] = plan.gapMs;
   for (let i = 0; i < plan.kills; i++) {
+    // A random gap between kills (not a synchronisation): when the next kill lands is the experiment.
     await new Promise((resolve) => setTimeout(resolve, min + plan.random() * (max - min)));
     if (plan.moment && !(await plan.moment())) break;
     const name = pick(plan, scenario);
