@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { type IHeaders, Kafka, logLevel, Partitioners } from 'kafkajs';
-import { inject } from 'vitest';
+import { inject, onTestFinished } from 'vitest';
 import { ensureTopics } from '../../src/platform/kafka/kafka-client.ts';
 import { eventually } from './eventually.ts';
 
@@ -90,4 +90,11 @@ export async function topicReader(kafka: Kafka, topic: string) {
     },
     close: () => consumer.disconnect(),
   };
+}
+
+/** A `topicReader` of the shared broker, closed when the test ends. */
+export async function topicReaderForTest(topic: string): Promise<Awaited<ReturnType<typeof topicReader>>> {
+  const reader = await topicReader(testKafka(), topic);
+  onTestFinished(() => reader.close());
+  return reader;
 }

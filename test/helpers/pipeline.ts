@@ -1,0 +1,78 @@
+import type { InvoiceLinesIngested } from '../../src/invoice/invoice-events.ts';
+import type { Logger } from '../../src/ops/logger.ts';
+import type { Infrastructure } from '../../src/service/infrastructure.ts';
+import type { Service, ServiceRoles } from '../../src/service/service.ts';
+import type { FinanceServer } from '../../tools/finance-server/finance-server.ts';
+import { topicReaderForTest } from './kafka.ts';
+import { financeForTest, infraForTest, publishLinesIngested, serviceForTest } from './service.ts';
+import { testEnv } from './test-config.ts';
+
+type FinanceFaults = Parameters<FinanceServer['setFaults']>[0];
+type TopicReader = Awaited<ReturnType<typeof topicReaderForTest>>;
+
+export interface PipelineOptions {
+  /** Which consumers run (default: the pusher alone). */
+  roles?: Partial<ServiceRoles>;
+  /** Variables over testEnv's. */
+  env?: Record<string, string>;
+  /** A finance server of the test's own (default: a fresh reference server); null: none, pushing off. */
+  finance?: FinanceServer | null;
+  /** Faults the finance server has from the start, before the service sends anything. */
+  financeFaults?: FinanceFaults;
+  /** FINANCE_JWT_SECRET (default: the test secret; null: unset, pushing off). */
+  secret?: string | null;
+  /** Where the service logs (default: nowhere). */
+  logger?: Logger;
+}
+
+export interface Pipeline {
+  env: Record<string, string>;
+  /** The handles tests publish and look through (a second connection, not the service's own). */
+  infra: Infrastructure;
+  finance: FinanceServer | undefined;
+  service: Service;
+  /** Publishes an invoice.lines_ingested event, framed and keyed as the producers do. */
+  publish(event: InvoiceLinesIngested): Promise<void>;
+  /** Everything on the pusher's dead-letter topic, from the beginning. */
+  pusherDeadLetters(): Promise<TopicReader>;
+  /** Everything on the recorder's dead-letter topic, from the beginning. */
+  recorderDeadLetters(): Promise<TopicReader>;
+  /** Everything on invoice.pushed_to_finance, from the beginning. */
+  pushed(): Promise<TopicReader>;
+}
+
+/**
+ * A pusher and/or recorder on the real stack, on topics, groups and a database of the test's own:
+ * a finance server, the handles to publish and inspect, readers of the topics it writes. Each part
+ * is closed when the test ends; a reader is made on first use and kept for the test.
+ */
+export async function pipelineForTest(options: PipelineOptions = {}): Promise<Pipeline> {
+  const finance = options.finance === null ? undefined : (options.finance ?? (await financeForTest()));
+  if (finance && options.financeFaults) finance.setFaults(options.financeFaults);
+  const env = testEnv({
+    ...(finance ? { financeUrl: finance.url } : {}),
+    ...(options.secret === undefined ? {} : { secret: options.secret }),
+    ...(options.env ? { env: options.env } : {}),
+  });
+  const infra = await infraForTest(env);
+  const roles = { pusher: true, recorder: false, ...options.roles };
+  const service = await serviceForTest(env, roles, options.logger);
+  const readers = new Map<string, Promise<TopicReader>>();
+  const reader = (topic: string) => {
+    const existing = readers.get(topic);
+    if (existing) return existing;
+    const made = topicReaderForTest(topic);
+    readers.set(topic, made);
+    return made;
+  };
+  return {
+    env,
+    infra,
+    finance,
+    service,
+    publish: (event) => publishLinesIngested(infra, event),
+    pusherDeadLetters: () => reader(env.TOPIC_LINES_INGESTED_DLQ as string),
+    recorderDeadLetters: () => reader(env.TOPIC_PUSHED_TO_FINANCE_DLQ as string),
+    pushed: () => reader(env.TOPIC_PUSHED_TO_FINANCE as string),
+  };
+}
