@@ -29,7 +29,8 @@ export interface Pipeline {
   env: Record<string, string>;
   /** The handles tests publish and look through (a second connection, not the service's own). */
   infra: Infrastructure;
-  finance: FinanceServer | undefined;
+  /** The finance server (a test that asked for none gets an error on use). */
+  finance: FinanceServer;
   service: Service;
   /** Publishes an invoice.lines_ingested event, framed and keyed as the producers do. */
   publish(event: InvoiceLinesIngested): Promise<void>;
@@ -68,7 +69,10 @@ export async function pipelineForTest(options: PipelineOptions = {}): Promise<Pi
   return {
     env,
     infra,
-    finance,
+    get finance(): FinanceServer {
+      if (!finance) throw new Error('this pipeline was started without a finance server (finance: null)');
+      return finance;
+    },
     service,
     publish: (event) => publishLinesIngested(infra, event),
     pusherDeadLetters: () => reader(env.TOPIC_LINES_INGESTED_DLQ as string),

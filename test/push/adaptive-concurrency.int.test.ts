@@ -1,28 +1,17 @@
 import { describe, expect, it } from 'vitest';
 import { eventually } from '../helpers/eventually.ts';
-import { testKafka, topicReader } from '../helpers/kafka.ts';
-import {
-  financeForTest,
-  infraForTest,
-  publishLinesIngested,
-  serviceForTest,
-  smallInvoice,
-  testEnv,
-} from '../helpers/service.ts';
+import { pipelineForTest } from '../helpers/pipeline.ts';
+import { publishLinesIngested, smallInvoice } from '../helpers/service.ts';
 
 const N = 8; // imports finance takes at once; above that it answers 429
 
 describe('adaptive concurrency toward finance', () => {
   it('converges near what finance can take, loses nothing, dead-letters nothing, and 429s stay few', async () => {
-    const finance = await financeForTest();
-    finance.setFaults({ latencyMs: 40, concurrencyLimit: { max: N, retryAfterSeconds: null } });
-    const env = testEnv({
-      financeUrl: finance.url,
+    const { finance, infra, service, pusherDeadLetters } = await pipelineForTest({
       env: { PUSHER_MAX_IN_FLIGHT: '32', FINANCE_CONNECTIONS: '32', FINANCE_MAX_RETRIES: '10' },
+      financeFaults: { latencyMs: 40, concurrencyLimit: { max: N, retryAfterSeconds: null } },
     });
-    const infra = await infraForTest(env);
-    const dlq = await topicReader(testKafka(), env.TOPIC_LINES_INGESTED_DLQ as string);
-    const service = await serviceForTest(env, { pusher: true, recorder: false });
+    const dlq = await pusherDeadLetters();
     const events = Array.from({ length: 400 }, (_, i) => smallInvoice(`INV-AIMD-${i}`));
     await Promise.all(events.map((event) => publishLinesIngested(infra, event)));
 

@@ -5,6 +5,7 @@ import { invoiceKey } from '../../src/invoice/invoice-events.ts';
 import { SafeLongType } from '../../src/platform/registry/safe-long.ts';
 import { eventually } from '../helpers/eventually.ts';
 import { produce, testKafka, topicReader } from '../helpers/kafka.ts';
+import { pipelineForTest } from '../helpers/pipeline.ts';
 import {
   financeForTest,
   infraForTest,
@@ -18,15 +19,11 @@ type ConsumerView = { systemicFailure?: string };
 
 describe('pusher decisions about one event: dead-letter what is its own fault, never a valid invoice', () => {
   it('dead-letters an unreadable 2xx as UNEXPECTED after PUSHER_MAX_ATTEMPTS, then the partition goes on', async () => {
-    const finance = await financeForTest();
-    finance.setFaults({ failNext: { count: 3, status: 200 } });
-    const env = testEnv({
-      financeUrl: finance.url,
+    const { finance, infra, pusherDeadLetters } = await pipelineForTest({
       env: { KAFKA_TOPIC_PARTITIONS: '1', PUSHER_MAX_ATTEMPTS: '3', PUSHER_PAUSE_ON_TRANSIENT_MS: '200' },
+      financeFaults: { failNext: { count: 3, status: 200 } },
     });
-    const infra = await infraForTest(env);
-    const dlq = await topicReader(testKafka(), env.TOPIC_LINES_INGESTED_DLQ as string);
-    await serviceForTest(env, { pusher: true, recorder: false });
+    const dlq = await pusherDeadLetters();
     // Two versions of one invoice: the same key, so the second waits behind the first.
     const strange = smallInvoice('INV-STRANGE');
     const next = smallInvoice('INV-STRANGE', [2000, 200]);
@@ -111,12 +108,10 @@ describe('pusher decisions about one event: dead-letter what is its own fault, n
   });
 
   it('retries a 408 and a 409 like any transient answer: pushed, never dead-lettered', async () => {
-    const finance = await financeForTest();
-    finance.setFaults({ failNext: { count: 1, status: 408 } });
-    const env = testEnv({ financeUrl: finance.url });
-    const infra = await infraForTest(env);
-    const dlq = await topicReader(testKafka(), env.TOPIC_LINES_INGESTED_DLQ as string);
-    await serviceForTest(env, { pusher: true, recorder: false });
+    const { finance, infra, pusherDeadLetters } = await pipelineForTest({
+      financeFaults: { failNext: { count: 1, status: 408 } },
+    });
+    const dlq = await pusherDeadLetters();
     await publishLinesIngested(infra, smallInvoice('INV-408'));
     await eventually(() => (finance.invoices().length === 1 ? true : undefined), {
       what: 'pushed after 408',

@@ -1,15 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { invoiceKey } from '../../src/invoice/invoice-events.ts';
 import { eventually } from '../helpers/eventually.ts';
-import { testKafka, topicReader } from '../helpers/kafka.ts';
-import {
-  financeForTest,
-  infraForTest,
-  publishLinesIngested,
-  serviceForTest,
-  smallInvoice,
-  testEnv,
-} from '../helpers/service.ts';
+import { pipelineForTest } from '../helpers/pipeline.ts';
+import { publishLinesIngested, type serviceForTest, smallInvoice } from '../helpers/service.ts';
 
 type ConsumerView = { paused: number[]; systemicFailure?: string };
 
@@ -21,11 +14,9 @@ async function counter(service: Awaited<ReturnType<typeof serviceForTest>>, name
 
 describe('pusher failure classes: transient retried, systemic pauses, permanent dead-lettered', () => {
   it('retries 503s with backoff, then pushes once', async () => {
-    const finance = await financeForTest();
-    finance.setFaults({ failNext: { count: 2, status: 503 } });
-    const env = testEnv({ financeUrl: finance.url });
-    const infra = await infraForTest(env);
-    const service = await serviceForTest(env, { pusher: true, recorder: false });
+    const { finance, infra, service } = await pipelineForTest({
+      financeFaults: { failNext: { count: 2, status: 503 } },
+    });
     await publishLinesIngested(infra, smallInvoice('INV-503'));
     await eventually(() => (finance.invoices().length === 1 ? true : undefined), {
       what: 'pushed after 503s',
@@ -35,11 +26,10 @@ describe('pusher failure classes: transient retried, systemic pauses, permanent 
   });
 
   it('waits as long as a 429 Retry-After asks before retrying', async () => {
-    const finance = await financeForTest();
-    finance.setFaults({ failNext: { count: 1, status: 429, retryAfterSeconds: 1 } });
-    const env = testEnv({ financeUrl: finance.url, env: { FINANCE_RETRY_MAX_DELAY_MS: '5000' } });
-    const infra = await infraForTest(env);
-    const service = await serviceForTest(env, { pusher: true, recorder: false });
+    const { finance, infra, service } = await pipelineForTest({
+      env: { FINANCE_RETRY_MAX_DELAY_MS: '5000' },
+      financeFaults: { failNext: { count: 1, status: 429, retryAfterSeconds: 1 } },
+    });
     await publishLinesIngested(infra, smallInvoice('INV-429'));
     await eventually(() => (finance.stats().requests === 1 ? true : undefined), { what: 'the 429' });
     const refusedAt = Date.now();
@@ -52,12 +42,11 @@ describe('pusher failure classes: transient retried, systemic pauses, permanent 
   });
 
   it('pauses the partition through an outage longer than its retries, never dead-letters, and pushes after', async () => {
-    const finance = await financeForTest();
-    finance.setFaults({ outage: { forMs: 3_000 } });
-    const env = testEnv({ financeUrl: finance.url, env: { FINANCE_MAX_RETRIES: '2' } });
-    const infra = await infraForTest(env);
-    const service = await serviceForTest(env, { pusher: true, recorder: false });
-    const dlq = await topicReader(testKafka(), env.TOPIC_LINES_INGESTED_DLQ as string);
+    const { finance, infra, service, pusherDeadLetters } = await pipelineForTest({
+      env: { FINANCE_MAX_RETRIES: '2' },
+      financeFaults: { outage: { forMs: 3_000 } },
+    });
+    const dlq = await pusherDeadLetters();
     await publishLinesIngested(infra, smallInvoice('INV-OUTAGE'));
 
     const paused = await eventually(
@@ -78,12 +67,10 @@ describe('pusher failure classes: transient retried, systemic pauses, permanent 
   });
 
   it('treats 401 after a fresh token as systemic: not ready, nothing dead-lettered, pushed once finance accepts', async () => {
-    const finance = await financeForTest();
-    finance.setFaults({ failNext: { count: 2, status: 401 } });
-    const env = testEnv({ financeUrl: finance.url });
-    const infra = await infraForTest(env);
-    const service = await serviceForTest(env, { pusher: true, recorder: false });
-    const dlq = await topicReader(testKafka(), env.TOPIC_LINES_INGESTED_DLQ as string);
+    const { finance, infra, service, pusherDeadLetters } = await pipelineForTest({
+      financeFaults: { failNext: { count: 2, status: 401 } },
+    });
+    const dlq = await pusherDeadLetters();
     await publishLinesIngested(infra, smallInvoice('INV-401'));
 
     const readiness = await eventually(
@@ -109,12 +96,10 @@ describe('pusher failure classes: transient retried, systemic pauses, permanent 
   });
 
   it('dead-letters a 422 with finance’s field errors in the reason', async () => {
-    const finance = await financeForTest();
-    finance.setFaults({ failNext: { count: 1, status: 422 } });
-    const env = testEnv({ financeUrl: finance.url });
-    const infra = await infraForTest(env);
-    await serviceForTest(env, { pusher: true, recorder: false });
-    const dlq = await topicReader(testKafka(), env.TOPIC_LINES_INGESTED_DLQ as string);
+    const { finance, infra, pusherDeadLetters } = await pipelineForTest({
+      financeFaults: { failNext: { count: 1, status: 422 } },
+    });
+    const dlq = await pusherDeadLetters();
     const event = smallInvoice('INV-422');
     await publishLinesIngested(infra, event);
     const [dead] = await dlq.waitFor(1);

@@ -1,24 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import type { InvoicePushedToFinance } from '../../src/invoice/invoice-events.ts';
-import { testKafka, topicReader } from '../helpers/kafka.ts';
-import {
-  APRIL_2026,
-  april2026Event,
-  financeForTest,
-  infraForTest,
-  publishLinesIngested,
-  serviceForTest,
-  testEnv,
-} from '../helpers/service.ts';
+import { pipelineForTest } from '../helpers/pipeline.ts';
+import { APRIL_2026, april2026Event, publishLinesIngested } from '../helpers/service.ts';
 
 describe('pusher: invoice.lines_ingested → finance → invoice.pushed_to_finance', () => {
   it('pushes the April 2026 DigitalOcean invoice once; a new event with the same content gets finance’s stored answer', async () => {
-    const finance = await financeForTest();
-    const env = testEnv({ financeUrl: finance.url });
-    const infra = await infraForTest(env);
     // The recorder is not running: nothing records the first push, so the second one goes to finance.
-    await serviceForTest(env, { pusher: true, recorder: false });
-    const pushedReader = await topicReader(testKafka(), env.TOPIC_PUSHED_TO_FINANCE as string);
+    const pipeline = await pipelineForTest();
+    const { finance, infra } = pipeline;
+    const pushedReader = await pipeline.pushed();
 
     const first = april2026Event();
     await publishLinesIngested(infra, first);

@@ -1,20 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { eventually } from '../helpers/eventually.ts';
-import {
-  april2026Event,
-  financeForTest,
-  infraForTest,
-  publishLinesIngested,
-  serviceForTest,
-  testEnv,
-} from '../helpers/service.ts';
+import { pipelineForTest } from '../helpers/pipeline.ts';
+import { april2026Event, publishLinesIngested } from '../helpers/service.ts';
 
 describe('pusher: no useless re-push', () => {
   it('skips an invoice finance already holds byte for byte, and pushes it again when its lines change', async () => {
-    const finance = await financeForTest();
-    const env = testEnv({ financeUrl: finance.url });
-    const infra = await infraForTest(env);
-    const service = await serviceForTest(env, { pusher: true, recorder: true });
+    const { finance, infra, service } = await pipelineForTest({ roles: { recorder: true } });
     const outcome = async (name: string) =>
       (await service.infra.metrics.events.get()).values.find((v) => v.labels.outcome === name)?.value ?? 0;
     const original = april2026Event();
