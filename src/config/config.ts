@@ -167,25 +167,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
   if (!parsed.success) throw configError(formatIssues(parsed.error, raw));
   const env = parsed.data;
   return deepFreeze({
-    kafka: {
-      brokers: env.KAFKA_BROKERS,
-      clientId: env.KAFKA_CLIENT_ID,
-      sessionTimeoutMs: env.KAFKA_SESSION_TIMEOUT_MS,
-      heartbeatIntervalMs: env.KAFKA_HEARTBEAT_INTERVAL_MS,
-      rebalanceTimeoutMs: env.KAFKA_REBALANCE_TIMEOUT_MS,
-      createTopics: {
-        enabled: env.KAFKA_CREATE_TOPICS,
-        partitions: env.KAFKA_TOPIC_PARTITIONS,
-        replication: env.KAFKA_TOPIC_REPLICATION,
-      },
-      fetch: {
-        maxBytes: env.KAFKA_FETCH_MAX_BYTES,
-        maxBytesPerPartition: env.KAFKA_FETCH_MAX_BYTES_PER_PARTITION,
-      },
-      readGroupPrefix: env.KAFKA_READ_GROUP_PREFIX,
-      tls: kafkaTls(env),
-      sasl: kafkaSasl(env),
-    },
+    kafka: kafkaConfig(env),
     schemaRegistry: registryConfig(env),
     registerSchemasOnStart: env.REGISTER_SCHEMAS_ON_START,
     topics: {
@@ -208,47 +190,77 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     events: { maxBytes: env.EVENT_MAX_BYTES, maxLines: env.EVENT_MAX_LINES },
     systemicBackoffMs: env.SYSTEMIC_BACKOFF_MS,
     database: { url: env.DATABASE_URL, migrateOnStart: env.MIGRATE_ON_START, tls: databaseTls(env) },
-    finance: {
-      baseUrl: env.SKYAI_FINANCE_URL.replace(/\/+$/, ''),
-      ca: financeCa(env),
-      ...readSecret(env),
-      jwt: {
-        algorithm: env.FINANCE_JWT_ALGORITHM,
-        issuer: env.FINANCE_JWT_ISSUER,
-        audience: env.FINANCE_JWT_AUDIENCE,
-        ttlSeconds: env.FINANCE_JWT_TTL_SECONDS,
-      },
-      identity: { mode: env.FINANCE_IDENTITY, tenantId: env.FINANCE_TENANT_ID, roles: env.FINANCE_ROLES },
-      pushDeadlineMs: env.FINANCE_PUSH_DEADLINE_MS,
-      connections: env.FINANCE_CONNECTIONS,
-      maxInFlight: env.PUSHER_MAX_IN_FLIGHT,
-      timeouts: {
-        connectMs: env.FINANCE_CONNECT_TIMEOUT_MS,
-        headersMs: env.FINANCE_HEADERS_TIMEOUT_MS,
-        bodyMs: env.FINANCE_BODY_TIMEOUT_MS,
-      },
-      retry: {
-        maxRetries: env.FINANCE_MAX_RETRIES,
-        minDelayMs: env.FINANCE_RETRY_MIN_DELAY_MS,
-        maxDelayMs: env.FINANCE_RETRY_MAX_DELAY_MS,
-      },
-    },
+    finance: financeConfig(env),
     taxWords: { [ANY_PROVIDER]: env.TAX_WORDS.map((w) => w.toLowerCase()), ...env.TAX_WORDS_BY_PROVIDER },
     http: { host: env.HTTP_HOST, port: env.HTTP_PORT, trustedProxies: env.OPS_TRUSTED_PROXIES },
-    console: {
-      enabled: env.OPS_CONSOLE,
-      token: readConsoleToken(env),
-      recentPushes: env.OPS_CONSOLE_RECENT_PUSHES,
-      lagSampleMs: env.OPS_CONSOLE_LAG_SAMPLE_MS,
-      publicOrigin: env.OPS_PUBLIC_ORIGIN,
-      signInsPerMinute: env.OPS_SIGN_IN_PER_MINUTE,
-      reads: {
-        maxRecords: env.OPS_READ_MAX_RECORDS,
-        timeoutMs: env.OPS_READ_TIMEOUT_MS,
-        concurrency: env.OPS_READ_CONCURRENCY,
-      },
-    },
+    console: consoleConfig(env),
     log: { level: env.LOG_LEVEL, pretty: env.LOG_PRETTY },
     shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT_MS,
   } satisfies Config);
+}
+
+function kafkaConfig(env: Env): Config['kafka'] {
+  return {
+    brokers: env.KAFKA_BROKERS,
+    clientId: env.KAFKA_CLIENT_ID,
+    sessionTimeoutMs: env.KAFKA_SESSION_TIMEOUT_MS,
+    heartbeatIntervalMs: env.KAFKA_HEARTBEAT_INTERVAL_MS,
+    rebalanceTimeoutMs: env.KAFKA_REBALANCE_TIMEOUT_MS,
+    createTopics: {
+      enabled: env.KAFKA_CREATE_TOPICS,
+      partitions: env.KAFKA_TOPIC_PARTITIONS,
+      replication: env.KAFKA_TOPIC_REPLICATION,
+    },
+    fetch: {
+      maxBytes: env.KAFKA_FETCH_MAX_BYTES,
+      maxBytesPerPartition: env.KAFKA_FETCH_MAX_BYTES_PER_PARTITION,
+    },
+    readGroupPrefix: env.KAFKA_READ_GROUP_PREFIX,
+    tls: kafkaTls(env),
+    sasl: kafkaSasl(env),
+  };
+}
+
+function financeConfig(env: Env): FinanceConfig {
+  return {
+    baseUrl: env.SKYAI_FINANCE_URL.replace(/\/+$/, ''),
+    ca: financeCa(env),
+    ...readSecret(env),
+    jwt: {
+      algorithm: env.FINANCE_JWT_ALGORITHM,
+      issuer: env.FINANCE_JWT_ISSUER,
+      audience: env.FINANCE_JWT_AUDIENCE,
+      ttlSeconds: env.FINANCE_JWT_TTL_SECONDS,
+    },
+    identity: { mode: env.FINANCE_IDENTITY, tenantId: env.FINANCE_TENANT_ID, roles: env.FINANCE_ROLES },
+    pushDeadlineMs: env.FINANCE_PUSH_DEADLINE_MS,
+    connections: env.FINANCE_CONNECTIONS,
+    maxInFlight: env.PUSHER_MAX_IN_FLIGHT,
+    timeouts: {
+      connectMs: env.FINANCE_CONNECT_TIMEOUT_MS,
+      headersMs: env.FINANCE_HEADERS_TIMEOUT_MS,
+      bodyMs: env.FINANCE_BODY_TIMEOUT_MS,
+    },
+    retry: {
+      maxRetries: env.FINANCE_MAX_RETRIES,
+      minDelayMs: env.FINANCE_RETRY_MIN_DELAY_MS,
+      maxDelayMs: env.FINANCE_RETRY_MAX_DELAY_MS,
+    },
+  };
+}
+
+function consoleConfig(env: Env): Config['console'] {
+  return {
+    enabled: env.OPS_CONSOLE,
+    token: readConsoleToken(env),
+    recentPushes: env.OPS_CONSOLE_RECENT_PUSHES,
+    lagSampleMs: env.OPS_CONSOLE_LAG_SAMPLE_MS,
+    publicOrigin: env.OPS_PUBLIC_ORIGIN,
+    signInsPerMinute: env.OPS_SIGN_IN_PER_MINUTE,
+    reads: {
+      maxRecords: env.OPS_READ_MAX_RECORDS,
+      timeoutMs: env.OPS_READ_TIMEOUT_MS,
+      concurrency: env.OPS_READ_CONCURRENCY,
+    },
+  };
 }
