@@ -3,12 +3,22 @@ import type { Logger } from '../../src/ops/logger.ts';
 import type { Infrastructure } from '../../src/service/infrastructure.ts';
 import type { Service, ServiceRoles } from '../../src/service/service.ts';
 import type { FinanceServer } from '../../tools/finance-server/finance-server.ts';
-import { topicReaderForTest } from './kafka.ts';
+import { createTopics, testKafka, topicReaderForTest } from './kafka.ts';
 import { financeForTest, infraForTest, publishLinesIngested, serviceForTest } from './service.ts';
 import { testEnv } from './test-config.ts';
 
 type FinanceFaults = Parameters<FinanceServer['setFaults']>[0];
 type TopicReader = Awaited<ReturnType<typeof topicReaderForTest>>;
+type TopicVariable =
+  | 'TOPIC_LINES_INGESTED'
+  | 'TOPIC_PUSHED_TO_FINANCE'
+  | 'TOPIC_LINES_INGESTED_DLQ'
+  | 'TOPIC_PUSHED_TO_FINANCE_DLQ';
+interface TopicSetup {
+  partitions?: number;
+  /** Topic-level configuration, e.g. { 'max.message.bytes': '5000' }. */
+  config?: Record<string, string>;
+}
 
 export interface PipelineOptions {
   /** Which consumers run (default: the pusher alone). */
@@ -23,6 +33,12 @@ export interface PipelineOptions {
   secret?: string | null;
   /** Where the service logs (default: nowhere). */
   logger?: Logger;
+  /** Topics created before anything else opens, by their variable (otherwise the service makes them). */
+  topics?: Partial<Record<TopicVariable, TopicSetup>>;
+  /** false: the service starts only at startService(), e.g. after the test published what it must find. */
+  startService?: boolean;
+  /** The service's variables, from the test's (e.g. its database through a proxy); default: the same. */
+  serviceEnv?: (env: Record<string, string>) => Record<string, string>;
 }
 
 export interface Pipeline {
@@ -31,7 +47,10 @@ export interface Pipeline {
   infra: Infrastructure;
   /** The finance server (a test that asked for none gets an error on use). */
   finance: FinanceServer;
+  /** The service (a pipeline made with startService: false has none until startService()). */
   service: Service;
+  /** Starts the service of a pipeline made with startService: false. */
+  startService(): Promise<Service>;
   /** Publishes an invoice.lines_ingested event, framed and keyed as the producers do. */
   publish(event: InvoiceLinesIngested): Promise<void>;
   /** Everything on the pusher's dead-letter topic, from the beginning. */
@@ -55,9 +74,16 @@ export async function pipelineForTest(options: PipelineOptions = {}): Promise<Pi
     ...(options.secret === undefined ? {} : { secret: options.secret }),
     ...(options.env ? { env: options.env } : {}),
   });
+  if (options.topics) await createTopicsOf(env, options.topics);
   const infra = await infraForTest(env);
   const roles = { pusher: true, recorder: false, ...options.roles };
-  const service = await serviceForTest(env, roles, options.logger);
+  let service: Service | undefined;
+  const startService = async () => {
+    if (service) throw new Error('the service of this pipeline is already started');
+    service = await serviceForTest(options.serviceEnv?.(env) ?? env, roles, options.logger);
+    return service;
+  };
+  if (options.startService !== false) await startService();
   const readers = new Map<string, Promise<TopicReader>>();
   const reader = (topic: string) => {
     const existing = readers.get(topic);
@@ -73,10 +99,42 @@ export async function pipelineForTest(options: PipelineOptions = {}): Promise<Pi
       if (!finance) throw new Error('this pipeline was started without a finance server (finance: null)');
       return finance;
     },
-    service,
+    get service(): Service {
+      if (!service) throw new Error('the service of this pipeline is not started yet (startService: false)');
+      return service;
+    },
+    startService,
     publish: (event) => publishLinesIngested(infra, event),
     pusherDeadLetters: () => reader(env.TOPIC_LINES_INGESTED_DLQ as string),
     recorderDeadLetters: () => reader(env.TOPIC_PUSHED_TO_FINANCE_DLQ as string),
     pushed: () => reader(env.TOPIC_PUSHED_TO_FINANCE as string),
   };
+}
+
+async function createTopicsOf(env: Record<string, string>, topics: PipelineOptions['topics'] = {}) {
+  const specs = Object.entries(topics).map(([variable, setup]) => ({
+    topic: env[variable] as string,
+    ...setup,
+  }));
+  const plain = specs.filter((spec) => !spec.config);
+  if (plain.length > 0)
+    await createTopics(
+      testKafka(),
+      plain.map(({ topic, partitions }) => ({ topic, numPartitions: partitions })),
+    );
+  const configured = specs.filter((spec) => spec.config);
+  if (configured.length === 0) return;
+  const admin = testKafka().admin();
+  await admin.connect();
+  try {
+    await admin.createTopics({
+      topics: configured.map(({ topic, partitions, config }) => ({
+        topic,
+        numPartitions: partitions ?? 1,
+        configEntries: Object.entries(config ?? {}).map(([name, value]) => ({ name, value })),
+      })),
+    });
+  } finally {
+    await admin.disconnect();
+  }
 }

@@ -1,25 +1,17 @@
 import { describe, expect, it } from 'vitest';
 import { invoiceKey } from '../../src/invoice/invoice-events.ts';
 import { eventually } from '../helpers/eventually.ts';
-import { createTopics, testKafka } from '../helpers/kafka.ts';
-import {
-  financeForTest,
-  infraForTest,
-  publishLinesIngested,
-  serviceForTest,
-  smallInvoice,
-  testEnv,
-} from '../helpers/service.ts';
+import { pipelineForTest } from '../helpers/pipeline.ts';
+import { publishLinesIngested, smallInvoice } from '../helpers/service.ts';
 
 const LATENCY_MS = 200;
 
 async function pushEightInvoices(partitions: number) {
-  const finance = await financeForTest();
-  finance.setFaults({ latencyMs: LATENCY_MS });
-  const env = testEnv({ financeUrl: finance.url, env: { PUSHER_MAX_IN_FLIGHT: '8' } });
-  await createTopics(testKafka(), [{ topic: env.TOPIC_LINES_INGESTED as string, numPartitions: partitions }]);
-  const infra = await infraForTest(env);
-  await serviceForTest(env, { pusher: true, recorder: false });
+  const { finance, infra } = await pipelineForTest({
+    env: { PUSHER_MAX_IN_FLIGHT: '8' },
+    financeFaults: { latencyMs: LATENCY_MS },
+    topics: { TOPIC_LINES_INGESTED: { partitions } },
+  });
   const events = Array.from({ length: 8 }, (_, i) => smallInvoice(`INV-CONC-${i}`));
   await Promise.all(events.map((event) => publishLinesIngested(infra, event)));
   await eventually(() => (finance.invoices().length === 8 ? true : undefined), {
@@ -41,17 +33,17 @@ describe('pusher throughput: pushes overlap, order is kept per key', () => {
   });
 
   it('pushes two events of the same key in order, the second after the first finished', async () => {
-    const finance = await financeForTest();
-    finance.setFaults({ latencyMs: LATENCY_MS });
-    const env = testEnv({ financeUrl: finance.url });
-    await createTopics(testKafka(), [{ topic: env.TOPIC_LINES_INGESTED as string, numPartitions: 1 }]);
-    const infra = await infraForTest(env);
+    const { finance, infra, startService } = await pipelineForTest({
+      financeFaults: { latencyMs: LATENCY_MS },
+      topics: { TOPIC_LINES_INGESTED: { partitions: 1 } },
+      startService: false,
+    });
     const first = smallInvoice('INV-ORDER', [1000, 100]);
     const second = smallInvoice('INV-ORDER', [2000, 200]);
     expect(invoiceKey(first)).toBe(invoiceKey(second));
     await publishLinesIngested(infra, first);
     await publishLinesIngested(infra, second);
-    await serviceForTest(env, { pusher: true, recorder: false });
+    await startService();
 
     const imports = await eventually(() => (finance.imports().length === 2 ? finance.imports() : undefined), {
       what: 'two imports of INV-ORDER',
