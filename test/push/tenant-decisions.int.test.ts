@@ -3,15 +3,8 @@ import { DLQ_HEADER } from '../../src/dead-letters/dead-letter-headers.ts';
 import { invoiceKey } from '../../src/invoice/invoice-events.ts';
 import type { Service } from '../../src/service/service.ts';
 import { eventually } from '../helpers/eventually.ts';
-import { testKafka, topicReader } from '../helpers/kafka.ts';
-import {
-  financeForTest,
-  infraForTest,
-  publishLinesIngested,
-  serviceForTest,
-  smallInvoice,
-  testEnv,
-} from '../helpers/service.ts';
+import { pipelineForTest } from '../helpers/pipeline.ts';
+import { publishLinesIngested, smallInvoice } from '../helpers/service.ts';
 
 /** Samples readiness every 50 ms until stopped; the answers it saw, from the first ready one on. */
 function readinessSampler(service: Service) {
@@ -40,12 +33,12 @@ function invoiceFor(tenantId: string, providerInvoiceId: string) {
 
 describe('one tenant refused by finance never holds back the others', () => {
   it('event-tenant identity: the refused tenant’s events are dead-lettered, 200 other tenants’ events are pushed, readiness stays true', async () => {
-    const finance = await financeForTest();
-    finance.setFaults({ refuseTenants: ['tenant-b'] });
-    const env = testEnv({ financeUrl: finance.url, env: { FINANCE_IDENTITY: 'event-tenant' } });
-    const infra = await infraForTest(env);
-    const dlq = await topicReader(testKafka(), env.TOPIC_LINES_INGESTED_DLQ as string);
-    const service = await serviceForTest(env, { pusher: true, recorder: true });
+    const { finance, infra, service, pusherDeadLetters } = await pipelineForTest({
+      roles: { recorder: true },
+      env: { FINANCE_IDENTITY: 'event-tenant' },
+      financeFaults: { refuseTenants: ['tenant-b'] },
+    });
+    const dlq = await pusherDeadLetters();
     await eventually(async () => ((await service.readiness()).ready ? true : undefined), { what: 'ready' });
     const sampler = readinessSampler(service);
 
@@ -81,10 +74,10 @@ describe('one tenant refused by finance never holds back the others', () => {
   });
 
   it('the same invoice id under two tenants gives two finance rows and two cloud_invoices rows with their own finance ids', async () => {
-    const finance = await financeForTest();
-    const env = testEnv({ financeUrl: finance.url, env: { FINANCE_IDENTITY: 'event-tenant' } });
-    const infra = await infraForTest(env);
-    const service = await serviceForTest(env, { pusher: true, recorder: true });
+    const { finance, infra, service } = await pipelineForTest({
+      roles: { recorder: true },
+      env: { FINANCE_IDENTITY: 'event-tenant' },
+    });
     const a = invoiceFor('tenant-a', 'INV-SHARED');
     const c = invoiceFor('tenant-c', 'INV-SHARED');
     await publishLinesIngested(infra, a);
@@ -114,11 +107,10 @@ describe('one tenant refused by finance never holds back the others', () => {
   });
 
   it('fixed identity: an event of a tenant the identity may not write for is that tenant’s problem, not the system’s', async () => {
-    const finance = await financeForTest();
-    const env = testEnv({ financeUrl: finance.url, env: { KAFKA_TOPIC_PARTITIONS: '1' } });
-    const infra = await infraForTest(env);
-    const dlq = await topicReader(testKafka(), env.TOPIC_LINES_INGESTED_DLQ as string);
-    const service = await serviceForTest(env, { pusher: true, recorder: false });
+    const { finance, infra, service, pusherDeadLetters } = await pipelineForTest({
+      env: { KAFKA_TOPIC_PARTITIONS: '1' },
+    });
+    const dlq = await pusherDeadLetters();
     await eventually(async () => ((await service.readiness()).ready ? true : undefined), { what: 'ready' });
     const sampler = readinessSampler(service);
 
