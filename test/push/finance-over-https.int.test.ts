@@ -1,15 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { eventually } from '../helpers/eventually.ts';
-import { testKafka, topicReader } from '../helpers/kafka.ts';
-import {
-  financeForTest,
-  infraForTest,
-  publishLinesIngested,
-  serviceForTest,
-  smallInvoice,
-  testEnv,
-} from '../helpers/service.ts';
+import { pipelineForTest } from '../helpers/pipeline.ts';
+import { financeForTest, publishLinesIngested, smallInvoice } from '../helpers/service.ts';
 import { tlsMaterialForTest } from '../helpers/tls.ts';
 
 type ConsumerView = { name: string; systemicFailure?: string };
@@ -33,9 +26,7 @@ describe('finance over HTTPS with a private CA', () => {
   it('pushes through FINANCE_CA_FILE and stays ready', async () => {
     const { finance, caFile } = await httpsFinance();
     expect(finance.url).toMatch(/^https:\/\/127\.0\.0\.1:\d+$/);
-    const env = testEnv({ financeUrl: finance.url, env: { FINANCE_CA_FILE: caFile } });
-    const service = await serviceForTest(env, { pusher: true, recorder: false });
-    const infra = await infraForTest(env);
+    const { infra, service } = await pipelineForTest({ finance, env: { FINANCE_CA_FILE: caFile } });
     await publishLinesIngested(infra, smallInvoice('INV-OVER-HTTPS'));
 
     await eventually(() => finance.invoices().find((row) => row.external_id === 'INV-OVER-HTTPS'), {
@@ -53,10 +44,8 @@ describe('finance over HTTPS with a private CA', () => {
 
   it('without the CA: not ready, saying finance’s certificate was refused and naming FINANCE_CA_FILE; nothing dead-lettered', async () => {
     const { finance } = await httpsFinance();
-    const env = testEnv({ financeUrl: finance.url });
-    const service = await serviceForTest(env, { pusher: true, recorder: false });
-    const infra = await infraForTest(env);
-    const dlq = await topicReader(testKafka(), env.TOPIC_LINES_INGESTED_DLQ as string);
+    const { infra, service, pusherDeadLetters } = await pipelineForTest({ finance });
+    const dlq = await pusherDeadLetters();
     await publishLinesIngested(infra, smallInvoice('INV-UNTRUSTED-FINANCE'));
 
     const notReady = await eventually(
