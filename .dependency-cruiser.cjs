@@ -53,6 +53,14 @@ module.exports = {
       to: { path: [DRIVERS, '^bin/'] },
     },
     {
+      name: 'capabilities-own-their-platform-interfaces',
+      severity: 'error',
+      comment:
+        'A capability says what it needs of Kafka, PostgreSQL and finance in its own small interface; only the drivers open the infrastructure.',
+      from: { path: [CAPABILITIES, '^src/(invoice|failures|platform|consuming|config|ops)/'] },
+      to: { path: '^src/service/' },
+    },
+    {
       name: 'only-the-service-wires-the-console',
       severity: 'error',
       comment: 'The console is a driver beside the CLI: nothing but the service imports it.',

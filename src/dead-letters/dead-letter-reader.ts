@@ -3,7 +3,7 @@ import { newestOffsets, type RangeSelection } from '../platform/kafka/offset-ran
 import type { ReadLimits, StoppedEarly } from '../platform/kafka/read-budget.ts';
 import { topicExists } from '../platform/kafka/topic-exists.ts';
 import { readGroupPrefix, readRange } from '../platform/kafka/topic-range-reader.ts';
-import type { ReadOnlyInfrastructure } from '../service/read-only-infrastructure.ts';
+import type { Messaging } from '../platform/messaging.ts';
 import { type DeadLetterView, deadLetterView } from './dead-letter-view.ts';
 
 export interface DeadLetterReadOptions {
@@ -31,7 +31,7 @@ export function deadLetterList(views: DeadLetterView[], stoppedEarly?: StoppedEa
  * letters; it is not created.
  */
 export async function readDeadLetters(
-  infra: ReadOnlyInfrastructure,
+  infra: Messaging,
   topic: string,
   selection: RangeSelection = {},
   options: DeadLetterReadOptions = {},

@@ -7,11 +7,16 @@ import { selectRanges } from '../operator/topic-selection.ts';
 import { fetchPartitionBounds } from '../platform/kafka/partition-bounds.ts';
 import { topicExists } from '../platform/kafka/topic-exists.ts';
 import { readGroupPrefix, readRange } from '../platform/kafka/topic-range-reader.ts';
-import type { Infrastructure } from '../service/infrastructure.ts';
+import type { Messaging } from '../platform/messaging.ts';
 import { DLQ_HEADER } from './dead-letter-headers.ts';
 import { readDeadLetters } from './dead-letter-reader.ts';
 import { type DeadLetterView, deadLetterId, redriveHeaders } from './dead-letter-view.ts';
 import { type RedriveTarget, redriveSource, redriveTarget } from './redrive-target.ts';
+
+/** What redrive needs: reading the dead-letter topic, and a producer to send copies back. */
+export interface RedrivePlatform extends Messaging {
+  producer: Producer;
+}
 
 export interface RedriveOptions {
   /** Dead-letter topic; the pusher's by default. */
@@ -46,7 +51,7 @@ const CLOCK_SKEW_MARGIN_MS = 3_600_000;
  * already on the source topic is skipped unless `force`, so running `--all` twice sends nothing twice.
  */
 export async function dlqRedrive(
-  infra: Infrastructure,
+  infra: RedrivePlatform,
   options: RedriveOptions,
   output: CommandOutput = processOutput,
 ): Promise<RedriveResult> {
@@ -90,7 +95,7 @@ function choose(views: DeadLetterView[], options: RedriveOptions, topic: string)
 }
 
 /** How many partitions the source topic has; a missing one is the operator's to create. */
-async function partitionsOf(infra: Infrastructure, source: string): Promise<number> {
+async function partitionsOf(infra: RedrivePlatform, source: string): Promise<number> {
   if (!(await topicExists(infra.kafka, source))) {
     throw new UsageError(`${source}, where these dead letters go back to, does not exist`);
   }
@@ -99,7 +104,7 @@ async function partitionsOf(infra: Infrastructure, source: string): Promise<numb
 
 /** Ids of the given dead letters that already have a redriven copy on the source topic. */
 async function redrivenBefore(
-  infra: Infrastructure,
+  infra: RedrivePlatform,
   source: string,
   views: DeadLetterView[],
 ): Promise<Set<string>> {

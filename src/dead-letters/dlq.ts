@@ -2,7 +2,7 @@ import { isSyncError } from '../failures/errors.ts';
 import { UsageError } from '../failures/usage-error.ts';
 import type { Coordinates } from '../operator/cli-arguments.ts';
 import { type CommandOutput, processOutput } from '../operator/command-output.ts';
-import type { ReadOnlyInfrastructure } from '../service/read-only-infrastructure.ts';
+import type { Messaging } from '../platform/messaging.ts';
 import { type DecodedValue, formatDetails } from './dead-letter-details.ts';
 import { type DeadLetterList, type DeadLetterReadOptions, readDeadLetters } from './dead-letter-reader.ts';
 import { type DeadLetterView, listEntry, listLine } from './dead-letter-view.ts';
@@ -19,7 +19,7 @@ export interface DlqListOptions {
 
 /** Every dead letter of `topic` (the pusher's by default), oldest first; `options.limits` may cut it short. */
 export async function listDeadLetters(
-  infra: ReadOnlyInfrastructure,
+  infra: Messaging,
   topic?: string,
   options: DeadLetterReadOptions = {},
 ): Promise<DeadLetterList> {
@@ -32,7 +32,7 @@ export async function listDeadLetters(
 
 /** `dlq list`: one line per dead letter, oldest first. */
 export async function dlqList(
-  infra: ReadOnlyInfrastructure,
+  infra: Messaging,
   options: DlqListOptions = {},
   output: CommandOutput = processOutput,
 ): Promise<DeadLetterView[]> {
@@ -52,7 +52,7 @@ export interface DlqShowOptions extends Coordinates {
 
 /** One dead letter, its value decoded through the registry where it can be. */
 export async function readDeadLetter(
-  infra: ReadOnlyInfrastructure,
+  infra: Messaging,
   options: DlqShowOptions,
 ): Promise<{ view: DeadLetterView; value: DecodedValue }> {
   const topic = options.topic ?? infra.config.topics.deadLetter;
@@ -69,7 +69,7 @@ export async function readDeadLetter(
 
 /** `dlq show`: one dead letter in full, its value decoded through the registry where it can be. */
 export async function dlqShow(
-  infra: ReadOnlyInfrastructure,
+  infra: Messaging,
   options: DlqShowOptions,
   output: CommandOutput = processOutput,
 ): Promise<{ view: DeadLetterView; value: DecodedValue }> {
@@ -79,7 +79,7 @@ export async function dlqShow(
 }
 
 /** Decodes with the contract of the topic the record failed on; says why when it cannot. */
-async function decodeValue(infra: ReadOnlyInfrastructure, view: DeadLetterView): Promise<DecodedValue> {
+async function decodeValue(infra: Messaging, view: DeadLetterView): Promise<DecodedValue> {
   const pushed = view.source?.topic === infra.config.topics.pushedToFinance;
   const [contract, as] = pushed
     ? [infra.contracts.pushedToFinance, 'InvoicePushedToFinance']

@@ -1,7 +1,7 @@
 import { fetchPartitionBounds } from '../platform/kafka/partition-bounds.ts';
 import type { ReadLimits, StoppedEarly } from '../platform/kafka/read-budget.ts';
 import { readGroupPrefix, readRange } from '../platform/kafka/topic-range-reader.ts';
-import type { ReadOnlyInfrastructure } from '../service/read-only-infrastructure.ts';
+import type { Messaging } from '../platform/messaging.ts';
 import { NewestByKey } from './newest-by-key.ts';
 import type { PartitionPosition } from './range-progress.ts';
 
@@ -18,7 +18,7 @@ export interface KeyIndex {
  * the range. A replay reads it all; a preview passes `limits`.
  */
 export async function indexNewestByKey(
-  infra: ReadOnlyInfrastructure,
+  infra: Messaging,
   topic: string,
   positions: PartitionPosition[],
   limits?: ReadLimits,

@@ -2,9 +2,9 @@ import { AttemptBudget } from '../consuming/attempt-budget.ts';
 import { type AttemptOptions, attemptRecord, type RecordContext } from '../consuming/record-attempt.ts';
 import { SyncError } from '../failures/errors.ts';
 import { retriesAtOnce } from '../failures/failure-policy.ts';
+import type { PushPlatform } from '../push/create-pusher.ts';
 import type { InvoicePusher, PushOutcome } from '../push/invoice-pusher.ts';
 import { linesIngestedHandler } from '../push/lines-ingested-consumer.ts';
-import type { Infrastructure } from '../service/infrastructure.ts';
 
 export type ReplayPushOutcome =
   | { outcome: 'created' | 'updated' | 'skipped' }
@@ -20,7 +20,7 @@ export type ReplayPushOutcome =
 export class ReplayPush {
   readonly #attempt: AttemptOptions<PushOutcome>;
 
-  constructor(infra: Infrastructure, pusher: InvoicePusher) {
+  constructor(infra: PushPlatform, pusher: InvoicePusher) {
     const { config } = infra;
     const handler = linesIngestedHandler(
       {

@@ -8,8 +8,8 @@ import type { Logger } from '../ops/logger.ts';
 import type { RangeSelection } from '../platform/kafka/offset-range.ts';
 import type { ReadLimits } from '../platform/kafka/read-budget.ts';
 import { type RangeRecord, readGroupPrefix, readRange } from '../platform/kafka/topic-range-reader.ts';
+import type { Messaging } from '../platform/messaging.ts';
 import { type LinesIngestedReader, readLinesIngested } from '../push/read-lines-ingested.ts';
-import type { ReadOnlyInfrastructure } from '../service/read-only-infrastructure.ts';
 import type { NewestByKey } from './newest-by-key.ts';
 import { type PartitionPosition, RangeProgress } from './range-progress.ts';
 import { resumeHint, saveCheckpoint } from './replay-checkpoint.ts';
@@ -46,7 +46,7 @@ export interface ReplayOptions extends RangeSelection {
 }
 
 interface ReplayRunDeps {
-  infra: ReadOnlyInfrastructure;
+  infra: Messaging;
   options: ReplayOptions;
   /** Told everything the run does, as it goes. */
   emit: ReplayObserver;

@@ -2,9 +2,10 @@ import { SyncError } from '../failures/errors.ts';
 import { UsageError } from '../failures/usage-error.ts';
 import { type CommandOutput, processOutput } from '../operator/command-output.ts';
 import { selectRanges } from '../operator/topic-selection.ts';
+import { createFinanceClient } from '../platform/finance/create-finance-client.ts';
 import { topicExists } from '../platform/kafka/topic-exists.ts';
-import { createFinanceClient, createPusher, type Infrastructure } from '../service/infrastructure.ts';
-import type { ReadOnlyInfrastructure } from '../service/read-only-infrastructure.ts';
+import type { Messaging } from '../platform/messaging.ts';
+import { createPusher, type PushPlatform } from '../push/create-pusher.ts';
 import type { PartitionPosition } from './range-progress.ts';
 import { checkCheckpointPath, loadCheckpoint } from './replay-checkpoint.ts';
 import type { ReplayObserver, ReplaySummary } from './replay-events.ts';
@@ -29,7 +30,7 @@ const BAR_EVERY_MS = 100;
  * creates no database, topic or schema.
  */
 export function replayCommand(
-  infra: ReadOnlyInfrastructure | Infrastructure,
+  infra: Messaging | PushPlatform,
   options: ReplayOptions,
   output: CommandOutput = processOutput,
 ): Promise<ReplaySummary> {
@@ -44,7 +45,7 @@ export function replayCommand(
  * command renders them as text or JSON lines, the console keeps them for its Replay page.
  */
 export async function runReplay(
-  infra: ReadOnlyInfrastructure | Infrastructure,
+  infra: Messaging | PushPlatform,
   options: ReplayOptions,
   emit: ReplayObserver,
 ): Promise<ReplaySummary> {
@@ -108,12 +109,12 @@ function remaining(options: ReplayOptions, deadline: number | undefined): Replay
 }
 
 /** Pushing announces and dead-letters: it needs the full infrastructure, not the read-only one. */
-function pushing(infra: ReadOnlyInfrastructure | Infrastructure): Infrastructure {
-  if ('sender' in infra) return infra as Infrastructure;
+function pushing(infra: Messaging | PushPlatform): PushPlatform {
+  if ('sender' in infra) return infra as PushPlatform;
   throw new SyncError('UNEXPECTED', 'replay was given the read-only infrastructure for a run that pushes');
 }
 
-function financeFor(infra: Infrastructure, options: ReplayOptions) {
+function financeFor(infra: PushPlatform, options: ReplayOptions) {
   const finance = createFinanceClient(infra, { maxInFlight: options.maxInFlight });
   if (!finance) {
     throw new SyncError(
@@ -125,7 +126,7 @@ function financeFor(infra: Infrastructure, options: ReplayOptions) {
 }
 
 async function positionsOf(
-  infra: ReadOnlyInfrastructure,
+  infra: Messaging,
   topic: string,
   options: ReplayOptions,
 ): Promise<PartitionPosition[]> {

@@ -3,9 +3,6 @@ import type { Config } from '../config/config.ts';
 import { createLogger, type Logger } from '../ops/logger.ts';
 import { createMetrics, type Metrics } from '../ops/metrics.ts';
 import { type Database, openDatabase } from '../platform/database/database.ts';
-import { PayloadShaLoader } from '../platform/database/payload-sha-loader.ts';
-import { FinanceClient } from '../platform/finance/finance-client.ts';
-import { FinanceTokenSource } from '../platform/finance/finance-token.ts';
 import { CoalescingSender } from '../platform/kafka/coalescing-sender.ts';
 import { verifyKafkaAccess } from '../platform/kafka/kafka-access.ts';
 import { ensureTopics } from '../platform/kafka/kafka-client.ts';
@@ -17,7 +14,6 @@ import {
   registerContracts,
   type SchemaIds,
 } from '../platform/registry/contracts.ts';
-import { InvoicePusher } from '../push/invoice-pusher.ts';
 import { RecentPushes } from '../push/recent-pushes.ts';
 import { messagingClients } from './read-only-infrastructure.ts';
 
@@ -114,37 +110,4 @@ async function connectMessaging(
       await database.close();
     },
   };
-}
-
-/**
- * Builds a finance client whose retries and concurrency limit are measured, or undefined when
- * finance is not configured. `maxInFlight` overrides PUSHER_MAX_IN_FLIGHT (replay --max-in-flight).
- */
-export function createFinanceClient(
-  infra: Pick<Infrastructure, 'config' | 'metrics'>,
-  overrides: { maxInFlight?: number } = {},
-): FinanceClient | undefined {
-  const { finance: configured } = infra.config;
-  const finance = { ...configured, maxInFlight: overrides.maxInFlight ?? configured.maxInFlight };
-  if (!finance.secret) return undefined;
-  return new FinanceClient(finance, new FinanceTokenSource(finance, finance.secret), {
-    onRetry: (reason) => infra.metrics.financeRetries.inc({ reason }),
-    onLimit: (limit) => infra.metrics.financeConcurrencyLimit.set(limit),
-  });
-}
-
-export function createPusher(infra: Infrastructure, finance: FinanceClient): InvoicePusher {
-  return new InvoicePusher({
-    codec: infra.codec,
-    contracts: infra.contracts,
-    pushedSchemaId: infra.schemaIds.pushedToFinance,
-    pushedTopic: infra.config.topics.pushedToFinance,
-    sender: infra.sender,
-    finance,
-    recorded: new PayloadShaLoader(infra.database.repository),
-    taxWords: infra.config.taxWords,
-    maxLines: infra.config.events.maxLines,
-    metrics: infra.metrics,
-    observer: infra.recentPushes,
-  });
 }

@@ -1,23 +1,13 @@
-import type { Kafka } from 'kafkajs';
 import type { Config } from '../config/config.ts';
 import { createLogger, type Logger } from '../ops/logger.ts';
 import { verifyKafkaAccess } from '../platform/kafka/kafka-access.ts';
 import { createKafka } from '../platform/kafka/kafka-client.ts';
+import type { Messaging } from '../platform/messaging.ts';
 import { AvroCodec } from '../platform/registry/avro-codec.ts';
-import { type Contracts, loadContracts } from '../platform/registry/contracts.ts';
+import { loadContracts } from '../platform/registry/contracts.ts';
 
-/**
- * What the read-only commands (`dlq list`, `dlq show`, `replay --dry-run`) need: Kafka to read and
- * the registry to decode. Every field is one of `Infrastructure`'s, so the full infrastructure
- * (src/service/service.ts) also works wherever this one is asked for.
- */
-export interface ReadOnlyInfrastructure {
-  config: Config;
-  log: Logger;
-  /** Decodes only: each record names its writer schema id, so nothing is registered or looked up. */
-  codec: AvroCodec;
-  contracts: Contracts;
-  kafka: Kafka;
+/** Reading and decoding topics, and closing the registry client after: the read-only commands' infrastructure. */
+export interface ReadOnlyInfrastructure extends Messaging {
   close(): Promise<void>;
 }
 

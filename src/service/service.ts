@@ -6,17 +6,14 @@ import { KeyLanes, Semaphore } from '../consuming/key-lanes.ts';
 import { type OpsServer, type Readiness, startOpsServer } from '../ops/http-server.ts';
 import type { Logger } from '../ops/logger.ts';
 import { memoryBudget } from '../ops/memory-budget.ts';
+import { createFinanceClient } from '../platform/finance/create-finance-client.ts';
 import type { FinanceClient } from '../platform/finance/finance-client.ts';
 import type { ProbeResult } from '../platform/kafka/kafka-probe.ts';
+import { createPusher } from '../push/create-pusher.ts';
 import { linesIngestedHandler } from '../push/lines-ingested-consumer.ts';
 import { observingDeadLetters } from '../push/push-observer.ts';
 import { pushedToFinanceHandler } from '../record/pushed-to-finance-consumer.ts';
-import {
-  createFinanceClient,
-  createPusher,
-  type Infrastructure,
-  openInfrastructure,
-} from './infrastructure.ts';
+import { type Infrastructure, openInfrastructure } from './infrastructure.ts';
 
 export interface ServiceRoles {
   pusher: boolean;
