@@ -1,23 +1,18 @@
 import { describe, expect, it } from 'vitest';
 import { eventually } from '../helpers/eventually.ts';
 import { testKafka } from '../helpers/kafka.ts';
-import {
-  financeForTest,
-  infraForTest,
-  logCapture,
-  publishLinesIngested,
-  serviceForTest,
-  smallInvoice,
-  testEnv,
-} from '../helpers/service.ts';
+import { pipelineForTest } from '../helpers/pipeline.ts';
+import { logCapture, publishLinesIngested, serviceForTest, smallInvoice } from '../helpers/service.ts';
 
 describe('pusher without a finance secret', () => {
   it('does not join its group, says why once, and pushes what was published meanwhile once the secret is set', async () => {
-    const finance = await financeForTest();
-    const withoutSecret = testEnv({ financeUrl: finance.url, secret: null });
-    const infra = await infraForTest(withoutSecret);
     const { lines, logger } = logCapture();
-    const disabled = await serviceForTest(withoutSecret, { pusher: true, recorder: true }, logger);
+    const {
+      env: withoutSecret,
+      finance,
+      infra,
+      service: disabled,
+    } = await pipelineForTest({ roles: { recorder: true }, secret: null, logger });
 
     const readiness = await disabled.readiness();
     expect(readiness.finance).toEqual({

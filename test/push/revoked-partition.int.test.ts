@@ -1,15 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { invoiceKey } from '../../src/invoice/invoice-events.ts';
 import { eventually } from '../helpers/eventually.ts';
-import { produce, testKafka, topicReader } from '../helpers/kafka.ts';
-import {
-  financeForTest,
-  infraForTest,
-  logCapture,
-  serviceForTest,
-  smallInvoice,
-  testEnv,
-} from '../helpers/service.ts';
+import { produce, testKafka } from '../helpers/kafka.ts';
+import { pipelineForTest } from '../helpers/pipeline.ts';
+import { logCapture, serviceForTest, smallInvoice } from '../helpers/service.ts';
 
 interface LogLine {
   time: string;
@@ -23,13 +17,14 @@ const parse = (lines: string[]) => lines.map((line) => JSON.parse(line) as LogLi
 
 describe('a push never outlives its partition', () => {
   it('after a rebalance, the member that lost a partition announces none of its in-flight pushes; the new owner does', async () => {
-    const finance = await financeForTest();
-    finance.setFaults({ latencyMs: 3_000 });
-    const env = testEnv({ financeUrl: finance.url, env: { KAFKA_TOPIC_PARTITIONS: '2', LOG_LEVEL: 'info' } });
-    const infra = await infraForTest(env);
-    const pushed = await topicReader(testKafka(), env.TOPIC_PUSHED_TO_FINANCE as string);
     const first = logCapture();
-    await serviceForTest(env, { pusher: true, recorder: false }, first.logger);
+    const pipeline = await pipelineForTest({
+      env: { KAFKA_TOPIC_PARTITIONS: '2', LOG_LEVEL: 'info' },
+      financeFaults: { latencyMs: 3_000 },
+      logger: first.logger,
+    });
+    const { env, finance, infra } = pipeline;
+    const pushed = await pipeline.pushed();
     await eventually(
       () => (parse(first.lines).some((l) => l.msg === 'joined consumer group') ? true : undefined),
       {
@@ -52,6 +47,7 @@ describe('a push never outlives its partition', () => {
     await eventually(() => (finance.stats().inFlight >= 4 ? true : undefined), {
       what: 'pushes in flight',
     });
+    // The second member of the group, joining mid-test: the rebalance under test, not set-up.
     await serviceForTest(env, { pusher: true, recorder: false });
 
     // Every invoice is announced in the end, by whichever member owns its partition then.
