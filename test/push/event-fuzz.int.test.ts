@@ -5,8 +5,9 @@ import { DLQ_HEADER } from '../../src/dead-letters/dead-letter-headers.ts';
 import type { ErrorCode } from '../../src/failures/errors.ts';
 import { fuzzScale, recordBadInput } from '../helpers/bad-input.ts';
 import { eventually } from '../helpers/eventually.ts';
-import { createTopics, type ReadMessage, testKafka, topicReader } from '../helpers/kafka.ts';
-import { financeForTest, infraForTest, logCapture, serviceForTest, testEnv } from '../helpers/service.ts';
+import { type ReadMessage, testKafka } from '../helpers/kafka.ts';
+import { pipelineForTest } from '../helpers/pipeline.ts';
+import { logCapture } from '../helpers/service.ts';
 import { type FuzzCase, fuzzCase } from './event-fuzz-cases.ts';
 
 const SEED = 20_260_401;
@@ -53,9 +54,8 @@ describe('pusher: event fuzz against the real stack', () => {
   it('pushes every valid invoice and dead-letters every hostile record with its reason, on one partition, without a stall or a crash', async () => {
     const scale = fuzzScale();
     const count = 300 * scale.factor;
-    const finance = await financeForTest();
-    const env = testEnv({
-      financeUrl: finance.url,
+    const { lines: logs, logger } = logCapture();
+    const pipeline = await pipelineForTest({
       env: {
         // Random tenants: each token names its event's tenant, as finance requires.
         FINANCE_IDENTITY: 'event-tenant',
@@ -63,10 +63,12 @@ describe('pusher: event fuzz against the real stack', () => {
         EVENT_MAX_LINES: String(LIMITS.maxLines),
         KAFKA_TOPIC_PARTITIONS: '1',
       },
+      topics: { TOPIC_LINES_INGESTED: {} },
+      startService: false,
+      logger,
     });
+    const { env, finance, infra } = pipeline;
     const topic = env.TOPIC_LINES_INGESTED as string;
-    await createTopics(testKafka(), [{ topic }]);
-    const infra = await infraForTest(env);
     const framing = {
       encode: (event: Parameters<typeof infra.contracts.linesIngested.type.toBuffer>[0]) =>
         framed(infra.schemaIds.linesIngested, infra.contracts.linesIngested.type.toBuffer(event)),
@@ -80,9 +82,8 @@ describe('pusher: event fuzz against the real stack', () => {
     const offsets = await publish(topic, cases);
     const end = BigInt(offsets.at(-1) as string) + 1n;
 
-    const dlq = await topicReader(testKafka(), env.TOPIC_LINES_INGESTED_DLQ as string);
-    const { lines: logs, logger } = logCapture();
-    const service = await serviceForTest(env, { pusher: true, recorder: false }, logger);
+    const dlq = await pipeline.pusherDeadLetters();
+    const service = await pipeline.startService();
     const valid = cases.filter((c) => 'pushed' in c.expected);
     const invalid = cases.length - valid.length;
 
