@@ -6,6 +6,8 @@ import type { Admin, Consumer, Producer } from 'kafkajs';
  * restarts), a producer or admin client until `connect()` settles, and the topic set-up. kafkajs's
  * passing protocol errors are logged at debug while anything is starting (see kafka-log-level.ts).
  */
+const JOIN_GRACE_MS = 10_000; // ten seconds: leader elections of new topics settle well within it
+
 export class KafkaStartup {
   #pending = 0;
 
@@ -24,8 +26,8 @@ export class KafkaStartup {
   }
 
   /**
-   * Start-up of a consumer lasts from `connect()` to its first join, a crash kafkajs does not
-   * restart, or our own `stop()`/`disconnect()`. (kafkajs stops and disconnects the consumer itself
+   * Start-up of a consumer lasts from `connect()` to its first fetch (at most JOIN_GRACE_MS after its
+   * first join), a crash kafkajs does not restart, or our own `stop()`/`disconnect()`. (kafkajs stops and disconnects the consumer itself
    * on every crash, restarted or not, so its STOP and DISCONNECT events do not end the start-up.)
    */
   trackConsumer(consumer: Consumer): Consumer {
@@ -34,13 +36,21 @@ export class KafkaStartup {
     consumer.connect = async () => {
       settle();
       const done = this.#begin();
+      let grace: NodeJS.Timeout | undefined;
       const removers = [
-        consumer.on(consumer.events.GROUP_JOIN, () => settle()),
+        // After the join the consumer still looks up where to start (ListOffsets), which a topic
+        // created moments ago may answer with NOT_LEADER while its leaders are elected: start-up
+        // ends with the first fetch, or a short while after the join if nothing is fetched.
+        consumer.on(consumer.events.FETCH, () => settle()),
+        consumer.on(consumer.events.GROUP_JOIN, () => {
+          grace ??= setTimeout(() => settle(), JOIN_GRACE_MS).unref();
+        }),
         consumer.on(consumer.events.CRASH, ({ payload }) => {
           if (!payload.restart) settle();
         }),
       ];
       settle = () => {
+        clearTimeout(grace);
         for (const remove of removers) remove();
         done();
       };
