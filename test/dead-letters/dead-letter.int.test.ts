@@ -2,22 +2,15 @@ import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { DLQ_HEADER } from '../../src/dead-letters/dead-letter-headers.ts';
 import { invoiceKey } from '../../src/invoice/invoice-events.ts';
-import { produce, testKafka, topicReader } from '../helpers/kafka.ts';
-import {
-  april2026Event,
-  financeForTest,
-  infraForTest,
-  serviceForTest,
-  smallInvoice,
-  testEnv,
-} from '../helpers/service.ts';
+import { produce, testKafka } from '../helpers/kafka.ts';
+import { pipelineForTest } from '../helpers/pipeline.ts';
+import { april2026Event, smallInvoice } from '../helpers/service.ts';
 
 describe('pusher: bad events go to the dead-letter topic with a reason, and consumption goes on', () => {
   it('dead-letters five kinds of bad input with their original bytes, then pushes the next good event', async () => {
-    const finance = await financeForTest();
-    const env = testEnv({ financeUrl: finance.url });
+    const pipeline = await pipelineForTest({ startService: false });
+    const { env, finance, infra } = pipeline;
     const topic = env.TOPIC_LINES_INGESTED as string;
-    const infra = await infraForTest(env);
     const encode = (event: ReturnType<typeof april2026Event>) =>
       infra.codec.encode(infra.schemaIds.linesIngested, infra.contracts.linesIngested, event);
 
@@ -54,9 +47,9 @@ describe('pusher: bad events go to the dead-letter topic with a reason, and cons
       { key: invoiceKey(good), value: await encode(good), partition: 0 },
     ]);
 
-    const dlq = await topicReader(testKafka(), env.TOPIC_LINES_INGESTED_DLQ as string);
-    const pushed = await topicReader(testKafka(), env.TOPIC_PUSHED_TO_FINANCE as string);
-    await serviceForTest(env, { pusher: true, recorder: false });
+    const dlq = await pipeline.pusherDeadLetters();
+    const pushed = await pipeline.pushed();
+    await pipeline.startService();
 
     const dead = await dlq.waitFor(bad.length);
     const [announced] = await pushed.waitFor(1);
@@ -80,20 +73,14 @@ describe('pusher: bad events go to the dead-letter topic with a reason, and cons
   });
 
   it('dead-letters a record too large for the dead-letter topic without its value, saying so, and goes on', async () => {
-    const finance = await financeForTest();
-    const env = testEnv({ financeUrl: finance.url });
+    const pipeline = await pipelineForTest({
+      // The dead-letter topic takes less than the input topic: the original bytes plus our headers do not fit.
+      topics: { TOPIC_LINES_INGESTED_DLQ: { partitions: 1, config: { 'max.message.bytes': '5000' } } },
+      startService: false,
+    });
+    const { env, infra } = pipeline;
     const topic = env.TOPIC_LINES_INGESTED as string;
     const dlqTopic = env.TOPIC_LINES_INGESTED_DLQ as string;
-    // The dead-letter topic takes less than the input topic: the original bytes plus our headers do not fit.
-    const admin = testKafka().admin();
-    await admin.connect();
-    await admin.createTopics({
-      topics: [
-        { topic: dlqTopic, numPartitions: 1, configEntries: [{ name: 'max.message.bytes', value: '5000' }] },
-      ],
-    });
-    await admin.disconnect();
-    const infra = await infraForTest(env);
     const good = smallInvoice('INV-GOOD-AFTER-HUGE');
     const huge = Buffer.concat([Buffer.from([1]), randomBytes(5_999)]); // not Avro: EVENT_UNDECODABLE
     await produce(testKafka(), topic, [
@@ -105,9 +92,9 @@ describe('pusher: bad events go to the dead-letter topic with a reason, and cons
       },
     ]);
 
-    const dlq = await topicReader(testKafka(), dlqTopic);
-    const pushed = await topicReader(testKafka(), env.TOPIC_PUSHED_TO_FINANCE as string);
-    await serviceForTest(env, { pusher: true, recorder: false });
+    const dlq = await pipeline.pusherDeadLetters();
+    const pushed = await pipeline.pushed();
+    await pipeline.startService();
 
     const [dead] = await dlq.waitFor(1);
     expect(dead?.key).toBe('k:huge');

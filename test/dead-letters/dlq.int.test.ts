@@ -1,4 +1,4 @@
-import { describe, expect, it, onTestFinished } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { DLQ_HEADER } from '../../src/dead-letters/dead-letter-headers.ts';
 import type { DeadLetterView } from '../../src/dead-letters/dead-letter-view.ts';
 import { dlqList, dlqRedrive, dlqShow } from '../../src/dead-letters/dlq.ts';
@@ -6,7 +6,8 @@ import { invoiceKey } from '../../src/invoice/invoice-events.ts';
 import { captureOutput } from '../helpers/command-test-kit.ts';
 import { eventually } from '../helpers/eventually.ts';
 import { produce, testKafka, topicReader } from '../helpers/kafka.ts';
-import { april2026Event, financeForTest, infraForTest, serviceForTest, testEnv } from '../helpers/service.ts';
+import { pipelineForTest } from '../helpers/pipeline.ts';
+import { april2026Event } from '../helpers/service.ts';
 
 const NOT_AVRO = Buffer.from('{"invoice":"json, not avro"}');
 
@@ -15,12 +16,9 @@ const NOT_AVRO = Buffer.from('{"invoice":"json, not avro"}');
  * (lines do not add up to the stated total).
  */
 async function twoDeadLetters() {
-  const finance = await financeForTest();
-  const env = testEnv({ financeUrl: finance.url });
+  const { env, infra, service, pusherDeadLetters } = await pipelineForTest();
   const source = env.TOPIC_LINES_INGESTED as string;
   const dlqTopic = env.TOPIC_LINES_INGESTED_DLQ as string;
-  const infra = await infraForTest(env);
-  const service = await serviceForTest(env, { pusher: true, recorder: false });
   const mismatch = april2026Event({ provider_invoice_id: 'INV-MISMATCH', total_minor: 8700 });
   const mismatchBytes = await infra.codec.encode(
     infra.schemaIds.linesIngested,
@@ -31,8 +29,7 @@ async function twoDeadLetters() {
     { key: 'k:not-avro', value: NOT_AVRO, partition: 0 },
     { key: invoiceKey(mismatch), value: mismatchBytes, partition: 0 },
   ]);
-  const dlqReader = await topicReader(testKafka(), dlqTopic);
-  onTestFinished(() => dlqReader.close());
+  const dlqReader = await pusherDeadLetters();
   await dlqReader.waitFor(2);
   const views = await dlqList(infra, {}, captureOutput());
   const byKey = (key: string) => views.find((v) => v.key === key) as DeadLetterView;
