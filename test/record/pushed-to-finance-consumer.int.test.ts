@@ -4,12 +4,19 @@ import type { InvoicePushedToFinance } from '../../src/invoice/invoice-events.ts
 import { invoiceKey } from '../../src/invoice/invoice-events.ts';
 import { pushedEvent } from '../fixtures/pushed-event.ts';
 import { eventually } from '../helpers/eventually.ts';
-import { createTopics, produce, testKafka } from '../helpers/kafka.ts';
-import { infraForTest, serviceForTest, testEnv } from '../helpers/service.ts';
+import { produce, testKafka } from '../helpers/kafka.ts';
+import { type PipelineOptions, pipelineForTest } from '../helpers/pipeline.ts';
+import { serviceForTest } from '../helpers/service.ts';
 import { tcpProxyForTest } from '../helpers/tcp-proxy.ts';
 
-async function recorderSetup(env: Record<string, string>) {
-  const infra = await infraForTest(env);
+/** The recorder alone, no finance: a pipeline with a way to announce a push and to read its row. */
+async function recorderSetup(options: Pick<PipelineOptions, 'env' | 'serviceEnv'> = {}) {
+  const { env, infra, service } = await pipelineForTest({
+    roles: { pusher: false, recorder: true },
+    finance: null,
+    secret: null,
+    ...options,
+  });
   const send = async (event: InvoicePushedToFinance) => {
     const value = await infra.codec.encode(
       infra.schemaIds.pushedToFinance,
@@ -19,14 +26,12 @@ async function recorderSetup(env: Record<string, string>) {
     await produce(testKafka(), env.TOPIC_PUSHED_TO_FINANCE as string, [{ key: invoiceKey(event), value }]);
   };
   const row = (id: string) => infra.database.repository.find('platform-admin', 'digitalocean', id);
-  return { infra, send, row };
+  return { service, send, row };
 }
 
 describe('recorder: invoice.pushed_to_finance → cloud_invoices', () => {
   it('creates the row with the finance id, and the same event twice leaves one identical row', async () => {
-    const env = testEnv({ secret: null });
-    const { send, row } = await recorderSetup(env);
-    const service = await serviceForTest(env, { pusher: false, recorder: true });
+    const { send, row, service } = await recorderSetup();
     const event = pushedEvent({ provider_invoice_id: 'INV-REC-1' });
     await send(event);
     const first = await eventually(() => row('INV-REC-1'), { what: 'recorded row' });
@@ -53,9 +58,7 @@ describe('recorder: invoice.pushed_to_finance → cloud_invoices', () => {
   });
 
   it('ignores an older push that arrives after a newer one', async () => {
-    const env = testEnv({ secret: null });
-    const { send, row } = await recorderSetup(env);
-    const service = await serviceForTest(env, { pusher: false, recorder: true });
+    const { send, row, service } = await recorderSetup();
     const newer = pushedEvent({
       provider_invoice_id: 'INV-REC-2',
       pushed_at: Date.parse('2026-05-03T00:00:00Z'),
@@ -81,9 +84,13 @@ describe('recorder: invoice.pushed_to_finance → cloud_invoices', () => {
   });
 
   it('shares partitions between two recorders of one group', async () => {
-    const env = testEnv({ secret: null });
-    await createTopics(testKafka(), [{ topic: env.TOPIC_PUSHED_TO_FINANCE as string, numPartitions: 4 }]);
-    const a = await serviceForTest(env, { pusher: false, recorder: true });
+    const { env, service: a } = await pipelineForTest({
+      roles: { pusher: false, recorder: true },
+      finance: null,
+      secret: null,
+      topics: { TOPIC_PUSHED_TO_FINANCE: { partitions: 4 } },
+    });
+    // The second recorder of the group: what the test is about, not set-up.
     const b = await serviceForTest(env, { pusher: false, recorder: true });
     const assignments = await eventually(
       async () => {
@@ -101,14 +108,14 @@ describe('recorder: invoice.pushed_to_finance → cloud_invoices', () => {
   async function recorderBehindProxy(extraEnv: Record<string, string> = {}) {
     const pgUrl = new URL(inject('databaseUrl'));
     const proxy = await tcpProxyForTest({ host: pgUrl.hostname, port: Number(pgUrl.port || 5432) });
-    const env = testEnv({ secret: null, env: extraEnv });
-    const viaProxy = new URL(env.DATABASE_URL as string);
-    viaProxy.port = String(proxy.port());
-    const { send, row } = await recorderSetup(env);
-    const service = await serviceForTest(
-      { ...env, DATABASE_URL: viaProxy.toString() },
-      { pusher: false, recorder: true },
-    );
+    const { send, row, service } = await recorderSetup({
+      env: extraEnv,
+      serviceEnv: (env) => {
+        const viaProxy = new URL(env.DATABASE_URL as string);
+        viaProxy.port = String(proxy.port());
+        return { ...env, DATABASE_URL: viaProxy.toString() };
+      },
+    });
     await eventually(async () => ((await service.readiness()).ready ? true : undefined), { what: 'ready' });
     return { proxy, send, row, service };
   }
