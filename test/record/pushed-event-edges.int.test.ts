@@ -3,13 +3,19 @@ import { DLQ_HEADER } from '../../src/dead-letters/dead-letter-headers.ts';
 import { invoiceKey } from '../../src/invoice/invoice-events.ts';
 import { pushedEvent } from '../fixtures/pushed-event.ts';
 import { eventually } from '../helpers/eventually.ts';
-import { produce, testKafka, topicReader } from '../helpers/kafka.ts';
-import { infraForTest, serviceForTest, testEnv } from '../helpers/service.ts';
+import { produce, testKafka } from '../helpers/kafka.ts';
+import { pipelineForTest } from '../helpers/pipeline.ts';
 
 describe('recorder: announcements are held to the identifier rules and the size limit', () => {
   it('dead-letters an announcement with a bad identifier or an oversized value to its own DLQ, and records the valid one after them', async () => {
-    const env = testEnv({ secret: null, env: { EVENT_MAX_BYTES: '4096' } });
-    const infra = await infraForTest(env);
+    const pipeline = await pipelineForTest({
+      roles: { pusher: false, recorder: true },
+      finance: null,
+      secret: null,
+      env: { EVENT_MAX_BYTES: '4096' },
+      startService: false,
+    });
+    const { env, infra } = pipeline;
     const encode = (event: ReturnType<typeof pushedEvent>) =>
       infra.codec.encode(infra.schemaIds.pushedToFinance, infra.contracts.pushedToFinance, event);
     // A tenant holding ':' names the same key, and would select the same row, as a valid invoice.
@@ -44,8 +50,8 @@ describe('recorder: announcements are held to the identifier rules and the size 
       ...bad.map(({ key, value }) => ({ key, value, partition: 0 })),
       { key: invoiceKey(good), value: await encode(good), partition: 0 },
     ]);
-    const dlq = await topicReader(testKafka(), env.TOPIC_PUSHED_TO_FINANCE_DLQ as string);
-    await serviceForTest(env, { pusher: false, recorder: true });
+    const dlq = await pipeline.recorderDeadLetters();
+    await pipeline.startService();
 
     const recorded = await eventually(
       () => infra.database.repository.find('platform-admin', 'digitalocean', 'INV:X'),

@@ -5,7 +5,7 @@ import type { Infrastructure } from '../../src/service/infrastructure.ts';
 import { pushedEvent } from '../fixtures/pushed-event.ts';
 import { eventually } from '../helpers/eventually.ts';
 import { produce, testKafka } from '../helpers/kafka.ts';
-import { infraForTest, serviceForTest, testEnv } from '../helpers/service.ts';
+import { pipelineForTest } from '../helpers/pipeline.ts';
 
 async function publishPushed(infra: Infrastructure, topic: string, event: InvoicePushedToFinance) {
   const { codec, schemaIds, contracts } = infra;
@@ -21,9 +21,11 @@ async function publishPushed(infra: Infrastructure, topic: string, event: Invoic
  */
 describe('recorder: the same provider invoice id under two tenants', () => {
   it('records two cloud_invoices rows, each with its own finance id and payload hash', async () => {
-    const env = testEnv({ secret: null });
-    const infra = await infraForTest(env);
-    await serviceForTest(env, { pusher: false, recorder: true });
+    const { env, infra } = await pipelineForTest({
+      roles: { pusher: false, recorder: true },
+      finance: null,
+      secret: null,
+    });
     const platform = pushedEvent({ provider_invoice_id: 'INV-TENANTS-1', payload_sha256: 'a'.repeat(64) });
     const acme = pushedEvent({
       tenant_id: 'tenant-acme',
