@@ -4,6 +4,7 @@ import { type ErrorCode, SyncError } from '../failures/errors.ts';
 import { systemicBackoffMs } from '../failures/failure-policy.ts';
 import type { Logger } from '../ops/logger.ts';
 import type { Metrics } from '../ops/metrics.ts';
+import { whileGroupRuns } from '../platform/kafka/consumer-calls.ts';
 import { AttemptBudget } from './attempt-budget.ts';
 import { BatchProcessor, type Halt, type RecordHandler, type Rewind } from './batch-processor.ts';
 import type { KeyLanes } from './key-lanes.ts';
@@ -188,8 +189,8 @@ export class ConsumerRuntime {
     clearTimeout(this.#systemicPause);
     this.#systemicPause = undefined;
     this.#processor.close();
-    // No more fetches while the records in flight finish (pause throws before run() began).
-    if (wasRunning) this.#consumer.pause([{ topic: this.#options.topic }]);
+    // No more fetches while the records in flight finish.
+    if (wasRunning) whileGroupRuns(() => this.#consumer.pause([{ topic: this.#options.topic }]));
     await this.#processor.drained();
     await this.#committer.flush();
     await this.#consumer.disconnect();
@@ -255,10 +256,12 @@ export class ConsumerRuntime {
     const { topic } = this.#options;
     this.#setPausedGauge(topic);
     if (!this.#running) return;
-    this.#consumer.resume([{ topic }]);
     // Partitions still waiting out a transient pause stay paused.
     const stillPaused = [...this.#partitionPauses.keys()];
-    if (stillPaused.length > 0) this.#consumer.pause([{ topic, partitions: stillPaused }]);
+    whileGroupRuns(() => {
+      this.#consumer.resume([{ topic }]);
+      if (stillPaused.length > 0) this.#consumer.pause([{ topic, partitions: stillPaused }]);
+    });
   }
 
   /** Checks the failed dependency every second during `pause`; ends the pause once it answers. */
@@ -291,7 +294,9 @@ export class ConsumerRuntime {
       this.#partitionPauses.delete(partition);
       this.#setPausedGauge(topic);
       // During a systemic pause the whole topic resumes when that ends.
-      if (this.#running && !this.#systemicPause) this.#consumer.resume([{ topic, partitions: [partition] }]);
+      if (this.#running && !this.#systemicPause) {
+        whileGroupRuns(() => this.#consumer.resume([{ topic, partitions: [partition] }]));
+      }
     }, this.#options.pauseOnTransientMs);
     this.#partitionPauses.set(partition, timer);
     this.#setPausedGauge(topic);
