@@ -4,6 +4,7 @@
 import { runBench } from './bench-report.ts';
 import { benchStack } from './bench-stack.ts';
 import { main as bigInvoice } from './big-invoice.ts';
+import { main as fullTable } from './full-table.ts';
 import { main as latency } from './latency.ts';
 import { main as memory } from './memory.ts';
 import { main as onePartition } from './one-partition.ts';
@@ -12,6 +13,7 @@ import { main as throughput } from './run.ts';
 
 const PARTS: [string, () => Promise<void>][] = [
   ['throughput', throughput],
+  ['full-table', fullTable],
   ['one-partition', onePartition],
   ['latency', latency],
   ['big-invoice', bigInvoice],

@@ -4,6 +4,7 @@ import { writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
 import { join } from 'node:path';
 import type { Kafka } from 'kafkajs';
+import type { Config } from '../src/config/config.ts';
 import { startService } from '../src/service/service.ts';
 import { countRecords } from './baselines.ts';
 import {
@@ -23,6 +24,8 @@ export interface Drain {
   financeLatencyMs: number;
   /** PUSHER_MAX_IN_FLIGHT (and FINANCE_CONNECTIONS). */
   inFlight: number;
+  /** Runs before the backlog is published, on the drain's own configuration (e.g. fills cloud_invoices). */
+  prepare?: (config: Config) => Promise<void>;
 }
 
 /**
@@ -43,6 +46,7 @@ export async function drainBacklog(endpoints: Endpoints, kafka: Kafka, drain: Dr
     },
   );
   try {
+    await drain.prepare?.(config);
     await publishBacklog(config, drain.id, drain.events);
     const out = await countRecords(kafka, config.topics.pushedToFinance, drain.partitions);
     const profiler = await startProfiler();
