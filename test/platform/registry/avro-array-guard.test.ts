@@ -3,25 +3,13 @@ import { describe, expect, it } from 'vitest';
 import '../../../src/platform/registry/avro-array-guard.ts';
 import { loadContracts } from '../../../src/platform/registry/contracts.ts';
 import { invoiceWithLines } from '../../fixtures/big-invoice.ts';
+import { withLyingLinesCount, zigZag } from '../../fixtures/lying-avro.ts';
 
 const { linesIngested } = loadContracts();
 
-/** Avro's zig-zag varint of a long. */
-function zigZag(value: bigint): Buffer {
-  let z = (value << 1n) ^ (value >> 63n);
-  const bytes: number[] = [];
-  while (z >= 0x80n) {
-    bytes.push(Number((z & 0x7fn) | 0x80n));
-    z >>= 7n;
-  }
-  bytes.push(Number(z));
-  return Buffer.from(bytes);
-}
-
 /** An invoice body whose `lines` block claims `count` items and carries none (the last byte is the empty block). */
 function lyingLinesBlock(count: bigint): Buffer {
-  const empty = linesIngested.type.toBuffer(invoiceWithLines(0));
-  return Buffer.concat([empty.subarray(0, empty.length - 1), zigZag(count)]);
+  return withLyingLinesCount(linesIngested.type.toBuffer(invoiceWithLines(0)), count);
 }
 
 describe('Avro arrays are read no further than their bytes', () => {
