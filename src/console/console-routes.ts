@@ -2,13 +2,7 @@ import { readFileSync } from 'node:fs';
 import cookie from '@fastify/cookie';
 import formBody from '@fastify/formbody';
 import rateLimit from '@fastify/rate-limit';
-import type {
-  FastifyError,
-  FastifyInstance,
-  FastifyPluginAsync,
-  FastifyReply,
-  FastifyRequest,
-} from 'fastify';
+import type { FastifyError, FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { redrive, replayStart, replayStop, signIn, signOut } from './action-routes.ts';
 import { type Credentials, SESSION_COOKIE } from './console-auth.ts';
 import type { ConsoleDeps, RouteRequest } from './console-deps.ts';
@@ -33,6 +27,8 @@ interface Route {
   /** For the audit log and refusal pages of actions. */
   action?: { name: string; section: Section; back: string };
   expensive?: true;
+  /** At most OPS_SIGN_IN_PER_MINUTE requests per client address (sign-in). */
+  throttled?: true;
 }
 
 const CSS = readFileSync(new URL('./console.css', import.meta.url), 'utf8');
@@ -73,6 +69,7 @@ const ROUTES: Route[] = [
     action: { name: 'stop', section: 'replay', back: '/replay' },
   },
   { method: 'GET', path: '/login', access: 'open', handler: read.login },
+  { method: 'POST', path: '/login', access: 'open', handler: signIn, throttled: true },
   { method: 'POST', path: '/logout', access: 'open', handler: signOut },
   {
     method: 'GET',
@@ -90,71 +87,51 @@ export function consolePlugin(deps: ConsoleDeps): FastifyPluginAsync {
     await app.register(rateLimit, { global: false });
     app.setErrorHandler((error: FastifyError, request, reply) => failed(deps, error, request, reply));
     const reads = { running: 0 };
+    const throttle = { rateLimit: signInLimit(deps) };
     for (const route of ROUTES) {
       app.route({
         method: route.method,
         url: route.path,
+        ...(route.throttled ? { config: throttle } : {}),
         handler: (request, reply) => serve(deps, route, reads, request, reply),
       });
     }
-    signInRoute(app, deps);
   };
 }
 
-function signInRoute(app: FastifyInstance, deps: ConsoleDeps): void {
-  app.route({
-    method: 'POST',
-    url: '/login',
-    config: {
-      rateLimit: {
-        max: deps.limits.signInsPerMinute,
-        timeWindow: 60_000,
-        onExceeded: (request: FastifyRequest) =>
-          deps.audit.warn(
-            { action: 'sign-in', status: 429, remote: request.ip },
-            'console sign-in throttled',
-          ),
-      },
-    },
-    handler: (request, reply) =>
-      serve(
-        deps,
-        { method: 'POST', path: '/login', access: 'open', handler: signIn },
-        undefined,
-        request,
-        reply,
-      ),
-  });
+function signInLimit(deps: ConsoleDeps) {
+  return {
+    max: deps.limits.signInsPerMinute,
+    timeWindow: 60_000, // a minute
+    onExceeded: (request: FastifyRequest) =>
+      deps.audit.warn({ action: 'sign-in', status: 429, remote: request.ip }, 'console sign-in throttled'),
+  };
 }
 
 async function serve(
   deps: ConsoleDeps,
   route: Route,
-  reads: { running: number } | undefined,
+  reads: { running: number },
   request: FastifyRequest,
   reply: FastifyReply,
 ): Promise<FastifyReply> {
   const routeRequest = toRouteRequest(request);
   const gate = admit(deps, route, routeRequest);
   if (gate) return send(reply, gate, routeRequest.context, deps.scrub);
-  if (route.expensive && reads) {
-    if (reads.running >= deps.limits.readConcurrency) {
-      const busy = noticePage(
-        'Busy',
-        'Too many topic reads are running at once; try again in a moment.',
-        'overview',
-        '/',
-      );
-      return send(reply.header('retry-after', '5'), page(busy, 429), routeRequest.context, deps.scrub);
-    }
-    reads.running += 1;
-    try {
-      return send(reply, await route.handler(deps, routeRequest), routeRequest.context, deps.scrub);
-    } finally {
-      reads.running -= 1;
-    }
+  const answer = async () =>
+    send(reply, await route.handler(deps, routeRequest), routeRequest.context, deps.scrub);
+  if (!route.expensive) return answer();
+  if (reads.running >= deps.limits.readConcurrency) {
+    const message = 'Too many topic reads are running at once; try again in a moment.';
+    const busy = page(noticePage('Busy', message, 'overview', '/'), 429);
+    return send(reply.header('retry-after', '5'), busy, routeRequest.context, deps.scrub);
   }
-  return send(reply, await route.handler(deps, routeRequest), routeRequest.context, deps.scrub);
+  reads.running += 1;
+  try {
+    return await answer();
+  } finally {
+    reads.running -= 1;
+  }
 }
 
 /** Lets the request in (filling in its actor) or answers why not: undefined means go on. */
