@@ -2,9 +2,9 @@
  * The module rules of ARCHITECTURE.md, checked in `npm test` (`npm run check:deps`).
  * Folders of src/: the invoice rules at the bottom; the error catalogue; platform adapters (Kafka,
  * registry, finance, database); the consume loop; the capabilities (push, record, replay, dead
- * letters, ingest, operator input); the drivers on top (cli, console, service) that wire them.
+ * letters, ingest, operator input, audit); the drivers on top (cli, console, service) that wire them.
  */
-const CAPABILITIES = '^src/(push|record|replay|dead-letters|ingest|operator)/';
+const CAPABILITIES = '^src/(push|record|replay|dead-letters|ingest|operator|audit)/';
 const DRIVERS = '^src/(cli|console)/|^src/service/service\\.ts$';
 
 module.exports = {

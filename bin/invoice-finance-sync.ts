@@ -1,6 +1,8 @@
 #!/usr/bin/env node
 // The launcher: parses the command line, loads the configuration once, runs one command.
 import { Command, Option } from 'commander';
+import { parseSelection } from '../src/audit/audit-selection.ts';
+import { auditCommand } from '../src/cli/audit.ts';
 import { publishLinesIngested, readIngestEvent } from '../src/cli/ingest.ts';
 import { startCommand } from '../src/cli/start.ts';
 import { type Config, loadConfig } from '../src/config/config.ts';
@@ -166,6 +168,27 @@ program
         : await withInfrastructure((infra) => replayCommand(infra, replay));
       if (summary.interrupted) process.exitCode = 130; // 128 + SIGINT, as shells report it
     }),
+  );
+
+program
+  .command('audit')
+  .description(
+    'reconcile cloud_invoices with the newest ingested version of every invoice: never pushed, pushed but not recorded, stale, recorded without event; exit 1 while drift is left',
+  )
+  .option(
+    '--since <time>',
+    'invoices whose newest version was ingested at or after this time, e.g. 2026-05-01T00:00:00Z',
+  )
+  .option('--period <yyyy-mm>', 'invoices of this billed month, e.g. 2026-04')
+  .option('--json', 'print the report as one JSON object', false)
+  .option('--repair', 're-push never pushed and stale invoices, record pushed but unrecorded ones', false)
+  .action(
+    reportingUsageErrors(
+      async (options: { since?: string; period?: string; json: boolean; repair: boolean }) => {
+        const selection = parseSelection(options); // a bad value fails here, before anything is opened
+        await withInfrastructure((infra) => auditCommand(infra, { ...options, selection }));
+      },
+    ),
   );
 
 const dlq = program

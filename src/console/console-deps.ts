@@ -1,3 +1,4 @@
+import type { AuditReport } from '../audit/audit-runs.ts';
 import type { Logger } from '../ops/logger.ts';
 import type { RecentPushes } from '../push/recent-pushes.ts';
 import type { Actor, ConsoleAuth, Credentials } from './console-auth.ts';
@@ -20,6 +21,8 @@ export interface ConsoleDeps {
   deadLetters: DeadLetterDesk;
   invoiceHistory(key: string): Promise<InvoiceHistory>;
   replay: ReplayJobs;
+  /** The last audit run kept in the database, if any. */
+  lastAudit(): Promise<AuditReport | undefined>;
   replayTopic: string;
   topics: { pushed: string; deadLetter: string };
   auth: ConsoleAuth;

@@ -10,6 +10,7 @@ const PAGES: readonly RegExp[] = [
   /^\/dead-letters\/\d{1,9}\/\d{1,19}$/,
   /^\/replay$/,
   /^\/replay\/preview$/,
+  /^\/audit$/,
 ];
 
 export function isConsolePage(path: string): boolean {

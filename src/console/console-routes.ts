@@ -68,6 +68,7 @@ const ROUTES: Route[] = [
     handler: replayStop,
     action: { name: 'stop', section: 'replay', back: '/replay' },
   },
+  { method: 'GET', path: '/audit', access: 'read', handler: read.audit },
   { method: 'GET', path: '/login', access: 'open', handler: read.login },
   { method: 'POST', path: '/login', access: 'open', handler: signIn, throttled: true },
   { method: 'POST', path: '/logout', access: 'open', handler: signOut },

@@ -1,4 +1,5 @@
 import type { FastifyPluginAsync } from 'fastify';
+import { AuditRuns } from '../audit/audit-runs.ts';
 import type { Config } from '../config/config.ts';
 import { createKafka } from '../platform/kafka/kafka-client.ts';
 import type { Infrastructure } from '../service/infrastructure.ts';
@@ -49,6 +50,7 @@ export function createConsole(options: ConsoleOptions): OpsConsole {
   });
   sampler.start();
   const replay = new ReplayJobs(replayRunner(infra));
+  const auditRuns = new AuditRuns(infra.database.orm);
   const plugin = consolePlugin({
     status: options.status,
     inFlight: async () => byConsumer((await infra.metrics.inFlight.get()).values),
@@ -60,6 +62,7 @@ export function createConsole(options: ConsoleOptions): OpsConsole {
     deadLetters: deadLetterDesk(infra),
     invoiceHistory: (key) => invoiceHistory(infra, infra.recentPushes, key),
     replay,
+    lastAudit: () => auditRuns.last(),
     replayTopic: config.topics.linesIngested,
     topics: { pushed: config.topics.pushedToFinance, deadLetter: config.topics.deadLetter },
     auth: new ConsoleAuth({ token: options.token, publicOrigin: config.console.publicOrigin }),

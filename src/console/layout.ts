@@ -1,6 +1,6 @@
 import { html, type SafeHtml } from './html.ts';
 
-export type Section = 'overview' | 'pushes' | 'invoices' | 'dead-letters' | 'replay' | 'login';
+export type Section = 'overview' | 'pushes' | 'invoices' | 'dead-letters' | 'replay' | 'audit' | 'login';
 
 export interface PageContext {
   /** The signed-in operator (or the bearer token's actor); undefined on the sign-in page. */
@@ -21,6 +21,7 @@ const NAV: [Section, string, string][] = [
   ['invoices', '/invoices', 'Invoice search'],
   ['dead-letters', '/dead-letters', 'Dead letters'],
   ['replay', '/replay', 'Replay'],
+  ['audit', '/audit', 'Audit'],
 ];
 
 /** The shell of every page: header, navigation, who is signed in, the page's own content. */

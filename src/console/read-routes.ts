@@ -1,5 +1,6 @@
 import { UsageError } from '../failures/usage-error.ts';
 import { keyParts } from '../push/recent-pushes.ts';
+import { auditPage } from './audit-view.ts';
 import type { ConsoleDeps, RouteRequest } from './console-deps.ts';
 import { localPath, page, type Reply } from './console-http.ts';
 import { isConsolePage } from './console-pages.ts';
@@ -98,6 +99,11 @@ export async function replayPreview(deps: ConsoleDeps, { query, context }: Route
     if (!(error instanceof UsageError)) throw error;
     return page(replayPage({ ...base, preview: undefined, problem: error.message }, context), 400);
   }
+}
+
+/** The last audit run: one read of its row, so it is not one of the bounded topic reads. */
+export async function audit(deps: ConsoleDeps): Promise<Reply> {
+  return page(auditPage(await deps.lastAudit()));
 }
 
 export function login(_deps: ConsoleDeps, { query }: RouteRequest): Reply {

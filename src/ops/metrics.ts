@@ -12,12 +12,24 @@ export interface Metrics {
   pausedPartitions: Gauge<'group' | 'topic'>;
   inFlight: Gauge<'consumer'>;
   financeConcurrencyLimit: Gauge;
+  /** Drift per class of the last audit run, read from where runs are kept at each scrape. */
+  auditDrift: Gauge<'class'>;
+  auditLastRun: Gauge;
+  /** Where the audit gauges read the last run from (the service sets it; nothing is shown until then). */
+  readAuditFrom(source: () => Promise<AuditSample | undefined>): void;
+}
+
+/** What the audit gauges show of the last run: invoices per class, and when it finished. */
+export interface AuditSample {
+  byClass: Record<string, number>;
+  finishedAtMs: number;
 }
 
 export function createMetrics(): Metrics {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
   const registers = [registry];
+  const audit = auditGauges(registers);
   return {
     registry,
     events: new Counter({
@@ -68,5 +80,52 @@ export function createMetrics(): Metrics {
       help: 'Finance calls allowed in flight right now: grows while latency stays near its floor, shrinks on 429, 503, timeouts and rising latency.',
       registers,
     }),
+    ...audit,
+  };
+}
+
+/**
+ * The audit's gauges. An audit is a one-shot command, so its run is kept in the database and the
+ * service reads the last one when Prometheus scrapes; a failed read leaves the last values shown.
+ */
+function auditGauges(registers: Registry[]) {
+  let source: (() => Promise<AuditSample | undefined>) | undefined;
+  let last: Promise<AuditSample | undefined> | undefined;
+  // Both gauges collect on one scrape: one read serves them.
+  const sample = () => {
+    last ??= (source?.() ?? Promise.resolve(undefined))
+      .catch(() => undefined)
+      .finally(() => {
+        setImmediate(() => {
+          last = undefined;
+        });
+      });
+    return last;
+  };
+  const auditDrift: Gauge<'class'> = new Gauge({
+    name: 'invoice_sync_audit_drift',
+    help: 'Invoices per class of the last audit run: drift left after it (never_pushed, pushed_not_recorded, stale) and its notices (recorded_without_event, unpushable).',
+    labelNames: ['class'],
+    registers,
+    async collect() {
+      const run = await sample();
+      for (const [name, value] of Object.entries(run?.byClass ?? {})) auditDrift.set({ class: name }, value);
+    },
+  });
+  const auditLastRun = new Gauge({
+    name: 'invoice_sync_audit_last_run_timestamp_seconds',
+    help: 'When the last audit run finished (Unix seconds); absent before the first run.',
+    registers,
+    async collect() {
+      const run = await sample();
+      if (run) auditLastRun.set(run.finishedAtMs / 1000);
+    },
+  });
+  return {
+    auditDrift,
+    auditLastRun,
+    readAuditFrom: (read: () => Promise<AuditSample | undefined>) => {
+      source = read;
+    },
   };
 }

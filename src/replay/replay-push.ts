@@ -2,12 +2,14 @@ import { AttemptBudget } from '../consuming/attempt-budget.ts';
 import { type AttemptOptions, attemptRecord, type RecordContext } from '../consuming/record-attempt.ts';
 import { SyncError } from '../failures/errors.ts';
 import { retriesAtOnce } from '../failures/failure-policy.ts';
+import type { InvoicePushedToFinance } from '../invoice/invoice-events.ts';
 import type { PushPlatform } from '../push/create-pusher.ts';
 import type { InvoicePusher, PushOutcome } from '../push/invoice-pusher.ts';
 import { linesIngestedHandler } from '../push/lines-ingested-consumer.ts';
 
 export type ReplayPushOutcome =
-  | { outcome: 'created' | 'updated' | 'skipped' }
+  | { outcome: 'created' | 'updated'; pushed: InvoicePushedToFinance }
+  | { outcome: 'skipped' }
   | { outcome: 'dead_lettered'; reason: unknown };
 
 /**
@@ -45,7 +47,7 @@ export class ReplayPush {
   async push(record: RecordContext): Promise<ReplayPushOutcome> {
     for (;;) {
       const result = await attemptRecord(this.#attempt, record);
-      if (result.outcome === 'handled') return { outcome: result.value.outcome };
+      if (result.outcome === 'handled') return handled(result.value);
       if (result.outcome === 'dead-lettered') return { outcome: 'dead_lettered', reason: result.reason };
       if (result.outcome === 'abandoned') {
         // A replay owns no partition, so nothing revokes its records; say so if that ever changes.
@@ -54,4 +56,9 @@ export class ReplayPush {
       if (!retriesAtOnce(result.action, result.error)) throw result.error;
     }
   }
+}
+
+/** What a handled push ended as; a push that finance took carries its announcement (audit records it). */
+function handled(value: PushOutcome): ReplayPushOutcome {
+  return value.outcome === 'skipped' ? { outcome: 'skipped' } : value;
 }

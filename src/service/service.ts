@@ -1,3 +1,4 @@
+import { AuditRuns, auditSample } from '../audit/audit-runs.ts';
 import type { Config } from '../config/config.ts';
 import { createConsole, lagTargets, type OpsConsole } from '../console/console.ts';
 import type { ServiceStatus } from '../console/overview-view.ts';
@@ -40,6 +41,11 @@ export async function startService(options: ServiceOptions): Promise<Service> {
   const { config } = options;
   const infra = await openInfrastructure(config, options.logger);
   const { log } = infra;
+  const auditRuns = new AuditRuns(infra.database.orm);
+  infra.metrics.readAuditFrom(async () => {
+    const last = await auditRuns.last();
+    return last && auditSample(last);
+  });
   const finance = options.roles.pusher ? createFinanceClient(infra) : undefined;
   const runtimes = consumerRuntimes(infra, options.roles, finance);
   const readiness = () => checkReadiness(infra, options.roles, runtimes);

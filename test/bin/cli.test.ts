@@ -32,7 +32,7 @@ describe('the invoice-finance-sync CLI', { timeout: 60_000 }, () => {
   it('lists every command in --help', () => {
     const { code, stdout } = cli(['--help']);
     expect(code).toBe(0);
-    for (const command of ['start', 'migrate', 'schemas', 'ingest', 'replay', 'dlq']) {
+    for (const command of ['start', 'migrate', 'schemas', 'ingest', 'replay', 'dlq', 'audit']) {
       expect(stdout).toMatch(new RegExp(`^  ${command}\\b`, 'm'));
     }
   });
@@ -42,6 +42,7 @@ describe('the invoice-finance-sync CLI', { timeout: 60_000 }, () => {
     expect(cli(['ingest', '--help']).stdout).toContain('--invoice-id <id>');
     expect(cli(['replay', '--help']).stdout).toContain('--dry-run');
     expect(cli(['dlq', '--help']).stdout).toMatch(/redrive/);
+    expect(cli(['audit', '--help']).stdout).toContain('--repair');
   });
 
   it('lists every variable in start --help, under its group, with its default and meaning', () => {

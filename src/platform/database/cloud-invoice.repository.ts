@@ -7,6 +7,20 @@ import { withDatabaseErrors } from './database-errors.ts';
 
 export type RecordPushOutcome = 'recorded' | 'stale';
 
+/** What recording a push writes: the announcement's identity, figures and finance id. */
+export type RecordedPush = Pick<
+  InvoicePushedToFinance,
+  | 'event_id'
+  | 'tenant_id'
+  | 'provider'
+  | 'provider_invoice_id'
+  | 'invoice_period'
+  | 'amount_gross_minor'
+  | 'pushed_at'
+  | 'finance_invoice_id'
+  | 'payload_sha256'
+>;
+
 /** The unique key of a `cloud_invoices` row, the same as finance's: one invoice per tenant. */
 export interface CloudInvoiceKey {
   tenantId: string;
@@ -99,7 +113,7 @@ export class CloudInvoiceRepository {
   }
 
   /** Idempotent, monotonic upsert of a push keyed by (tenant_id, provider, provider_invoice_id). */
-  async recordPush(event: InvoicePushedToFinance): Promise<RecordPushOutcome> {
+  async recordPush(event: RecordedPush): Promise<RecordPushOutcome> {
     const params = {
       tenant_id: event.tenant_id,
       provider: event.provider,
@@ -165,7 +179,7 @@ export class CloudInvoiceRepository {
     });
   }
 
-  #keyOf(event: InvoicePushedToFinance): Record<string, unknown> {
+  #keyOf(event: RecordedPush): Record<string, unknown> {
     return {
       event_id: event.event_id,
       tenant_id: event.tenant_id,

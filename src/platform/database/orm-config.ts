@@ -3,6 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { Migrator } from '@mikro-orm/migrations';
 import { defineConfig, type Options } from '@mikro-orm/postgresql';
 import type { DatabaseTls } from '../../config/connection-config.ts';
+import { AuditRun } from './audit-run.entity.ts';
 import { CloudInvoice } from './cloud-invoice.entity.ts';
 
 export interface OrmConfigOptions {
@@ -32,7 +33,7 @@ export function ormConfig(databaseUrl: string, options: OrmConfigOptions = {}): 
   const { createDatabase, poolMax, connectTimeoutMs, tls } = { ...DEFAULTS, ...options };
   return defineConfig({
     clientUrl: databaseUrl,
-    entities: [CloudInvoice],
+    entities: [CloudInvoice, AuditRun],
     // Registered explicitly: MikroORM otherwise probes for the package and silently skips it if absent.
     extensions: [Migrator],
     baseDir: REPO_ROOT,
