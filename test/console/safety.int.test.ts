@@ -48,6 +48,7 @@ const PAGES = [
   '/dead-letters/0/0',
   '/replay',
   '/replay/preview',
+  '/audit',
 ];
 
 describe('console safety: off without a token, every page behind sign-in, no secret shown', () => {
@@ -142,6 +143,7 @@ describe('console safety: off without a token, every page behind sign-in, no sec
       '/dead-letters',
       '/replay',
       `/replay/preview?key=${echo}`,
+      '/audit',
     ];
     for (const path of [...pages, `/login?back=${echo}`]) {
       const { status, headers, text } = await get(`${base}${path}`, BEARER);

@@ -37,6 +37,8 @@ const PATHS = [
   '/replay',
   '/replay/preview?partitions=abc&from=-1&to=99999999999999999999999',
   '/replay/preview?key=%0d%0a',
+  '/audit',
+  '/audit?x=%00',
   '/login?back=%0d%0aSet-Cookie:%20x=1',
   '/login?back=/%09/evil.example',
   '/login?back=//evil.example',
