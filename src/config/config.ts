@@ -61,6 +61,16 @@ export interface Config {
   };
   log: { level: Env['LOG_LEVEL']; pretty: boolean };
   shutdownTimeoutMs: number;
+  tracing: TracingConfig;
+}
+
+/** OpenTelemetry tracing: on when `tracesUrl` is set (an OTLP endpoint, and OTEL_SDK_DISABLED not true). */
+export interface TracingConfig {
+  /** Where spans are posted (OTLP/HTTP); undefined: tracing off, the SDK not loaded. */
+  tracesUrl: string | undefined;
+  serviceName: string;
+  scheduleDelayMs: number;
+  maxQueueSize: number;
 }
 
 export interface FinanceConfig {
@@ -110,6 +120,20 @@ function withDefaults(source: NodeJS.ProcessEnv): Record<EnvName, string> {
     raw[name] = given === undefined || given === '' ? ENV_VARS[name].default : given;
   }
   return raw;
+}
+
+/** The traces URL as the OTLP specification derives it: the signal's own, else the base URL's /v1/traces. */
+function tracingConfig(env: Env): TracingConfig {
+  const base = env.OTEL_EXPORTER_OTLP_ENDPOINT;
+  const derived = base === '' ? undefined : `${base.replace(/\/+$/, '')}/v1/traces`;
+  const url =
+    env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT === '' ? derived : env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT;
+  return {
+    tracesUrl: env.OTEL_SDK_DISABLED ? undefined : url,
+    serviceName: env.OTEL_SERVICE_NAME,
+    scheduleDelayMs: env.OTEL_BSP_SCHEDULE_DELAY,
+    maxQueueSize: env.OTEL_BSP_MAX_QUEUE_SIZE,
+  };
 }
 
 /** The console token, from OPS_CONSOLE_TOKEN_FILE when given; undefined leaves the console off. */
@@ -196,6 +220,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     console: consoleConfig(env),
     log: { level: env.LOG_LEVEL, pretty: env.LOG_PRETTY },
     shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT_MS,
+    tracing: tracingConfig(env),
   } satisfies Config);
 }
 

@@ -7,6 +7,7 @@ import type { EnvVar } from './env/define-vars.ts';
 import { FINANCE_VARS, TAX_VARS } from './env/finance.ts';
 import { KAFKA_SECURITY_VARS, KAFKA_VARS, SCHEMA_REGISTRY_VARS } from './env/kafka.ts';
 import { CONSOLE_VARS, OPERATIONS_VARS } from './env/operations.ts';
+import { TRACING_VARS } from './env/tracing.ts';
 
 /**
  * Every environment variable the service reads, each declared once in ./env/ (default, meaning,
@@ -26,6 +27,7 @@ export const ENV_VARS = gather(
   TAX_VARS,
   OPERATIONS_VARS,
   CONSOLE_VARS,
+  TRACING_VARS,
 );
 
 export type EnvName = keyof typeof ENV_VARS;

@@ -9,6 +9,7 @@ import { AttemptBudget } from './attempt-budget.ts';
 import { BatchProcessor, type Halt, type RecordHandler, type Rewind } from './batch-processor.ts';
 import type { KeyLanes } from './key-lanes.ts';
 import { OffsetCommitter } from './offset-committer.ts';
+import { RecordTracing } from './record-tracing.ts';
 import { RecordWindow } from './record-window.ts';
 
 const COMMIT_INTERVAL_MS = 250; // durable offsets are committed at most 4 times a second
@@ -99,26 +100,27 @@ export class ConsumerRuntime {
       maxBytes: options.fetch.maxBytes,
       maxBytesPerPartition: options.fetch.maxBytesPerPartition,
     });
-    this.#committer = new OffsetCommitter(
-      (offsets) => this.#consumer.commitOffsets(offsets.map((o) => ({ topic: options.topic, ...o }))),
-      { intervalMs: COMMIT_INTERVAL_MS, log: this.#log },
-    );
-    this.#processor = this.#createProcessor();
+    const tracing = new RecordTracing(options.topic, options.groupId);
+    this.#committer = new OffsetCommitter(tracing.commits(this.#consumer), {
+      intervalMs: COMMIT_INTERVAL_MS,
+      log: this.#log,
+    });
+    this.#processor = this.#createProcessor(tracing);
     this.#observeGroup();
   }
 
-  #createProcessor(): BatchProcessor {
+  #createProcessor(tracing: RecordTracing): BatchProcessor {
     const options = this.#options;
     return new BatchProcessor({
       consumer: options.name,
       groupId: options.groupId,
-      handler: {
+      handler: tracing.handler({
         handle: async (record) => {
           await options.handler.handle(record);
           this.#markHealthy();
         },
         deadLetter: (record, error) => options.handler.deadLetter(record, error),
-      },
+      }),
       lanes: options.lanes,
       window: new RecordWindow(options.maxOpenRecords),
       log: this.#log,

@@ -1,5 +1,6 @@
 import pino, { type Logger } from 'pino';
 import { scrubCredentials } from './log-scrub.ts';
+import { traceIdsForLog } from './tracing.ts';
 
 export type { Logger } from 'pino';
 
@@ -15,6 +16,8 @@ export function createLogger(options: LoggerOptions): Logger {
     level: options.level,
     base: { service: 'invoice-finance-sync' },
     timestamp: pino.stdTimeFunctions.isoTime,
+    // A line written inside a span carries its trace_id and span_id (nothing while tracing is off).
+    mixin: traceIdsForLog,
     // Credentials never reach a line: not the bearer token, the shared secret, nor a password (Kafka
     // SASL, registry basic auth), whether in what a line logs or in a child logger's bindings.
     formatters: {

@@ -1,5 +1,6 @@
 import type { RecordHandler } from '../consuming/batch-processor.ts';
 import { deadLetter } from '../dead-letters/dead-letter.ts';
+import { annotate, inSpan } from '../ops/tracing.ts';
 import type { DurableSender } from '../platform/kafka/kafka-client.ts';
 import type { InvoicePusher, PushOutcome } from './invoice-pusher.ts';
 import { type LinesIngestedReader, readLinesIngested } from './read-lines-ingested.ts';
@@ -23,7 +24,10 @@ export function linesIngestedHandler(
   return {
     async handle(record) {
       const key = record.message.key === null ? null : record.key;
-      const event = await readLinesIngested(deps, record.message.value, key);
+      const event = await inSpan(`decode ${record.topic}`, {}, () =>
+        readLinesIngested(deps, record.message.value, key),
+      );
+      annotate({ 'invoice.tenant_id': event.tenant_id, 'invoice.event_id': event.event_id });
       const log = record.log.child({ event_id: event.event_id });
       return deps.pusher.push(event, log, { force, signal: record.signal });
     },

@@ -4,6 +4,7 @@ import { requireRecordSize } from '../invoice/event-limits.ts';
 import type { InvoicePushedToFinance } from '../invoice/invoice-events.ts';
 import { requireValidIdentifiers } from '../invoice/invoice-identity.ts';
 import type { Metrics } from '../ops/metrics.ts';
+import { annotate, inSpan } from '../ops/tracing.ts';
 import type { DurableSender } from '../platform/kafka/kafka-client.ts';
 import type { AvroCodec } from '../platform/registry/avro-codec.ts';
 import type { Contracts } from '../platform/registry/contracts.ts';
@@ -32,11 +33,16 @@ export interface PushedToFinanceHandlerDeps {
 export function pushedToFinanceHandler(deps: PushedToFinanceHandlerDeps): RecordHandler {
   return {
     async handle(record) {
-      requireRecordSize(record.message.value, deps.maxEventBytes);
-      const event = await deps.codec.decode(record.message.value, deps.contracts.pushedToFinance);
-      requireValidIdentifiers(event);
+      const event = await inSpan(`decode ${record.topic}`, {}, async () => {
+        requireRecordSize(record.message.value, deps.maxEventBytes);
+        const decoded = await deps.codec.decode(record.message.value, deps.contracts.pushedToFinance);
+        requireValidIdentifiers(decoded);
+        return decoded;
+      });
+      annotate({ 'invoice.tenant_id': event.tenant_id, 'invoice.event_id': event.event_id });
       const log = record.log.child({ event_id: event.event_id });
       const result = await deps.recorder.recordPush(event);
+      annotate({ 'invoice.outcome': result });
       deps.metrics.events.inc({
         consumer: 'recorder',
         outcome: result === 'recorded' ? 'recorded' : 'stale_ignored',

@@ -7,6 +7,7 @@ import { KeyLanes, Semaphore } from '../consuming/key-lanes.ts';
 import { type OpsServer, type Readiness, startOpsServer } from '../ops/http-server.ts';
 import type { Logger } from '../ops/logger.ts';
 import { memoryBudget } from '../ops/memory-budget.ts';
+import { startTracing } from '../ops/tracing.ts';
 import { createFinanceClient } from '../platform/finance/create-finance-client.ts';
 import type { FinanceClient } from '../platform/finance/finance-client.ts';
 import type { ProbeResult } from '../platform/kafka/kafka-probe.ts';
@@ -46,6 +47,8 @@ export async function startService(options: ServiceOptions): Promise<Service> {
     const last = await auditRuns.last();
     return last && auditSample(last);
   });
+  // Before the consumers are made: they wrap their handlers and commits in spans only when it is on.
+  const tracing = await startTracing(config.tracing, log);
   const finance = options.roles.pusher ? createFinanceClient(infra) : undefined;
   const runtimes = consumerRuntimes(infra, options.roles, finance);
   const readiness = () => checkReadiness(infra, options.roles, runtimes);
@@ -68,6 +71,7 @@ export async function startService(options: ServiceOptions): Promise<Service> {
   } catch (error) {
     await opsConsole?.close();
     await ops?.close();
+    await tracing.shutdown();
     throw error;
   }
   log.info({ roles: options.roles, ops_url: ops?.url, ...memoryBudget() }, 'service started');
@@ -82,6 +86,8 @@ export async function startService(options: ServiceOptions): Promise<Service> {
       await opsConsole?.close();
       await ops?.close();
       await infra.close();
+      // Last: the spans of the final commits are exported before the process ends.
+      await tracing.shutdown();
       log.info('service stopped');
     },
   };

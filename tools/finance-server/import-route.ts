@@ -136,6 +136,8 @@ function applyImport(deps: ImportRouteDeps, call: AuthorizedImport, answer: Answ
     invoice_id: id,
     body_sha256: bodySha256,
     idempotency_key: idempotencyKey,
+    traceparent: firstHeader(call.request.headers.traceparent),
+    tracestate: firstHeader(call.request.headers.tracestate),
     arrivedAtMs: call.arrivedAtMs,
     finishedAtMs: preciseNowMs(),
   });

@@ -31,6 +31,9 @@ export interface AcceptedImport {
   body_sha256: string;
   /** The request's `Idempotency-Key` header, null when absent. */
   idempotency_key: string | null;
+  /** The request's W3C `traceparent` and `tracestate` headers (a traced client's), null when absent. */
+  traceparent: string | null;
+  tracestate: string | null;
   /** Epoch milliseconds (sub-millisecond precision) when the request arrived. */
   arrivedAtMs: number;
   /** Epoch milliseconds when the answer was written. */

@@ -1,7 +1,16 @@
 import { type MikroORM, wrap } from '@mikro-orm/postgresql';
+import { SpanKind } from '@opentelemetry/api';
+import {
+  ATTR_DB_COLLECTION_NAME,
+  ATTR_DB_OPERATION_NAME,
+  ATTR_DB_QUERY_SUMMARY,
+  ATTR_DB_SYSTEM_NAME,
+  DB_SYSTEM_NAME_VALUE_POSTGRESQL,
+} from '@opentelemetry/semantic-conventions';
 import { SyncError } from '../../failures/errors.ts';
 import { daysToIsoDate } from '../../invoice/calendar-date.ts';
 import { type InvoicePushedToFinance, invoiceKey } from '../../invoice/invoice-events.ts';
+import { inSpan } from '../../ops/tracing.ts';
 import { CloudInvoice } from './cloud-invoice.entity.ts';
 import { withDatabaseErrors } from './database-errors.ts';
 
@@ -104,6 +113,21 @@ interface RecordPushResult {
 
 const MAX_RECORD_ATTEMPTS = 3;
 
+/**
+ * The record's database write as an OpenTelemetry client span (semantic conventions for databases).
+ * Written here rather than by the pg instrumentation, which patches `pg` through a loader hook that
+ * must run before the ORM imports it: that would load the SDK whether tracing is on or not.
+ */
+const RECORD_PUSH_SPAN = {
+  kind: SpanKind.CLIENT,
+  attributes: {
+    [ATTR_DB_SYSTEM_NAME]: DB_SYSTEM_NAME_VALUE_POSTGRESQL,
+    [ATTR_DB_COLLECTION_NAME]: 'cloud_invoices',
+    [ATTR_DB_OPERATION_NAME]: 'INSERT',
+    [ATTR_DB_QUERY_SUMMARY]: 'INSERT cloud_invoices',
+  },
+};
+
 /** Reads and writes `cloud_invoices`; every call runs in its own forked EntityManager. */
 export class CloudInvoiceRepository {
   readonly #orm: MikroORM;
@@ -125,20 +149,22 @@ export class CloudInvoiceRepository {
       finance_invoice_id: event.finance_invoice_id,
       payload_sha256: event.payload_sha256,
     };
-    return withDatabaseErrors('recordPush', this.#keyOf(event), async () => {
-      const em = this.#orm.em.fork();
-      for (let attempt = 1; attempt <= MAX_RECORD_ATTEMPTS; attempt++) {
-        const [result] = await em.execute<RecordPushResult[]>(RECORD_PUSH_SQL, params);
-        if (result?.written) return 'recorded';
-        if (result?.newer_recorded === true) return 'stale';
-        if (result?.newer_recorded === false) return 'recorded'; // same pushed_at: a replay, nothing to change
-      }
-      throw new SyncError(
-        'INTERNAL_INVARIANT',
-        `recordPush could not settle ${invoiceKey(event)}: the upsert neither wrote nor found its row ${MAX_RECORD_ATTEMPTS} times`,
-        { details: { ...this.#keyOf(event), attempts: MAX_RECORD_ATTEMPTS } },
-      );
-    });
+    const write = () =>
+      withDatabaseErrors('recordPush', this.#keyOf(event), async () => {
+        const em = this.#orm.em.fork();
+        for (let attempt = 1; attempt <= MAX_RECORD_ATTEMPTS; attempt++) {
+          const [result] = await em.execute<RecordPushResult[]>(RECORD_PUSH_SQL, params);
+          if (result?.written) return 'recorded' as const;
+          if (result?.newer_recorded === true) return 'stale' as const;
+          if (result?.newer_recorded === false) return 'recorded' as const; // same pushed_at: a replay, nothing to change
+        }
+        throw new SyncError(
+          'INTERNAL_INVARIANT',
+          `recordPush could not settle ${invoiceKey(event)}: the upsert neither wrote nor found its row ${MAX_RECORD_ATTEMPTS} times`,
+          { details: { ...this.#keyOf(event), attempts: MAX_RECORD_ATTEMPTS } },
+        );
+      });
+    return inSpan(RECORD_PUSH_SPAN.attributes[ATTR_DB_QUERY_SUMMARY], RECORD_PUSH_SPAN, write);
   }
 
   /** The hash of the payload last pushed for this invoice, if any: one read through the unique index. */
