@@ -18,6 +18,14 @@ import { maskUrlPassword } from './database-url.ts';
 import { MIN_CONSOLE_TOKEN_LENGTH } from './env/operations.ts';
 import { ENV_VARS, type Env, type EnvName, envSchema } from './env-schema.ts';
 
+/** How the pusher shares finance between tenants (PUSHER_FAIR_SCHEDULING, PUSHER_READ_AHEAD_*, TENANT_WEIGHTS). */
+export interface FairScheduling {
+  readAheadRecords: number;
+  readAheadBytes: number;
+  /** Shares by tenant; a tenant not named has 1. */
+  weights: Record<string, number>;
+}
+
 /** The only module that reads the environment. Everything else receives a frozen `Config`. */
 export interface Config {
   kafka: {
@@ -38,7 +46,14 @@ export interface Config {
   schemaRegistry: RegistryConfig;
   registerSchemasOnStart: boolean;
   topics: { linesIngested: string; pushedToFinance: string; deadLetter: string; recorderDeadLetter: string };
-  pusher: { groupId: string; maxInFlight: number; maxAttempts: number; pauseOnTransientMs: number };
+  pusher: {
+    groupId: string;
+    maxInFlight: number;
+    maxAttempts: number;
+    pauseOnTransientMs: number;
+    /** Finance calls handed to tenants in turn, within a read-ahead; undefined: in offset order. */
+    fair: FairScheduling | undefined;
+  };
   recorder: { groupId: string; maxInFlight: number; maxAttempts: number };
   /** Bounds of one event (EVENT_MAX_BYTES, EVENT_MAX_LINES); beyond them it is dead-lettered. */
   events: EventLimits;
@@ -205,6 +220,13 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       maxInFlight: env.PUSHER_MAX_IN_FLIGHT,
       maxAttempts: env.PUSHER_MAX_ATTEMPTS,
       pauseOnTransientMs: env.PUSHER_PAUSE_ON_TRANSIENT_MS,
+      fair: env.PUSHER_FAIR_SCHEDULING
+        ? {
+            readAheadRecords: env.PUSHER_READ_AHEAD_RECORDS,
+            readAheadBytes: env.PUSHER_READ_AHEAD_BYTES,
+            weights: env.TENANT_WEIGHTS,
+          }
+        : undefined,
     },
     recorder: {
       groupId: env.RECORDER_GROUP_ID,

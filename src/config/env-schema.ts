@@ -7,6 +7,7 @@ import type { EnvVar } from './env/define-vars.ts';
 import { FINANCE_VARS, TAX_VARS } from './env/finance.ts';
 import { KAFKA_SECURITY_VARS, KAFKA_VARS, SCHEMA_REGISTRY_VARS } from './env/kafka.ts';
 import { CONSOLE_VARS, OPERATIONS_VARS } from './env/operations.ts';
+import { TENANT_VARS } from './env/tenants.ts';
 import { TRACING_VARS } from './env/tracing.ts';
 
 /**
@@ -21,6 +22,7 @@ export const ENV_VARS = gather(
   SCHEMA_REGISTRY_VARS,
   TOPIC_VARS,
   CONSUMER_VARS,
+  TENANT_VARS,
   EVENT_VARS,
   DATABASE_VARS,
   FINANCE_VARS,

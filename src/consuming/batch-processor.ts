@@ -135,13 +135,14 @@ export class BatchProcessor {
     const { lanes, window, log } = this.#options;
     run.tracker.track(message.offset);
     run.nextFetch = (BigInt(message.offset) + 1n).toString();
-    window.take();
+    const bytes = (message.key?.byteLength ?? 0) + (message.value?.byteLength ?? 0);
+    window.take(bytes);
     lanes
       .run(laneOf(message), () => this.#runOne(generation, run, topic, partition, message))
       .catch((error: unknown) =>
         log.error({ err: error, partition, offset: message.offset }, 'record failed'),
       )
-      .finally(() => window.finish());
+      .finally(() => window.finish(bytes));
   }
 
   #stopped(generation: Generation): boolean {

@@ -24,6 +24,8 @@ export interface ConsumerRuntimeOptions {
   lanes: KeyLanes;
   /** Records taken from Kafka and not finished before the next fetch waits (bounds memory). */
   maxOpenRecords: number;
+  /** Bytes of record keys and values taken and not finished before the next fetch waits. */
+  maxOpenBytes?: number;
   /** kafkajs fetch bounds: bytes of one fetch response, and of one partition in it. */
   fetch: { maxBytes: number; maxBytesPerPartition: number };
   partitionsConcurrently: number;
@@ -122,7 +124,7 @@ export class ConsumerRuntime {
         deadLetter: (record, error) => options.handler.deadLetter(record, error),
       }),
       lanes: options.lanes,
-      window: new RecordWindow(options.maxOpenRecords),
+      window: new RecordWindow(options.maxOpenRecords, options.maxOpenBytes),
       log: this.#log,
       metrics: options.metrics,
       heartbeatIntervalMs: options.heartbeatIntervalMs,

@@ -1,11 +1,12 @@
 import { SyncError } from '../failures/errors.ts';
+import type { Permits } from './fair-permits.ts';
 
 /**
  * Runs tasks concurrently across keys while keeping each key's tasks in arrival order, under a
  * shared limit of tasks in flight. One instance is shared by all partitions of a consumer, so the
  * limit bounds the load on finance whatever the partition count.
  */
-export class Semaphore {
+export class Semaphore implements Permits {
   #available: number;
   readonly #waiters: (() => void)[] = [];
 
@@ -37,17 +38,24 @@ export class Semaphore {
 
 export class KeyLanes {
   readonly #tails = new Map<string, Promise<void>>();
-  readonly #semaphore: Semaphore;
+  readonly #permits: Permits;
+  readonly #groupOf: (key: string) => string;
 
-  constructor(semaphore: Semaphore) {
-    this.#semaphore = semaphore;
+  /**
+   * `permits`: a Semaphore (first come, first served) or FairPermits (groups in turn); `groupOf` says
+   * on whose behalf a key's tasks ask for one (e.g. the key's tenant, given by the capability).
+   */
+  constructor(permits: Permits, groupOf: (key: string) => string = () => '') {
+    this.#permits = permits;
+    this.#groupOf = groupOf;
   }
 
   /** Schedules `task` after every earlier task of the same key; resolves when it has run. */
   run<T>(key: string, task: () => Promise<T>): Promise<T> {
     const previous = this.#tails.get(key) ?? Promise.resolve();
+    const group = this.#groupOf(key);
     const result = previous.then(async () => {
-      const release = await this.#semaphore.acquire();
+      const release = await this.#permits.acquire(group);
       try {
         return await task();
       } finally {

@@ -3,20 +3,24 @@ import { SyncError } from '../failures/errors.ts';
 /**
  * Records taken from Kafka but not finished yet, across every partition of a consumer. The consumer
  * fetches the next batch while earlier records are still in flight, but only while fewer than
- * `highWater` are: that bounds memory whatever the backlog, and keeps a fetch ahead of the work.
+ * `highWater` are, holding fewer than `maxBytes` of keys and values: that bounds memory whatever the
+ * backlog, and keeps a fetch ahead of the work. One record is always let in, however large.
  */
 export class RecordWindow {
   readonly #highWater: number;
+  readonly #maxBytes: number;
   readonly #waiters = new Set<{ ready: () => boolean; wake: () => void }>();
   #open = 0;
+  #bytes = 0;
 
-  constructor(highWater: number) {
+  constructor(highWater: number, maxBytes = Number.POSITIVE_INFINITY) {
     if (!Number.isInteger(highWater) || highWater < 1) {
       throw new SyncError('INTERNAL_INVARIANT', `highWater must be a whole number >= 1, got ${highWater}`, {
         details: { highWater },
       });
     }
     this.#highWater = highWater;
+    this.#maxBytes = maxBytes;
   }
 
   /** Records taken and not finished. */
@@ -24,23 +28,30 @@ export class RecordWindow {
     return this.#open;
   }
 
-  /** At or above the high-water mark: the next fetch waits. */
+  /** Bytes of the open records' keys and values. */
+  get bytes(): number {
+    return this.#bytes;
+  }
+
+  /** At or above the high-water mark (records or bytes): the next fetch waits. */
   get full(): boolean {
-    return this.#open >= this.#highWater;
+    return this.#open >= this.#highWater || (this.#open > 0 && this.#bytes >= this.#maxBytes);
   }
 
-  take(): void {
+  take(bytes = 0): void {
     this.#open++;
+    this.#bytes += bytes;
   }
 
-  finish(): void {
+  finish(bytes = 0): void {
     this.#open--;
+    this.#bytes -= bytes;
     for (const waiter of this.#waiters) if (waiter.ready()) waiter.wake();
   }
 
-  /** Resolves once fewer than `highWater` records are open, or at once when `signal` aborts. */
+  /** Resolves once the window is below its high-water mark, or at once when `signal` aborts. */
   belowHighWater(signal?: AbortSignal): Promise<void> {
-    return this.#until(() => this.#open < this.#highWater, signal);
+    return this.#until(() => !this.full, signal);
   }
 
   /** Resolves once no record is open. */

@@ -3,6 +3,7 @@ import type { Config } from '../config/config.ts';
 import { createConsole, lagTargets, type OpsConsole } from '../console/console.ts';
 import type { ServiceStatus } from '../console/overview-view.ts';
 import { ConsumerRuntime } from '../consuming/consumer-runtime.ts';
+import { FairPermits } from '../consuming/fair-permits.ts';
 import { KeyLanes, Semaphore } from '../consuming/key-lanes.ts';
 import { type OpsServer, type Readiness, startOpsServer } from '../ops/http-server.ts';
 import type { Logger } from '../ops/logger.ts';
@@ -14,6 +15,7 @@ import type { ProbeResult } from '../platform/kafka/kafka-probe.ts';
 import { createPusher } from '../push/create-pusher.ts';
 import { linesIngestedHandler } from '../push/lines-ingested-consumer.ts';
 import { observingDeadLetters } from '../push/push-observer.ts';
+import { tenantOfKey } from '../push/tenant-of-key.ts';
 import { pushedToFinanceHandler } from '../record/pushed-to-finance-consumer.ts';
 import { type Infrastructure, openInfrastructure } from './infrastructure.ts';
 
@@ -139,13 +141,12 @@ function pusherRuntime(infra: Infrastructure, finance: FinanceClient): ConsumerR
     groupId: config.pusher.groupId,
     topic: config.topics.linesIngested,
     partitionsConcurrently: config.pusher.maxInFlight,
-    // Twice the lanes' permits: the next records are fetched while these run, no further.
-    maxOpenRecords: config.pusher.maxInFlight * 4,
+    // Fair: a read-ahead deep enough to see past one tenant's flood. Else twice the lanes' permits:
+    // the next records are fetched while these run, no further.
+    maxOpenRecords: config.pusher.fair?.readAheadRecords ?? config.pusher.maxInFlight * 4,
+    maxOpenBytes: config.pusher.fair?.readAheadBytes,
     maxAttempts: config.pusher.maxAttempts,
-    // Finance calls are bounded by the finance client's adaptive limit (at most
-    // PUSHER_MAX_IN_FLIGHT); twice as many events in progress let decoding and announcing
-    // overlap those calls instead of holding their slots.
-    lanes: new KeyLanes(new Semaphore(config.pusher.maxInFlight * 2)),
+    lanes: pusherLanes(config),
     handler: observingDeadLetters(
       linesIngestedHandler({
         codec: infra.codec,
@@ -159,6 +160,18 @@ function pusherRuntime(infra: Infrastructure, finance: FinanceClient): ConsumerR
       infra.recentPushes,
     ),
   });
+}
+
+/**
+ * Finance calls are bounded by the finance client's adaptive limit (at most PUSHER_MAX_IN_FLIGHT);
+ * twice as many events in progress let decoding and announcing overlap those calls instead of
+ * holding their slots. With fair scheduling those slots go to the keys' tenants in turn.
+ */
+function pusherLanes(config: Config): KeyLanes {
+  const permits = config.pusher.maxInFlight * 2;
+  const { fair } = config.pusher;
+  if (!fair) return new KeyLanes(new Semaphore(permits));
+  return new KeyLanes(new FairPermits(permits, (tenant) => fair.weights[tenant] ?? 1), tenantOfKey);
 }
 
 function recorderRuntime(infra: Infrastructure): ConsumerRuntime {

@@ -41,6 +41,23 @@ describe('RecordWindow', () => {
     expect(order).toEqual(['one left', 'drained']);
   });
 
+  it('is full once the open records hold the most bytes, and lets in one record larger than that', async () => {
+    const window = new RecordWindow(100, 1_000);
+    window.take(5_000);
+    expect(window.full).toBe(true);
+    let room = false;
+    const below = window.belowHighWater().then(() => {
+      room = true;
+    });
+    window.take(10);
+    window.finish(5_000);
+    await below;
+    expect(room).toBe(true);
+    expect(window.bytes).toBe(10);
+    window.take(990);
+    expect(window.full).toBe(true);
+  });
+
   it('rejects a high-water mark below 1', () => {
     expect(() => new RecordWindow(0)).toThrow(
       expect.objectContaining({
