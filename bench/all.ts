@@ -10,6 +10,7 @@ import { main as memory } from './memory.ts';
 import { main as onePartition } from './one-partition.ts';
 import { main as replay } from './replay.ts';
 import { main as throughput } from './run.ts';
+import { main as tenantFlood } from './tenant-flood.ts';
 
 const PARTS: [string, () => Promise<void>][] = [
   ['throughput', throughput],
@@ -19,6 +20,7 @@ const PARTS: [string, () => Promise<void>][] = [
   ['big-invoice', bigInvoice],
   ['memory', memory],
   ['replay', replay],
+  ['tenant-flood', tenantFlood],
 ];
 
 async function main(): Promise<void> {

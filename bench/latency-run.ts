@@ -124,7 +124,7 @@ function sampleLimit(port: number) {
   };
 }
 
-async function pollReady(port: number): Promise<void> {
+export async function pollReady(port: number): Promise<void> {
   const deadline = Date.now() + 60_000;
   while (Date.now() < deadline) {
     try {

@@ -1,0 +1,157 @@
+// One run of the tenant-flood benchmark: tenant acme's backlog published first, then the service
+// (`start --only pusher`, its own process) starts while tenant globex publishes a few invoices a second
+// into the same partitions until acme's backlog is drained. Latency and drain rate are read from the
+// records' timestamps, as bench/latency-run.ts does.
+import { type ChildProcess, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
+import type { Kafka } from 'kafkajs';
+import { loadConfig } from '../src/config/config.ts';
+import { buildLinesIngestedEvent } from '../src/ingest/build-lines-ingested.ts';
+import { invoiceKey } from '../src/invoice/invoice-events.ts';
+import { type Service, startService } from '../src/service/service.ts';
+import {
+  BENCH_LINES,
+  benchEnv,
+  benchId,
+  benchLogger,
+  cleanUp,
+  type Endpoints,
+  startFinance,
+  waitUntil,
+} from './bench-kit.ts';
+import { exited, freePort, latencies, timestamps } from './latency-kit.ts';
+import { pollReady } from './latency-run.ts';
+
+const CLI = fileURLToPath(new URL('../bin/invoice-finance-sync.ts', import.meta.url));
+
+export interface FloodPlan {
+  /** Invoices of acme published before the service starts (0: no flood). */
+  flood: number;
+  /** Invoices of globex per second while the service runs. */
+  quietRate: number;
+  /** globex publishes at least this long, and on until the flood is drained (s). */
+  quietSeconds: number;
+  financeLatencyMs: number;
+  maxInFlight: number;
+  fair: boolean;
+}
+
+export interface FloodResult {
+  quiet: number[];
+  /** acme's invoices pushed per second, from its first pushed event to its last. */
+  floodRate: number;
+  floodSeconds: number;
+}
+
+const FLOOD_TENANT = 'acme';
+const QUIET_TENANT = 'globex';
+
+export async function measureFlood(
+  endpoints: Endpoints,
+  kafka: Kafka,
+  plan: FloodPlan,
+): Promise<FloodResult> {
+  const id = benchId();
+  const secret = randomBytes(32).toString('hex');
+  const finance = await startFinance(secret, plan.financeLatencyMs);
+  const opsPort = await freePort();
+  const env = benchEnv(
+    endpoints,
+    id,
+    { url: finance.url, secret },
+    {
+      HTTP_PORT: String(opsPort),
+      LOG_LEVEL: 'warn',
+      // Finance lets an identity write only for its own tenant: each event's tenant signs its push.
+      FINANCE_IDENTITY: 'event-tenant',
+      PUSHER_MAX_IN_FLIGHT: String(plan.maxInFlight),
+      PUSHER_FAIR_SCHEDULING: String(plan.fair),
+    },
+  );
+  const config = loadConfig(env);
+  const publisher = await startService({
+    config,
+    roles: { pusher: false, recorder: false },
+    logger: benchLogger,
+    opsServer: false,
+  });
+  let service: ChildProcess | undefined;
+  try {
+    await publishInvoices(publisher, FLOOD_TENANT, `FLOOD-${id}`, plan.flood);
+    service = spawn(process.execPath, [CLI, 'start', '--only', 'pusher'], {
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'ignore', 'inherit'],
+    });
+    const seen = await timestamps(kafka, [config.topics.linesIngested, config.topics.pushedToFinance]);
+    try {
+      await pollReady(opsPort);
+      const pushed = seen.of(config.topics.pushedToFinance);
+      const ofTenant = (tenant: string) => (key: string) => key.startsWith(`${tenant}:`);
+      const floodPushed = () => [...pushed.keys()].filter(ofTenant(FLOOD_TENANT)).length;
+      const quietCount = await publishQuiet(publisher, plan, () => floodPushed() >= plan.flood);
+      await waitUntil('every invoice pushed', () => pushed.size >= plan.flood + quietCount);
+      const floodAt = [...pushed].filter(([key]) => ofTenant(FLOOD_TENANT)(key)).map(([, at]) => at);
+      const floodSeconds = floodAt.length > 1 ? (Math.max(...floodAt) - Math.min(...floodAt)) / 1000 : 0;
+      return {
+        quiet: latencies(seen.of(config.topics.linesIngested), pushed, ofTenant(QUIET_TENANT)),
+        floodRate: floodSeconds > 0 ? plan.flood / floodSeconds : 0,
+        floodSeconds,
+      };
+    } finally {
+      await seen.close();
+    }
+  } finally {
+    if (service) {
+      service.kill('SIGTERM');
+      await exited(service);
+    }
+    await publisher.stop();
+    finance.stop();
+    await cleanUp(endpoints, config);
+  }
+}
+
+/** globex's invoices one by one at `quietRate`, for `quietSeconds` and until `drained()`; how many. */
+async function publishQuiet(publisher: Service, plan: FloodPlan, drained: () => boolean): Promise<number> {
+  const intervalMs = 1_000 / plan.quietRate;
+  const least = plan.quietRate * plan.quietSeconds;
+  const startedAt = performance.now();
+  let sent = 0;
+  while (sent < least || !drained()) {
+    const wait = startedAt + sent * intervalMs - performance.now();
+    if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+    await publishInvoices(publisher, QUIET_TENANT, `QUIET-${sent}`, 1);
+    sent++;
+  }
+  return sent;
+}
+
+async function publishInvoices(
+  publisher: Service,
+  tenantId: string,
+  prefix: string,
+  count: number,
+): Promise<void> {
+  const { infra } = publisher;
+  for (let i = 0; i < count; i += 500) {
+    const messages = [];
+    for (let j = i; j < Math.min(count, i + 500); j++) {
+      const event = buildLinesIngestedEvent({
+        tenantId,
+        provider: 'digitalocean',
+        providerInvoiceId: `${prefix}-${j}`,
+        invoicePeriod: '2026-04-01',
+        currency: 'USD',
+        lines: BENCH_LINES,
+      });
+      const value = await infra.codec.encode(
+        infra.schemaIds.linesIngested,
+        infra.contracts.linesIngested,
+        event,
+      );
+      messages.push({ key: invoiceKey(event), value });
+    }
+    await infra.producer.send({ topic: infra.config.topics.linesIngested, acks: -1, messages });
+  }
+}

@@ -1,0 +1,79 @@
+// A flood from one tenant next to another tenant's trickle, with the fair scheduler and without it, in
+// one run: tenant acme's backlog of BENCH_FLOOD invoices is published first; while the service drains
+// it, tenant globex publishes BENCH_QUIET_RATE invoices a second into the same partitions. The targets:
+// globex's p99 (event → pushed) within 2 × its p99 with no flood, and acme's drain rate at least 90 % of
+// its rate in offset order (PUSHER_FAIR_SCHEDULING=false).
+//   npm run bench:tenant-flood   (BENCH_FLOOD=20000, BENCH_QUIET_RATE=5, BENCH_QUIET_SECONDS=15,
+//                                 BENCH_FINANCE_LATENCY_MS=20, BENCH_MAX_IN_FLIGHT=32)
+
+import { benchKafka } from './bench-kit.ts';
+import { header, loadLine, runBench, table } from './bench-report.ts';
+import { benchStack } from './bench-stack.ts';
+import { quantile } from './latency-kit.ts';
+import { type FloodResult, measureFlood } from './tenant-flood-run.ts';
+
+const FLOOD = Number(process.env.BENCH_FLOOD ?? 20_000);
+const QUIET_RATE = Number(process.env.BENCH_QUIET_RATE ?? 5);
+const QUIET_SECONDS = Number(process.env.BENCH_QUIET_SECONDS ?? 15);
+const LATENCY_MS = Number(process.env.BENCH_FINANCE_LATENCY_MS ?? 20);
+const MAX_IN_FLIGHT = Number(process.env.BENCH_MAX_IN_FLIGHT ?? 32);
+
+const RUNS = [
+  { name: 'no flood, fair', flood: 0, fair: true },
+  { name: 'flood, fair', flood: FLOOD, fair: true },
+  { name: 'no flood, offset order', flood: 0, fair: false },
+  { name: 'flood, offset order', flood: FLOOD, fair: false },
+] as const;
+
+export async function main(): Promise<void> {
+  const stack = await benchStack();
+  const kafka = benchKafka(stack.endpoints);
+  const results = new Map<string, FloodResult & { load: string }>();
+  // BENCH_MODES=fair (or offset-order): one scheduler's two runs alone, e.g. while tuning it.
+  const modes = (process.env.BENCH_MODES ?? 'fair,offset-order').split(',');
+  for (const run of RUNS.filter((r) => modes.includes(r.fair ? 'fair' : 'offset-order'))) {
+    process.stderr.write(`[tenant-flood] ${run.name}\n`);
+    const plan = {
+      ...run,
+      quietRate: QUIET_RATE,
+      quietSeconds: QUIET_SECONDS,
+      financeLatencyMs: LATENCY_MS,
+      maxInFlight: MAX_IN_FLIGHT,
+    };
+    results.set(run.name, { ...(await measureFlood(stack.endpoints, kafka, plan)), load: loadLine() });
+  }
+  header('A flood from one tenant beside another tenant', 'npm run bench:tenant-flood');
+  console.log(
+    `acme: ${FLOOD.toLocaleString('en-US')} 33-line invoices published before the pusher starts; globex: ${QUIET_RATE} a second, for at least ${QUIET_SECONDS} s and until acme is drained; finance at ${LATENCY_MS} ms; PUSHER_MAX_IN_FLIGHT=${MAX_IN_FLIGHT}; 6 partitions\n`,
+  );
+  table(
+    [
+      'run',
+      'globex invoices',
+      'globex p50 (ms)',
+      'globex p99 (ms)',
+      'globex max (ms)',
+      'acme drain (/s)',
+      'acme drain (s)',
+      'load average after',
+    ],
+    [...results].map(([name, r]) => [
+      name,
+      r.quiet.length,
+      quantile(r.quiet, 0.5),
+      quantile(r.quiet, 0.99),
+      r.quiet.at(-1) ?? '',
+      r.floodRate > 0 ? r.floodRate.toFixed(0) : '–',
+      r.floodSeconds > 0 ? r.floodSeconds.toFixed(1) : '–',
+      r.load.replace('load average ', ''),
+    ]),
+  );
+  const p99 = (name: string) => quantile(results.get(name)?.quiet ?? [], 0.99);
+  const rate = (name: string) => results.get(name)?.floodRate ?? Number.NaN;
+  console.log(
+    `\nglobex p99 under the flood ÷ with none: fair ${(p99('flood, fair') / p99('no flood, fair')).toFixed(2)} (target ≤ 2), offset order ${(p99('flood, offset order') / p99('no flood, offset order')).toFixed(2)}; acme's drain rate fair ÷ offset order: ${((rate('flood, fair') / rate('flood, offset order')) * 100).toFixed(0)} % (target ≥ 90 %)`,
+  );
+  await stack.stop();
+}
+
+if (import.meta.main) runBench('bench:tenant-flood', main);
