@@ -15,9 +15,10 @@ export function chaosInvoiceId(run: string, n: number): string {
   return `CHAOS-${run}-${String(n).padStart(SEQUENCE_DIGITS, '0')}`;
 }
 
-export function chaosKey(run: string, n: number): string {
+/** The key of invoice `n` of a run; `tenant` another than the platform's for runs of several tenants. */
+export function chaosKey(run: string, n: number, tenant = CHAOS_TENANT): string {
   return invoiceKey({
-    tenant_id: CHAOS_TENANT,
+    tenant_id: tenant,
     provider: CHAOS_PROVIDER,
     provider_invoice_id: chaosInvoiceId(run, n),
   });
@@ -34,11 +35,11 @@ export function chaosGross(n: number): number {
   return net + tax;
 }
 
-export function chaosInvoice(run: string, n: number): InvoiceLinesIngested {
+export function chaosInvoice(run: string, n: number, tenant = CHAOS_TENANT): InvoiceLinesIngested {
   const { net, tax } = amountsOf(n);
   const line = { product: null, resource_id: null, project: null };
   return buildLinesIngestedEvent({
-    tenantId: CHAOS_TENANT,
+    tenantId: tenant,
     provider: CHAOS_PROVIDER,
     providerInvoiceId: chaosInvoiceId(run, n),
     invoicePeriod: '2026-04-01',

@@ -17,7 +17,7 @@ import { invoiceKey } from '../../src/invoice/invoice-events.ts';
 import { quietKnownLibraryWarnings } from '../../src/ops/process-warnings.ts';
 import { AvroCodec } from '../../src/platform/registry/avro-codec.ts';
 import { loadContracts } from '../../src/platform/registry/contracts.ts';
-import { chaosInvoice } from './chaos-invoices.ts';
+import { CHAOS_TENANT, chaosInvoice } from './chaos-invoices.ts';
 import { type PoisonRecord, poisonCatalogue } from './poison-catalogue.ts';
 
 const TICK_MS = 20; // how often a rate-limited run looks whether more invoices are due
@@ -38,6 +38,7 @@ const { values } = parseArgs({
     first: { type: 'string', default: '0' },
     rate: { type: 'string', default: '0' },
     'poison-every': { type: 'string', default: '0' },
+    tenant: { type: 'string', default: CHAOS_TENANT },
   },
 });
 
@@ -98,7 +99,7 @@ async function prepare(codec: AvroCodec, topic: string, run: string) {
   const order = schedule(Number(required('count')), Number(values.first), poison, poisonEvery);
   const encode = async (item: Item): Promise<Outgoing> => {
     if ('poison' in item) return { key: item.poison.key, value: item.poison.value };
-    const event = chaosInvoice(run, item.n);
+    const event = chaosInvoice(run, item.n, values.tenant);
     return { key: invoiceKey(event), value: await codec.encode(schemaId, contracts.linesIngested, event) };
   };
   return { order, encode };

@@ -227,9 +227,9 @@ function few(keys: string[]): string {
 }
 
 /** The valid invoices `first … first + count - 1` of a run, as the producer publishes them. */
-export function sequenceInvoices(run: string, count: number, first = 0): ValidInvoice[] {
+export function sequenceInvoices(run: string, count: number, first = 0, tenant?: string): ValidInvoice[] {
   return Array.from({ length: count }, (_, i) => ({
-    key: chaosKey(run, first + i),
+    key: chaosKey(run, first + i, tenant),
     gross: chaosGross(first + i),
   }));
 }

@@ -19,6 +19,8 @@ export interface ProducerOptions {
   rate?: number;
   /** Publish the poison catalogue (tools/chaos/poison-catalogue.ts), one record after every k invoices. */
   poisonEvery?: number;
+  /** The invoices' tenant (default the platform's own). */
+  tenant?: string;
   logDir: string;
 }
 
@@ -35,6 +37,7 @@ export function startProducer(options: ProducerOptions) {
     ...['--run', options.run, '--count', String(options.count)],
     ...['--first', String(options.first ?? 0), '--rate', String(options.rate ?? 0)],
     ...['--poison-every', String(options.poisonEvery ?? 0)],
+    ...(options.tenant ? ['--tenant', options.tenant] : []),
   ];
   const child = spawn(process.execPath, args, {
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '' },

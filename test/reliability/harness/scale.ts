@@ -10,6 +10,14 @@ export interface Scale {
   name: ScaleName;
   killsDuringFlow: { invoices: number; kills: number; rate: number };
   killsWithBacklog: { invoices: number; kills: number; financeLatencyMs: number };
+  /** One tenant's backlog (`invoices`) beside another's trickle (`quiet` at `quietRate`), through kills. */
+  killsInFlood: {
+    invoices: number;
+    quiet: number;
+    quietRate: number;
+    kills: number;
+    financeLatencyMs: number;
+  };
   instanceLost: { invoices: number; rate: number };
   financeFaults: { invoices: number; rate: number; outageMs: number; slowMs: number };
   databaseCut: { invoices: number; rate: number; cutMs: number };
@@ -24,6 +32,7 @@ const FULL: Scale = {
   name: 'full',
   killsDuringFlow: { invoices: 5_000, kills: 20, rate: 40 },
   killsWithBacklog: { invoices: 5_000, kills: 20, financeLatencyMs: 150 },
+  killsInFlood: { invoices: 5_000, quiet: 300, quietRate: 5, kills: 10, financeLatencyMs: 150 },
   instanceLost: { invoices: 3_000, rate: 60 },
   financeFaults: { invoices: 2_000, rate: 40, outageMs: 20_000, slowMs: 10_000 },
   databaseCut: { invoices: 1_000, rate: 20, cutMs: 20_000 },
@@ -36,6 +45,7 @@ const CI: Scale = {
   name: 'ci',
   killsDuringFlow: { invoices: 500, kills: 5, rate: 20 },
   killsWithBacklog: { invoices: 500, kills: 5, financeLatencyMs: 150 },
+  killsInFlood: { invoices: 500, quiet: 60, quietRate: 5, kills: 3, financeLatencyMs: 150 },
   instanceLost: { invoices: 300, rate: 20 },
   financeFaults: { invoices: 200, rate: 10, outageMs: 8_000, slowMs: 4_000 },
   databaseCut: { invoices: 100, rate: 5, cutMs: 8_000 },

@@ -71,7 +71,7 @@ export async function startScenario(name: string, options: ScenarioOptions = {})
     await admin.disconnect();
   });
   const sampler = new ReadinessSampler(fleet);
-  const producer = (produce: Pick<ProducerOptions, 'count' | 'first' | 'rate' | 'poisonEvery'>) =>
+  const producer = (produce: Pick<ProducerOptions, 'count' | 'first' | 'rate' | 'poisonEvery' | 'tenant'>) =>
     startProducer({
       brokers,
       registry: env.SCHEMA_REGISTRY_URL as string,
