@@ -1,4 +1,4 @@
-import type { ConsumerStatus } from '../consuming/consumer-runtime.ts';
+import type { ConsumerStatus } from '../consuming/consumer-status.ts';
 import type { ProbeResult } from '../platform/kafka/kafka-probe.ts';
 import { age, partitionList, utc } from './format.ts';
 import { html, type SafeHtml } from './html.ts';

@@ -7,6 +7,7 @@ import type { Metrics } from '../ops/metrics.ts';
 import { whileGroupRuns } from '../platform/kafka/consumer-calls.ts';
 import { AttemptBudget } from './attempt-budget.ts';
 import { BatchProcessor, type Halt, type RecordHandler, type Rewind } from './batch-processor.ts';
+import type { ConsumerStatus } from './consumer-status.ts';
 import type { KeyLanes } from './key-lanes.ts';
 import { OffsetCommitter } from './offset-committer.ts';
 import { RecordTracing } from './record-tracing.ts';
@@ -22,9 +23,8 @@ export interface ConsumerRuntimeOptions {
   kafka: Kafka;
   handler: RecordHandler;
   lanes: KeyLanes;
-  /** Records taken from Kafka and not finished before the next fetch waits (bounds memory). */
+  /** Records (and bytes of their keys and values) taken, not finished, before the next fetch waits. */
   maxOpenRecords: number;
-  /** Bytes of record keys and values taken and not finished before the next fetch waits. */
   maxOpenBytes?: number;
   /** kafkajs fetch bounds: bytes of one fetch response, and of one partition in it. */
   fetch: { maxBytes: number; maxBytesPerPartition: number };
@@ -45,21 +45,6 @@ export interface ConsumerRuntimeOptions {
   fromBeginning?: boolean;
   log: Logger;
   metrics: Metrics;
-}
-
-export interface ConsumerStatus {
-  name: string;
-  groupId: string;
-  running: boolean;
-  joined: boolean;
-  /** Group joins so far: more than one while running means rebalances happened. */
-  joins: number;
-  assigned: number[];
-  paused: number[];
-  /** Set while a systemic failure keeps the whole consumer paused. */
-  systemicFailure: string | undefined;
-  /** The latest systemic failure since start, kept after it is over: when, and what. */
-  lastSystemicFailure: { message: string; at: string } | undefined;
 }
 
 /**
