@@ -11,6 +11,7 @@ import { totalmem } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { loadConfig } from '../src/config/config.ts';
+import { heapArguments } from '../src/ops/heap-sizing.ts';
 import { countRecords } from './baselines.ts';
 import {
   benchEnv,
@@ -52,38 +53,47 @@ async function recordedRows(databaseUrl: string): Promise<number> {
   }
 }
 
-// The service as shipped (no V8 flag), once per memory limit of BENCH_MEMORY_LIMITS (default
-// "none,512MiB"): with none, Node sizes V8's heap from the host's memory; under a limit (a container's,
-// made here with a cgroup), Node sizes it from the limit. BENCH_SERVICE_NODE_OPTIONS adds node
-// arguments to every row for experiments (e.g. --trace-gc; given as node's arguments, since
-// NODE_OPTIONS refuses some of them).
+// The service as shipped, once per row of BENCH_MEMORY_LIMITS (default "none,host,512MiB"): "none" has no
+// memory limit, so the service sizes its heap itself (SERVICE_HEAP_MIB); "host" has none either, with
+// SERVICE_HEAP_MIB=0, so Node sizes V8's heap from the host's memory; a size (512MiB) is a container's
+// limit, made here with a cgroup, that Node sizes the heap from. BENCH_SERVICE_NODE_OPTIONS adds node
+// arguments to every row for experiments (e.g. --trace-gc; given as node's arguments, since NODE_OPTIONS
+// refuses some of them).
 const NODE_ARGS = process.env.BENCH_SERVICE_NODE_OPTIONS ?? '';
+
+/** One drain: under a memory limit or none, and with or without the heap the service gives itself. */
+interface Row {
+  limit: MemoryLimit | undefined;
+  serviceHeap: boolean;
+}
 
 export async function main(): Promise<void> {
   // Every limit is made before the first backlog is published: one the machine refuses stops the
   // benchmark at once, not after a drain.
-  const limits = (process.env.BENCH_MEMORY_LIMITS ?? 'none,512MiB').split(',').map((text) => {
+  const rowsToRun: Row[] = (process.env.BENCH_MEMORY_LIMITS ?? 'none,host,512MiB').split(',').map((text) => {
+    if (text.trim().toLowerCase() === 'host') return { limit: undefined, serviceHeap: false };
     const bytes = parseMemoryLimit(text);
-    return bytes === undefined ? undefined : createMemoryLimit(bytes, `ifs-bench-${benchId()}`);
+    const limit = bytes === undefined ? undefined : createMemoryLimit(bytes, `ifs-bench-${benchId()}`);
+    return { limit, serviceHeap: true };
   });
   const stack = await benchStack();
   const rows: string[][] = [];
   let context = '';
   try {
-    for (const limit of limits) {
-      const drained = await drainBacklog(stack.endpoints, limit);
+    for (const row of rowsToRun) {
+      const drained = await drainBacklog(stack.endpoints, row);
       rows.push(drained.row);
       context = drained.context;
     }
   } finally {
-    for (const limit of limits) limit?.remove();
+    for (const row of rowsToRun) row.limit?.remove();
   }
   header('Memory draining a backlog', 'npm run bench:memory');
   console.log(`${context}\n`);
   table(
     [
       'memory limit of the service',
-      'V8 heap limit Node chose',
+      'V8 heap limit',
       'peak RSS (VmHWM)',
       'RSS sampled: median, max',
       'V8 heap peak: used, total; external',
@@ -96,7 +106,7 @@ export async function main(): Promise<void> {
 }
 
 /** Publishes the backlog on fresh topics, then starts the service and measures it until all is recorded. */
-async function drainBacklog(endpoints: Endpoints, limit: MemoryLimit | undefined) {
+async function drainBacklog(endpoints: Endpoints, { limit, serviceHeap }: Row) {
   const kafka = benchKafka(endpoints);
   const id = benchId();
   const secret = randomBytes(32).toString('hex');
@@ -105,7 +115,12 @@ async function drainBacklog(endpoints: Endpoints, limit: MemoryLimit | undefined
     endpoints,
     id,
     { url: finance.url, secret },
-    { HTTP_PORT: String(await freePort()), LOG_LEVEL: 'warn', KAFKA_TOPIC_PARTITIONS: String(PARTITIONS) },
+    {
+      HTTP_PORT: String(await freePort()),
+      LOG_LEVEL: 'warn',
+      KAFKA_TOPIC_PARTITIONS: String(PARTITIONS),
+      ...(serviceHeap ? {} : { SERVICE_HEAP_MIB: '0' }),
+    },
   );
   const config = loadConfig({ ...process.env, ...env });
   try {
@@ -114,7 +129,9 @@ async function drainBacklog(endpoints: Endpoints, limit: MemoryLimit | undefined
     const load = loadLine();
     const nodeArgs = NODE_ARGS.split(/\s+/).filter(Boolean);
     const inLimit = (argv: string[]) => (limit ? limit.wrap(argv) : argv);
-    const heapLimit = v8HeapLimit(inLimit([process.execPath, ...nodeArgs]));
+    const heapLimit = v8HeapLimit(
+      inLimit([process.execPath, ...serviceHeapArguments(config.heapMib, limit, nodeArgs), ...nodeArgs]),
+    );
     const [command, ...args] = inLimit([process.execPath, ...nodeArgs, CLI, 'start']);
     const service = spawn(command as string, args, {
       env: { ...process.env, ...env, NODE_OPTIONS: '' },
@@ -156,9 +173,7 @@ async function drainBacklog(endpoints: Endpoints, limit: MemoryLimit | undefined
     return {
       context: `${EVENTS} invoices of 33 lines published in ${(publishedIn / 1000).toFixed(0)} s, ${PARTITIONS} partitions, finance at 0 ms; ${load} when the drain began`,
       row: [
-        (limit === undefined
-          ? `none (host: ${(totalmem() / 2 ** 30).toFixed(0)} GiB)`
-          : `${(limit.bytes / MIB).toFixed(0)} MiB (cgroup)`) + (NODE_ARGS ? `, \`${NODE_ARGS}\`` : ''),
+        rowName(limit, config.heapMib),
         `${(heapLimit / MIB).toFixed(0)} MiB`,
         `${(peak / MIB).toFixed(0)} MiB`,
         `${(median(samples) / MIB).toFixed(0)}, ${(Math.max(...samples) / MIB).toFixed(0)} MiB`,
@@ -171,6 +186,28 @@ async function drainBacklog(endpoints: Endpoints, limit: MemoryLimit | undefined
     finance.stop();
     await cleanUp(endpoints, config);
   }
+}
+
+function rowName(limit: MemoryLimit | undefined, heapMib: number): string {
+  const name =
+    limit === undefined
+      ? `none (host: ${(totalmem() / 2 ** 30).toFixed(0)} GiB), SERVICE_HEAP_MIB=${heapMib}`
+      : `${(limit.bytes / MIB).toFixed(0)} MiB (cgroup)`;
+  return name + (NODE_ARGS ? `, \`${NODE_ARGS}\`` : '');
+}
+
+/** The node arguments \`start\` gives itself in this row (none under a limit, with SERVICE_HEAP_MIB=0, or with the bench's own). */
+function serviceHeapArguments(heapMib: number, limit: MemoryLimit | undefined, nodeArgs: string[]): string[] {
+  return (
+    heapArguments({
+      heapMib,
+      constrained: limit?.bytes ?? 0,
+      host: totalmem(),
+      execArgv: nodeArgs,
+      nodeOptions: '',
+      alreadySized: false,
+    }) ?? []
+  );
 }
 
 /** Peaks of the V8 heap (used and total) and of external memory, read from the service's /metrics. */

@@ -19,6 +19,7 @@ import {
   parsePositive,
   parseTime,
 } from '../src/operator/cli-arguments.ts';
+import { sizeHeapInPlace } from '../src/ops/heap-sizing.ts';
 import { createLogger, type Logger } from '../src/ops/logger.ts';
 import { quietKnownLibraryWarnings } from '../src/ops/process-warnings.ts';
 import { runMigrations } from '../src/platform/database/database.ts';
@@ -94,7 +95,9 @@ program
   .addHelpText('after', () => renderEnvHelp())
   .action(async (options: { only?: 'pusher' | 'recorder' }) => {
     const roles = { pusher: options.only !== 'recorder', recorder: options.only !== 'pusher' };
-    await startCommand(config(), roles);
+    const cfg = config();
+    sizeHeapInPlace(cfg.heapMib);
+    await startCommand(cfg, roles);
   });
 
 program

@@ -77,6 +77,8 @@ export interface Config {
   log: { level: Env['LOG_LEVEL']; pretty: boolean };
   shutdownTimeoutMs: number;
   tracing: TracingConfig;
+  /** SERVICE_HEAP_MIB: the old generation `start` gives itself without a memory limit (0: Node's choice). */
+  heapMib: number;
 }
 
 /** OpenTelemetry tracing: on when `tracesUrl` is set (an OTLP endpoint, and OTEL_SDK_DISABLED not true). */
@@ -243,6 +245,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     log: { level: env.LOG_LEVEL, pretty: env.LOG_PRETTY },
     shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT_MS,
     tracing: tracingConfig(env),
+    heapMib: env.SERVICE_HEAP_MIB,
   } satisfies Config);
 }
 

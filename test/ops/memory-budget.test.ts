@@ -5,7 +5,7 @@ const MIB = 2 ** 20;
 
 describe('the memory budget logged at start', () => {
   it('names the container limit V8 sized its heap from', () => {
-    expect(memoryBudget(512 * MIB, 24 * 1024 * MIB, 259 * MIB)).toEqual({
+    expect(memoryBudget(512 * MIB, 24 * 1024 * MIB, 259 * MIB)).toMatchObject({
       v8_heap_limit_mib: 259,
       memory_limit_mib: 512,
       host_memory_mib: 24 * 1024,

@@ -28,6 +28,11 @@ export const OPERATIONS_VARS = defineVars('Operations', {
     doc: 'Deadline for a graceful shutdown on SIGTERM/SIGINT (ms).',
     schema: int(100, 600_000),
   },
+  SERVICE_HEAP_MIB: {
+    default: '128',
+    doc: 'V8 old generation (MiB) that start gives itself when the process has no memory limit (cgroup) and no heap argument of node: it starts itself again in place (same pid) with it. 0: Node sizes the heap from the host memory.',
+    schema: int(0, 65_536).refine((mib) => mib === 0 || mib >= 64, 'expected 0 or at least 64'),
+  },
 });
 
 /** An origin only (scheme, host, port): what a browser sends in Origin, so compared as it is. */
