@@ -51,13 +51,13 @@ async function startedLine(
 
 describe('the heap start gives itself', () => {
   it('without a memory limit or heap argument: SERVICE_HEAP_MIB, in place (same pid)', async () => {
-    const { line, commandLine } = await startedLine({ SERVICE_HEAP_MIB: '128' });
+    const { line, commandLine } = await startedLine({ SERVICE_HEAP_MIB: '160' });
     expect(line.memory_limit_mib).toBe('none');
     expect(line.heap_sized_by).toBe('SERVICE_HEAP_MIB');
-    expect(commandLine).toContain('--max-old-space-size=128');
-    // 128 MiB of old generation plus a young generation of a few MiB, not Node's gigabytes.
-    expect(line.v8_heap_limit_mib).toBeGreaterThanOrEqual(128);
-    expect(line.v8_heap_limit_mib).toBeLessThan(200);
+    expect(commandLine).toContain('--max-old-space-size=160');
+    // 160 MiB of old generation plus a young generation of a few MiB, not Node's gigabytes.
+    expect(line.v8_heap_limit_mib).toBeGreaterThanOrEqual(160);
+    expect(line.v8_heap_limit_mib).toBeLessThan(220);
   });
 
   it('SERVICE_HEAP_MIB=0 leaves Node sizing the heap from the host', async () => {

@@ -4,7 +4,7 @@ import { type HeapSituation, heapArguments } from '../../src/ops/heap-sizing.ts'
 
 const GIB = 2 ** 30;
 const unlimited: HeapSituation = {
-  heapMib: 128,
+  heapMib: 160,
   constrained: 2 ** 64,
   host: 24 * GIB,
   execArgv: [],
@@ -14,10 +14,10 @@ const unlimited: HeapSituation = {
 
 describe('the heap arguments start gives itself', () => {
   it('with no memory limit: SERVICE_HEAP_MIB of old generation and a young generation from it', () => {
-    expect(heapArguments(unlimited)).toEqual(['--max-old-space-size=128', '--max-semi-space-size=4']);
+    expect(heapArguments(unlimited)).toEqual(['--max-old-space-size=160', '--max-semi-space-size=8']);
     expect(heapArguments({ ...unlimited, constrained: 0 })).toEqual([
-      '--max-old-space-size=128',
-      '--max-semi-space-size=4',
+      '--max-old-space-size=160',
+      '--max-semi-space-size=8',
     ]);
     expect(heapArguments({ ...unlimited, heapMib: 2048 })).toEqual([
       '--max-old-space-size=2048',

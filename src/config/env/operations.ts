@@ -29,7 +29,7 @@ export const OPERATIONS_VARS = defineVars('Operations', {
     schema: int(100, 600_000),
   },
   SERVICE_HEAP_MIB: {
-    default: '128',
+    default: '160',
     doc: 'V8 old generation (MiB) that start gives itself when the process has no memory limit (cgroup) and no heap argument of node: it starts itself again in place (same pid) with it. 0: Node sizes the heap from the host memory.',
     schema: int(0, 65_536).refine((mib) => mib === 0 || mib >= 64, 'expected 0 or at least 64'),
   },
