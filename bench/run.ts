@@ -4,8 +4,21 @@
 //   npm run bench:throughput   (BENCH_EVENTS=5000, BENCH_PARTITIONS=8, BENCH_FINANCE_LATENCIES=0,20,
 //                               BENCH_ROUNDS=3, PUSHER_MAX_IN_FLIGHT=16, BENCH_PROFILE=<dir>)
 
-import { bareLoop, type LoopKind } from './baselines.ts';
-import { benchId, benchKafka, deleteTopics } from './bench-kit.ts';
+import { randomBytes } from 'node:crypto';
+import { buildLinesIngestedEvent } from '../src/ingest/build-lines-ingested.ts';
+import { serializePayload } from '../src/invoice/finance-payload.ts';
+import { normalizeInvoice } from '../src/invoice/normalize-invoice.ts';
+import { FinanceTokenSource } from '../src/platform/finance/finance-token.ts';
+import { bareLoop, type LoopFinance, type LoopKind } from './baselines.ts';
+import {
+  BENCH_LINES,
+  benchConfig,
+  benchId,
+  benchKafka,
+  deleteTopics,
+  type Endpoints,
+  startFinance,
+} from './bench-kit.ts';
 import { header, loadLine, median, runBench, table } from './bench-report.ts';
 import { benchStack } from './bench-stack.ts';
 import { drainBacklog } from './drain.ts';
@@ -20,12 +33,13 @@ const SAMPLE = Buffer.alloc(1200, 1); // about the size of an encoded 33-line in
 export async function main(): Promise<void> {
   const stack = await benchStack();
   const kafka = benchKafka(stack.endpoints);
-  const loops: Record<LoopKind, number[]> = { 'per-record': [], batched: [] };
+  const loops: Record<LoopKind, number[]> = { 'per-record': [], 'per-record-finance': [], batched: [] };
+  const loopFinance = await financeForLoop(stack.endpoints);
   const pusher = new Map<number, number[]>(LATENCIES.map((ms) => [ms, []]));
   const loads: string[] = [];
   for (let round = 0; round < ROUNDS; round++) {
     loads.push(loadLine());
-    for (const kind of ['per-record', 'batched'] as const) {
+    for (const kind of ['per-record', 'per-record-finance', 'batched'] as const) {
       const id = benchId();
       const { perSecond, topics } = await bareLoop(kind, {
         kafka,
@@ -33,6 +47,7 @@ export async function main(): Promise<void> {
         events: EVENTS,
         partitions: PARTITIONS,
         value: SAMPLE,
+        finance: loopFinance,
       });
       loops[kind].push(perSecond);
       await deleteTopics(stack.endpoints, topics);
@@ -49,7 +64,34 @@ export async function main(): Promise<void> {
     }
   }
   report(loops, pusher, loads);
+  loopFinance.stop();
   await stack.stop();
+}
+
+/**
+ * A reference finance server at 0 ms for the loop with finance, a token it accepts, and each record's
+ * body: the payload the pusher sends for a 33-line invoice, under the record's own invoice id.
+ */
+async function financeForLoop(endpoints: Endpoints): Promise<LoopFinance & { stop(): void }> {
+  const secret = randomBytes(32).toString('hex');
+  const finance = await startFinance(secret, 0);
+  const config = benchConfig(endpoints, benchId(), { url: finance.url, secret });
+  const token = await new FinanceTokenSource(config.finance, Buffer.from(secret)).token();
+  const event = (id: string) =>
+    buildLinesIngestedEvent({
+      tenantId: config.finance.identity.tenantId,
+      provider: 'digitalocean',
+      providerInvoiceId: id,
+      invoicePeriod: '2026-04-01',
+      currency: 'USD',
+      lines: BENCH_LINES,
+    });
+  return {
+    url: finance.url,
+    token,
+    body: (key) => serializePayload(normalizeInvoice(event(`LOOP-${key}`)).payload),
+    stop: () => finance.stop(),
+  };
 }
 
 function report(loops: Record<LoopKind, number[]>, pusher: Map<number, number[]>, loads: string[]) {
@@ -58,6 +100,7 @@ function report(loops: Record<LoopKind, number[]>, pusher: Map<number, number[]>
     `${EVENTS} events per run, ${PARTITIONS} partitions, PUSHER_MAX_IN_FLIGHT=${IN_FLIGHT}, median of ${ROUNDS} rounds; ${loads.join('; ')}\n`,
   );
   const perRecord = median(loops['per-record']);
+  const withFinance = median(loops['per-record-finance']);
   const batched = median(loops.batched);
   const fmt = (values: number[]) => values.map((v) => v.toFixed(0)).join(', ');
   const rows: (string | number)[][] = [
@@ -68,6 +111,17 @@ function report(loops: Record<LoopKind, number[]>, pusher: Map<number, number[]>
       fmt(loops['per-record']),
       '1.00',
       (perRecord / batched).toFixed(2),
+      (perRecord / withFinance).toFixed(2),
+      '',
+    ],
+    [
+      'bare loop: eachMessage → one finance import → one produce per record',
+      '0 ms',
+      withFinance.toFixed(0),
+      fmt(loops['per-record-finance']),
+      (withFinance / perRecord).toFixed(2),
+      (withFinance / batched).toFixed(2),
+      '1.00',
       '',
     ],
     [
@@ -77,6 +131,7 @@ function report(loops: Record<LoopKind, number[]>, pusher: Map<number, number[]>
       fmt(loops.batched),
       (batched / perRecord).toFixed(2),
       '1.00',
+      (batched / withFinance).toFixed(2),
       '',
     ],
   ];
@@ -90,6 +145,7 @@ function report(loops: Record<LoopKind, number[]>, pusher: Map<number, number[]>
       fmt(runs),
       (rate / perRecord).toFixed(2),
       (rate / batched).toFixed(2),
+      latencyMs === 0 ? (rate / withFinance).toFixed(2) : '',
       ceiling === undefined ? '' : `${ceiling.toFixed(0)}/s: ${((rate / ceiling) * 100).toFixed(0)} %`,
     ]);
   }
@@ -101,6 +157,7 @@ function report(loops: Record<LoopKind, number[]>, pusher: Map<number, number[]>
       'rounds',
       'vs per-record loop',
       'vs batched loop',
+      'vs loop with finance',
       'ceiling in-flight ÷ latency: share',
     ],
     rows,
