@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // The launcher: parses the command line, loads the configuration once, runs one command.
-import { Command, Option } from 'commander';
+import { Command, type CommanderError, Option } from 'commander';
 import { parseSelection } from '../src/audit/audit-selection.ts';
 import { auditCommand } from '../src/cli/audit.ts';
 import { publishLinesIngested, readIngestEvent } from '../src/cli/ingest.ts';
@@ -9,7 +9,7 @@ import { type Config, loadConfig } from '../src/config/config.ts';
 import { renderEnvHelp } from '../src/config/env-docs.ts';
 import { dlqList, dlqRedrive, dlqShow } from '../src/dead-letters/dlq.ts';
 import { exitCodeOf, isSyncError } from '../src/failures/errors.ts';
-import { reportingUsageErrors } from '../src/failures/usage-error.ts';
+import { EX_USAGE, reportingUsageErrors } from '../src/failures/usage-error.ts';
 import {
   collectCoordinates,
   parseCoordinates,
@@ -79,8 +79,18 @@ async function withOpened<I extends { close(): Promise<void> }, T>(
   }
 }
 
+/**
+ * What commander refuses itself (an unknown command or option, a value a parser rejects, a missing
+ * argument) is a usage error like ours: exit 64, so a script tells it from `audit`'s 1 (drift). Help exits 0.
+ * Every command inherits this, since each is made from `program` after it is set.
+ */
+function commanderExit(error: CommanderError): never {
+  process.exit(error.exitCode === 0 ? 0 : EX_USAGE);
+}
+
 const program = new Command('invoice-finance-sync')
   .description('Pushes ingested cloud invoices to finance, announces each push, records it in PostgreSQL.')
+  .exitOverride(commanderExit)
   .showHelpAfterError()
   .configureHelp({ sortSubcommands: true })
   .addHelpText(

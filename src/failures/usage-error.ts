@@ -9,7 +9,7 @@ export class UsageError extends Error {
   }
 }
 
-const EX_USAGE = 64; // sysexits.h: the command was used incorrectly
+export const EX_USAGE = 64; // sysexits.h: the command was used incorrectly
 
 /** Wraps a CLI action: a UsageError becomes one line on stderr and exit code 64; anything else passes. */
 export function reportingUsageErrors<A extends unknown[]>(

@@ -37,6 +37,16 @@ describe('the invoice-finance-sync CLI', { timeout: 60_000 }, () => {
     }
   });
 
+  it('exits 64 (EX_USAGE) on an unknown command or option or a missing argument; 0 on help', () => {
+    for (const args of [['bogus'], ['replay', '--from', 'x'], ['dlq', 'show']]) {
+      const { code, stderr } = cli(args);
+      expect(code, `${args.join(' ')}: ${stderr}`).toBe(64);
+      expect(stderr).toMatch(/^error: /m);
+    }
+    expect(cli([]).code).toBe(64);
+    expect(cli(['dlq', '--help']).code).toBe(0);
+  });
+
   it('has --help for each command', () => {
     expect(cli(['start', '--help']).stdout).toContain('--only <role>');
     expect(cli(['ingest', '--help']).stdout).toContain('--invoice-id <id>');
@@ -94,7 +104,7 @@ describe('the invoice-finance-sync CLI', { timeout: 60_000 }, () => {
     expect(stderr).not.toContain('hunter2');
   });
 
-  it('answers hostile arguments with one usage line naming what it expected, never a stack trace', () => {
+  it('answers hostile arguments with one usage line naming what it expected and exit 64, never a stack trace', () => {
     const hostile = [
       ['dlq', 'show', '1:-5'],
       ['dlq', 'show', '١:٢'],
@@ -105,7 +115,7 @@ describe('the invoice-finance-sync CLI', { timeout: 60_000 }, () => {
     ];
     for (const args of hostile) {
       const { code, stderr } = cli(args);
-      expect(code, args.join(' ')).toBe(1);
+      expect(code, args.join(' ')).toBe(64);
       expect(stderr.split('\n')[0], args.join(' ')).toMatch(/^error: .* is invalid[.\w ']*\. expected \S/);
       expect(stderr, args.join(' ')).not.toMatch(/^\s+at /m);
     }
