@@ -11,10 +11,12 @@ import { main as onePartition } from './one-partition.ts';
 import { main as replay } from './replay.ts';
 import { main as throughput } from './run.ts';
 import { main as tenantFlood } from './tenant-flood.ts';
+import { main as tracing } from './tracing.ts';
 
 const PARTS: [string, () => Promise<void>][] = [
   ['throughput', throughput],
   ['full-table', fullTable],
+  ['tracing', tracing],
   ['one-partition', onePartition],
   ['latency', latency],
   ['big-invoice', bigInvoice],

@@ -24,6 +24,8 @@ export interface Drain {
   financeLatencyMs: number;
   /** PUSHER_MAX_IN_FLIGHT (and FINANCE_CONNECTIONS). */
   inFlight: number;
+  /** Variables over the drain's own (e.g. OTEL_EXPORTER_OTLP_ENDPOINT). */
+  env?: Record<string, string>;
   /** Runs before the backlog is published, on the drain's own configuration (e.g. fills cloud_invoices). */
   prepare?: (config: Config) => Promise<void>;
 }
@@ -33,6 +35,21 @@ export interface Drain {
  * push, announce) drain them; events per second between its first and its last announcement.
  */
 export async function drainBacklog(endpoints: Endpoints, kafka: Kafka, drain: Drain): Promise<number> {
+  return (await measuredDrain(endpoints, kafka, drain)).perSecond;
+}
+
+export interface DrainResult {
+  /** Events per second between the first and the last announcement. */
+  perSecond: number;
+  /**
+   * CPU time (user + system) this process spent per event from the service's start until the last
+   * announcement: the pusher's own cost, which the other processes on the host hardly change.
+   */
+  cpuMsPerEvent: number;
+}
+
+/** `drainBacklog`, with the CPU time the pusher's process spent per event. */
+export async function measuredDrain(endpoints: Endpoints, kafka: Kafka, drain: Drain): Promise<DrainResult> {
   const secret = randomBytes(32).toString('hex');
   const finance = await startFinance(secret, drain.financeLatencyMs);
   const config = benchConfig(
@@ -43,6 +60,7 @@ export async function drainBacklog(endpoints: Endpoints, kafka: Kafka, drain: Dr
       KAFKA_TOPIC_PARTITIONS: String(drain.partitions),
       PUSHER_MAX_IN_FLIGHT: String(drain.inFlight),
       FINANCE_CONNECTIONS: String(drain.inFlight),
+      ...drain.env,
     },
   );
   try {
@@ -50,6 +68,7 @@ export async function drainBacklog(endpoints: Endpoints, kafka: Kafka, drain: Dr
     await publishBacklog(config, drain.id, drain.events);
     const out = await countRecords(kafka, config.topics.pushedToFinance, drain.partitions);
     const profiler = await startProfiler();
+    const cpuBefore = process.cpuUsage();
     const service = await startService({
       config,
       roles: { pusher: true, recorder: false },
@@ -57,10 +76,11 @@ export async function drainBacklog(endpoints: Endpoints, kafka: Kafka, drain: Dr
       opsServer: false,
     });
     await waitUntil('every invoice announced', () => out.seen() >= drain.events);
+    const cpu = process.cpuUsage(cpuBefore);
     await profiler.stop(`pusher-${drain.id}`);
     await service.stop();
     await out.close();
-    return out.perSecond();
+    return { perSecond: out.perSecond(), cpuMsPerEvent: (cpu.user + cpu.system) / 1000 / drain.events };
   } finally {
     finance.stop();
     await cleanUp(endpoints, config);

@@ -16,13 +16,14 @@ import type { RecordContext, RecordHandler } from './record-attempt.ts';
  */
 export class RecordTracing {
   readonly #topic: string;
-  readonly #groupId: string;
+  /** Undefined for records read outside a group (replay): nothing is committed, nothing remembered. */
+  readonly #groupId: string | undefined;
   /** The context of each record's process span, for its dead letter. */
   readonly #spans = new WeakMap<RecordContext, Context>();
   /** Records done and not committed yet: partition → offset → their span's context and generation. */
   readonly #uncommitted = new Map<number, Map<bigint, Uncommitted>>();
 
-  constructor(topic: string, groupId: string) {
+  constructor(topic: string, groupId?: string) {
     this.#topic = topic;
     this.#groupId = groupId;
   }
@@ -93,6 +94,7 @@ export class RecordTracing {
   }
 
   #done(record: RecordContext, span: Context): void {
+    if (this.#groupId === undefined) return;
     this.#remember(record.partition, BigInt(record.offset), { span, generation: record.signal });
   }
 

@@ -28,12 +28,12 @@ import type { TracingConfig } from '../config/config.ts';
  * only when tracing is configured (tracing.ts). Returns what stops it again.
  */
 export function startSdk(config: TracingConfig & { tracesUrl: string }, log: Logger): () => Promise<void> {
-  // The SDK's own complaints (an export refused, a malformed OTEL_EXPORTER_OTLP_HEADERS) as log lines.
+  // The SDK's own complaints (an export refused, a malformed OTEL_EXPORTER_OTLP_TIMEOUT) as log lines.
   const sdkLog = log.child({ component: 'opentelemetry' });
   diag.setLogger(
     {
-      error: (message, ...args) => sdkLog.error({ args: args.map(String) }, message),
-      warn: (message, ...args) => sdkLog.warn({ args: args.map(String) }, message),
+      error: (message, ...args) => sdkLog.error({ args: args.map(String) }, withoutHeaderValue(message)),
+      warn: (message, ...args) => sdkLog.warn({ args: args.map(String) }, withoutHeaderValue(message)),
       info: () => undefined,
       debug: () => undefined,
       verbose: () => undefined,
@@ -72,4 +72,12 @@ export function startSdk(config: TracingConfig & { tracesUrl: string }, log: Log
     context.disable();
     diag.disable();
   };
+}
+
+/**
+ * The exporter names a malformed OTEL_EXPORTER_OTLP_HEADERS entry with its value, which may be a
+ * collector's API key: the value is left out of the log line.
+ */
+function withoutHeaderValue(message: string): string {
+  return message.replace(/has invalid value \(.*\)/s, 'has invalid value (not shown)');
 }

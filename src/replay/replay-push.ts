@@ -1,5 +1,6 @@
 import { AttemptBudget } from '../consuming/attempt-budget.ts';
 import { type AttemptOptions, attemptRecord, type RecordContext } from '../consuming/record-attempt.ts';
+import { RecordTracing } from '../consuming/record-tracing.ts';
 import { SyncError } from '../failures/errors.ts';
 import { retriesAtOnce } from '../failures/failure-policy.ts';
 import type { InvoicePushedToFinance } from '../invoice/invoice-events.ts';
@@ -37,7 +38,9 @@ export class ReplayPush {
     );
     this.#attempt = {
       consumer: 'replay',
-      handler,
+      // Where tracing is on (the console's Replay page), each replayed record is one process span
+      // continuing its record's traceparent, like the consumer's.
+      handler: new RecordTracing(config.topics.linesIngested).handler(handler),
       metrics: infra.metrics,
       budget: new AttemptBudget(),
       maxAttempts: config.pusher.maxAttempts,

@@ -175,4 +175,31 @@ describe('tracing: an invoice followed end to end over OTLP', () => {
     const roots = await Promise.all([plain, malformed].map(rootOf));
     expect(new Set(roots.map((root) => root.traceId)).size).toBe(2);
   });
+
+  it('spans a refused record: the failed decode, the process span with its error code, the dead letter and the commit', async () => {
+    const { infra, receiver, linesTopic, pusherDeadLetters } = await tracedPipeline();
+    const traceId = randomBytes(16).toString('hex');
+    await infra.sender.send({
+      topic: linesTopic,
+      key: 'platform-admin:digitalocean:INV-POISON-1',
+      value: Buffer.from('not avro'),
+      headers: { traceparent: `00-${traceId}-${randomBytes(8).toString('hex')}-01` },
+    });
+    await (await pusherDeadLetters()).waitFor(1);
+    const spans = await eventually(() => {
+      const found = receiver.spans().filter((span) => span.traceId === traceId);
+      return found.some((span) => span.name === `commit ${linesTopic}`) ? found : undefined;
+    });
+    const process = one(spans, `process ${linesTopic}`);
+    expect(process.statusCode).toBe(2);
+    expect(process.attributes).toMatchObject({
+      'error.type': 'EVENT_UNDECODABLE',
+      'invoice.outcome': 'failed',
+    });
+    expect(one(spans, `decode ${linesTopic}`)).toMatchObject({ parentSpanId: process.spanId, statusCode: 2 });
+    expect(one(spans, 'dead-letter')).toMatchObject({ parentSpanId: process.spanId });
+    expect(one(spans, 'dead-letter').attributes['invoice.outcome']).toBe('dead_lettered');
+    expect(one(spans, `commit ${linesTopic}`).parentSpanId).toBe(process.spanId);
+    expect(spans.map((span) => span.name)).not.toContain('finance import');
+  });
 });

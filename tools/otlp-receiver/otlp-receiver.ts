@@ -5,7 +5,7 @@ import type { AddressInfo } from 'node:net';
 /**
  * A small OTLP/HTTP trace receiver (JSON encoding, what @opentelemetry/exporter-trace-otlp-http
  * sends) for tests and benchmarks: it keeps every span it is sent, flattened, and answers as a
- * collector does. Not a collector: no protobuf, no other signals.
+ * collector does; `GET /stats` counts them. Not a collector: no protobuf, no other signals.
  */
 export interface ReceivedSpan {
   traceId: string;
@@ -39,6 +39,11 @@ export async function startOtlpReceiver(): Promise<OtlpReceiver> {
   const spans: ReceivedSpan[] = [];
   let requests = 0;
   const server = createServer((request, response) => {
+    if (request.method === 'GET' && request.url === '/stats') {
+      const byName: Record<string, number> = {};
+      for (const span of spans) byName[span.name] = (byName[span.name] ?? 0) + 1;
+      return answer(response, 200, { spans: spans.length, requests, byName });
+    }
     receive(request, response, (received) => {
       requests++;
       spans.push(...received);
