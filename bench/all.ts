@@ -1,6 +1,7 @@
 // Every benchmark, one after the other, on one stack: what `npm run bench` prints is BENCHMARKS.md's
 // raw material (each part also runs alone: npm run bench:<name>).
 
+import { main as audit } from './audit.ts';
 import { runBench } from './bench-report.ts';
 import { benchStack } from './bench-stack.ts';
 import { main as bigInvoice } from './big-invoice.ts';
@@ -23,6 +24,7 @@ const PARTS: [string, () => Promise<void>][] = [
   ['memory', memory],
   ['replay', replay],
   ['tenant-flood', tenantFlood],
+  ['audit', audit],
 ];
 
 async function main(): Promise<void> {
