@@ -2,7 +2,9 @@ import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { runAudit } from '../../src/audit/audit.ts';
+import { auditExitCode } from '../../src/audit/audit-output.ts';
 import type { AuditReport } from '../../src/audit/audit-runs.ts';
+import { DLQ_HEADER } from '../../src/dead-letters/dead-letter-headers.ts';
 import { type InvoiceLinesIngested, invoiceKey } from '../../src/invoice/invoice-events.ts';
 import { normalizeInvoice } from '../../src/invoice/normalize-invoice.ts';
 import { publishAt } from '../helpers/command-test-kit.ts';
@@ -162,6 +164,38 @@ describe('audit: reconciles cloud_invoices with the newest ingested version of e
       fine: 6,
     });
     expect(finance.imports().length - importsBefore).toBe(2);
+  });
+
+  it('--repair decides a push failure as the pusher does: a rejected invoice is dead-lettered and stays drift (exit 1), a transient one is retried', async () => {
+    const pipe = await pipelineForTest({
+      startService: false,
+      financeFaults: {
+        rejectInvoices: ['INV-REJECTED'],
+        failNext: { count: 1, status: 503 },
+      },
+    });
+    const { infra, finance } = pipe;
+    const [ok, rejected] = [smallInvoice('INV-OK'), smallInvoice('INV-REJECTED')];
+    await publishAt(infra, ok);
+    await publishAt(infra, rejected);
+
+    const report = await runAudit(infra, { selection: { kind: 'all' }, repair: true });
+    expect(report.counts.never_pushed).toBe(2);
+    expect(report.repair).toEqual({
+      fixed: { never_pushed: 1, pushed_not_recorded: 0, stale: 0 },
+      dead_lettered: 1,
+      stale_ignored: 0,
+    });
+    expect(report.left).toEqual({ never_pushed: 1, pushed_not_recorded: 0, stale: 0 });
+    expect(auditExitCode(report)).toBe(1);
+    const [dead] = await (await pipe.pusherDeadLetters()).waitFor(1);
+    expect(dead?.key).toBe(invoiceKey(rejected));
+    expect(dead?.headers[DLQ_HEADER.errorCode]).toBe('FINANCE_REJECTED');
+    expect(finance.invoices().map((row) => row.external_id)).toEqual(['INV-OK']);
+    expect(finance.stats().byStatus).toMatchObject({ '503': 1, '201': 1, '422': 1 });
+    expect(
+      await infra.database.repository.recordedPayloadSha('platform-admin', 'digitalocean', 'INV-OK'),
+    ).toBe(normalizeInvoice(ok).sha256);
   });
 
   it('selects by billed month or ingest time, and the service shows the last run on its console page and metric', async () => {
