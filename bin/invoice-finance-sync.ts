@@ -17,12 +17,15 @@ import {
   parseOffset,
   parsePartitions,
   parsePositive,
+  parseReason,
+  parseTenant,
   parseTime,
 } from '../src/operator/cli-arguments.ts';
 import { sizeHeapInPlace } from '../src/ops/heap-sizing.ts';
 import { createLogger, type Logger } from '../src/ops/logger.ts';
 import { quietKnownLibraryWarnings } from '../src/ops/process-warnings.ts';
 import { runMigrations } from '../src/platform/database/database.ts';
+import { tenantsList, tenantsPause, tenantsResume } from '../src/push/tenant-commands.ts';
 import { replayCommand } from '../src/replay/replay.ts';
 import { type Infrastructure, openInfrastructure } from '../src/service/infrastructure.ts';
 import {
@@ -246,6 +249,45 @@ dlq
   .action(
     reportingUsageErrors(async (options) => {
       await withInfrastructure((infra) => dlqRedrive(infra, { ...options, offsets: options.offset }));
+    }),
+  );
+
+const tenants = program
+  .command('tenants')
+  .description(
+    'pause and resume one tenant’s pushes (for every pusher instance, across restarts), list the paused',
+  );
+
+tenants
+  .command('pause')
+  .description(
+    'hold the tenant’s events, in order and losing none, until it is resumed; other tenants flow on',
+  )
+  .argument('<tenant>', 'tenant id', parseTenant)
+  .option('--reason <text>', 'why, shown in `tenants list` and the console', parseReason)
+  .action(
+    reportingUsageErrors(async (tenant: string, options: { reason?: string }) => {
+      await withInfrastructure((infra) => tenantsPause(infra, tenant, options));
+    }),
+  );
+
+tenants
+  .command('resume')
+  .description('let the tenant’s held events go on, in order')
+  .argument('<tenant>', 'tenant id', parseTenant)
+  .action(
+    reportingUsageErrors(async (tenant: string) => {
+      await withInfrastructure((infra) => tenantsResume(infra, tenant));
+    }),
+  );
+
+tenants
+  .command('list')
+  .description('the paused tenants: who paused each, when and why')
+  .option('--json', 'print JSON', false)
+  .action(
+    reportingUsageErrors(async (options: { json: boolean }) => {
+      await withInfrastructure((infra) => tenantsList(infra, options));
     }),
   );
 

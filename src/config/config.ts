@@ -17,14 +17,7 @@ import {
 import { maskUrlPassword } from './database-url.ts';
 import { MIN_CONSOLE_TOKEN_LENGTH } from './env/operations.ts';
 import { ENV_VARS, type Env, type EnvName, envSchema } from './env-schema.ts';
-
-/** How the pusher shares finance between tenants (PUSHER_FAIR_SCHEDULING, PUSHER_READ_AHEAD_*, TENANT_WEIGHTS). */
-export interface FairScheduling {
-  readAheadRecords: number;
-  readAheadBytes: number;
-  /** Shares by tenant; a tenant not named has 1. */
-  weights: Record<string, number>;
-}
+import { type FairScheduling, fairScheduling } from './fair-scheduling.ts';
 
 /** The only module that reads the environment. Everything else receives a frozen `Config`. */
 export interface Config {
@@ -222,13 +215,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       maxInFlight: env.PUSHER_MAX_IN_FLIGHT,
       maxAttempts: env.PUSHER_MAX_ATTEMPTS,
       pauseOnTransientMs: env.PUSHER_PAUSE_ON_TRANSIENT_MS,
-      fair: env.PUSHER_FAIR_SCHEDULING
-        ? {
-            readAheadRecords: env.PUSHER_READ_AHEAD_RECORDS,
-            readAheadBytes: env.PUSHER_READ_AHEAD_BYTES,
-            weights: env.TENANT_WEIGHTS,
-          }
-        : undefined,
+      fair: fairScheduling(env),
     },
     recorder: {
       groupId: env.RECORDER_GROUP_ID,

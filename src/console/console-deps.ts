@@ -1,6 +1,7 @@
 import type { AuditReport } from '../audit/audit-runs.ts';
 import type { Logger } from '../ops/logger.ts';
 import type { RecentPushes } from '../push/recent-pushes.ts';
+import type { TenantControl } from '../push/tenant-control.ts';
 import type { Actor, ConsoleAuth, Credentials } from './console-auth.ts';
 import type { DeadLetterDesk } from './dead-letter-desk.ts';
 import type { InvoiceHistory } from './invoice-history.ts';
@@ -21,6 +22,8 @@ export interface ConsoleDeps {
   deadLetters: DeadLetterDesk;
   invoiceHistory(key: string): Promise<InvoiceHistory>;
   replay: ReplayJobs;
+  /** Which tenants are paused, in progress or waiting; pausing and resuming one. */
+  tenants: Pick<TenantControl, 'rows' | 'pause' | 'resume'>;
   /** The last audit run kept in the database, if any. */
   lastAudit(): Promise<AuditReport | undefined>;
   replayTopic: string;

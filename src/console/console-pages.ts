@@ -6,6 +6,7 @@ const PAGES: readonly RegExp[] = [
   /^\/$/,
   /^\/pushes$/,
   /^\/invoices$/,
+  /^\/tenants$/,
   /^\/dead-letters$/,
   /^\/dead-letters\/\d{1,9}\/\d{1,19}$/,
   /^\/replay$/,

@@ -11,6 +11,7 @@ import { isConsolePage } from './console-pages.ts';
 import type { PageContext, Section } from './layout.ts';
 import { noticePage } from './notice-view.ts';
 import * as read from './read-routes.ts';
+import { tenantAction } from './tenant-actions.ts';
 
 type Handler = (deps: ConsoleDeps, request: RouteRequest) => Reply | Promise<Reply>;
 
@@ -37,6 +38,21 @@ const ROUTES: Route[] = [
   { method: 'GET', path: '/', access: 'read', handler: read.overview },
   { method: 'GET', path: '/pushes', access: 'read', handler: read.pushes },
   { method: 'GET', path: '/invoices', access: 'read', handler: read.invoices, expensive: true },
+  { method: 'GET', path: '/tenants', access: 'read', handler: read.tenants },
+  {
+    method: 'POST',
+    path: '/tenants/pause',
+    access: 'write',
+    handler: (deps, request) => tenantAction(deps, request, 'pause'),
+    action: { name: 'pause-tenant', section: 'tenants', back: '/tenants' },
+  },
+  {
+    method: 'POST',
+    path: '/tenants/resume',
+    access: 'write',
+    handler: (deps, request) => tenantAction(deps, request, 'resume'),
+    action: { name: 'resume-tenant', section: 'tenants', back: '/tenants' },
+  },
   { method: 'GET', path: '/dead-letters', access: 'read', handler: read.deadLetters, expensive: true },
   {
     method: 'GET',

@@ -2,6 +2,7 @@ import type { FastifyPluginAsync } from 'fastify';
 import { AuditRuns } from '../audit/audit-runs.ts';
 import type { Config } from '../config/config.ts';
 import { createKafka } from '../platform/kafka/kafka-client.ts';
+import type { TenantControl } from '../push/tenant-control.ts';
 import type { Infrastructure } from '../service/infrastructure.ts';
 import { ConsoleAuth } from './console-auth.ts';
 import { consolePlugin } from './console-routes.ts';
@@ -19,6 +20,7 @@ export interface ConsoleOptions {
   /** OPS_CONSOLE_TOKEN: the console exists only with one. */
   token: string;
   status(): Promise<ServiceStatus>;
+  tenants: TenantControl;
   /** The consumer groups whose lag the overview charts. */
   groups: LagTarget[];
 }
@@ -62,6 +64,7 @@ export function createConsole(options: ConsoleOptions): OpsConsole {
     deadLetters: deadLetterDesk(infra),
     invoiceHistory: (key) => invoiceHistory(infra, infra.recentPushes, key),
     replay,
+    tenants: options.tenants,
     lastAudit: () => auditRuns.last(),
     replayTopic: config.topics.linesIngested,
     topics: { pushed: config.topics.pushedToFinance, deadLetter: config.topics.deadLetter },

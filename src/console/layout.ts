@@ -1,6 +1,14 @@
 import { html, type SafeHtml } from './html.ts';
 
-export type Section = 'overview' | 'pushes' | 'invoices' | 'dead-letters' | 'replay' | 'audit' | 'login';
+export type Section =
+  | 'overview'
+  | 'pushes'
+  | 'invoices'
+  | 'tenants'
+  | 'dead-letters'
+  | 'replay'
+  | 'audit'
+  | 'login';
 
 export interface PageContext {
   /** The signed-in operator (or the bearer token's actor); undefined on the sign-in page. */
@@ -19,6 +27,7 @@ const NAV: [Section, string, string][] = [
   ['overview', '/', 'Overview'],
   ['pushes', '/pushes', 'Recent pushes'],
   ['invoices', '/invoices', 'Invoice search'],
+  ['tenants', '/tenants', 'Tenants'],
   ['dead-letters', '/dead-letters', 'Dead letters'],
   ['replay', '/replay', 'Replay'],
   ['audit', '/audit', 'Audit'],

@@ -14,6 +14,7 @@ import { overviewPage } from './overview-view.ts';
 import { pushesPage } from './pushes-view.ts';
 import { readReplayForm } from './replay-form.ts';
 import { EMPTY_REPLAY_FORM, replayPage } from './replay-view.ts';
+import { tenantsPage } from './tenants-view.ts';
 
 const DEAD_LETTERS_SHOWN = 200; // newest first; `dlq list` shows them all
 const PREVIEW_ROWS = 200;
@@ -24,6 +25,10 @@ export async function overview(deps: ConsoleDeps): Promise<Reply> {
   return page(
     overviewPage({ status, inFlight, outcomes, lag: deps.lag.views(), lagIntervalSeconds, now: deps.now() }),
   );
+}
+
+export function tenants(deps: ConsoleDeps): Reply {
+  return page(tenantsPage(deps.tenants.rows()));
 }
 
 export function pushes(deps: ConsoleDeps, { query }: RouteRequest): Reply {

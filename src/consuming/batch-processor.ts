@@ -32,7 +32,21 @@ export interface BatchProcessorOptions extends AttemptOptions {
 /** A partition's records since it was (re)started: which are finished, whether a failure stopped it. */
 class PartitionRun {
   readonly tracker = new OffsetTracker();
-  halted = false;
+  readonly #halt = new AbortController();
+  /** Aborted once the run is halted or its generation stops: its records still waiting give up their turn. */
+  readonly stop: AbortSignal;
+
+  constructor(generation: AbortSignal) {
+    this.stop = AbortSignal.any([generation, this.#halt.signal]);
+  }
+
+  get halted(): boolean {
+    return this.#halt.signal.aborted;
+  }
+
+  halt(): void {
+    this.#halt.abort();
+  }
   /** The offset after the last record taken: where to fetch again when nothing taken is unfinished. */
   nextFetch = '0';
   highWatermark = 0n;
@@ -42,6 +56,12 @@ class PartitionRun {
 class Generation {
   readonly revoked = new AbortController();
   readonly runs = new Map<number, PartitionRun>();
+  /** Aborted once this generation is revoked or the processor closes: nothing of it starts then. */
+  readonly stop: AbortSignal;
+
+  constructor(closing: AbortSignal) {
+    this.stop = AbortSignal.any([this.revoked.signal, closing]);
+  }
 }
 
 /**
@@ -61,10 +81,11 @@ class Generation {
 export class BatchProcessor {
   readonly #options: BatchProcessorOptions;
   readonly #closing = new AbortController();
-  #generation = new Generation();
+  #generation: Generation;
 
   constructor(options: BatchProcessorOptions) {
     this.#options = options;
+    this.#generation = new Generation(this.#closing.signal);
   }
 
   readonly eachBatch = async (payload: EachBatchPayload): Promise<void> => {
@@ -96,7 +117,7 @@ export class BatchProcessor {
   /** A new group generation (kafkajs joined the group): whatever the last one still runs is revoked. */
   newGeneration(): void {
     this.revoke('a new group generation began');
-    this.#generation = new Generation();
+    this.#generation = new Generation(this.#closing.signal);
   }
 
   /** A rebalance began: nothing more of this generation starts, in-flight work is not announced. */
@@ -126,7 +147,7 @@ export class BatchProcessor {
     const known = generation.runs.get(partition);
     // A stopped partition only sends batches again after its pause, from its rewind offset.
     if (known && !known.halted) return known;
-    const run = new PartitionRun();
+    const run = new PartitionRun(generation.stop);
     generation.runs.set(partition, run);
     return run;
   }
@@ -138,7 +159,7 @@ export class BatchProcessor {
     const bytes = (message.key?.byteLength ?? 0) + (message.value?.byteLength ?? 0);
     window.take(bytes);
     lanes
-      .run(laneOf(message), () => this.#runOne(generation, run, topic, partition, message))
+      .run(laneOf(message), () => this.#runOne(generation, run, topic, partition, message), run.stop)
       .catch((error: unknown) =>
         log.error({ err: error, partition, offset: message.offset }, 'record failed'),
       )
@@ -182,7 +203,7 @@ export class BatchProcessor {
         ? [...generation.runs].filter(([, other]) => !other.halted)
         : [[halt.record.partition, run] as const];
     const rewind = stopped.map(([partition, stoppedRun]) => {
-      stoppedRun.halted = true;
+      stoppedRun.halt();
       return { partition, offset: stoppedRun.tracker.firstUnfinished ?? stoppedRun.nextFetch };
     });
     this.#options.onHalt(halt, rewind);
@@ -190,8 +211,7 @@ export class BatchProcessor {
 
   /** Waits for room in the window (or until this generation stops). */
   #belowHighWater(generation: Generation): Promise<void> {
-    const stop = AbortSignal.any([generation.revoked.signal, this.#closing.signal]);
-    return this.#options.window.belowHighWater(stop);
+    return this.#options.window.belowHighWater(generation.stop);
   }
 
   /** Heartbeats every interval while this handler holds kafkajs (tulios/kafkajs#1396). */

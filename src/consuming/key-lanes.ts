@@ -40,6 +40,8 @@ export class KeyLanes {
   readonly #tails = new Map<string, Promise<void>>();
   readonly #permits: Permits;
   readonly #groupOf: (key: string) => string;
+  /** Tasks scheduled and not finished, by group: those running, waiting for a slot, or behind their key's. */
+  readonly #pending = new Map<string, number>();
 
   /**
    * `permits`: a Semaphore (first come, first served) or FairPermits (groups in turn); `groupOf` says
@@ -50,12 +52,17 @@ export class KeyLanes {
     this.#groupOf = groupOf;
   }
 
-  /** Schedules `task` after every earlier task of the same key; resolves when it has run. */
-  run<T>(key: string, task: () => Promise<T>): Promise<T> {
+  /**
+   * Schedules `task` after every earlier task of the same key; resolves when it has run. Once `signal`
+   * aborts, a task still waiting for a slot runs at once without one (it is expected to see the signal
+   * and return): a held group's tasks never outlive the records' generation.
+   */
+  run<T>(key: string, task: () => Promise<T>, signal?: AbortSignal): Promise<T> {
     const previous = this.#tails.get(key) ?? Promise.resolve();
     const group = this.#groupOf(key);
+    this.#pending.set(group, (this.#pending.get(group) ?? 0) + 1);
     const result = previous.then(async () => {
-      const release = await this.#permits.acquire(group);
+      const release = await this.#permits.acquire(group, signal);
       try {
         return await task();
       } finally {
@@ -69,7 +76,15 @@ export class KeyLanes {
     this.#tails.set(key, tail);
     void tail.then(() => {
       if (this.#tails.get(key) === tail) this.#tails.delete(key);
+      const left = (this.#pending.get(group) ?? 1) - 1;
+      if (left > 0) this.#pending.set(group, left);
+      else this.#pending.delete(group);
     });
     return result;
+  }
+
+  /** Tasks scheduled and not finished, by group (running ones included). */
+  pendingByGroup(): ReadonlyMap<string, number> {
+    return this.#pending;
   }
 }

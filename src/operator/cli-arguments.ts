@@ -87,3 +87,23 @@ export function parseInteger(value: string): number {
   }
   return n;
 }
+
+const TENANT_ID = /^[A-Za-z0-9._-]{1,64}$/; // DESIGN.md's identifiers
+
+/** A tenant id: 1-64 characters of A-Z a-z 0-9 . _ - */
+export function parseTenant(value: string): string {
+  if (!TENANT_ID.test(value)) {
+    throw new InvalidArgumentError(
+      `expected a tenant id (1-64 characters of A-Z a-z 0-9 . _ -), got ${JSON.stringify(value.slice(0, 70))}`,
+    );
+  }
+  return value;
+}
+
+/** A pause's reason: at most 200 characters, no control characters. */
+export function parseReason(value: string): string {
+  if (value.length > 200 || /\p{Cc}/u.test(value)) {
+    throw new InvalidArgumentError('expected a reason of at most 200 characters, without control characters');
+  }
+  return value;
+}

@@ -36,6 +36,15 @@ export interface PushObserver {
 
 export const NO_OBSERVER: PushObserver = { note: () => undefined };
 
+/** One observer telling each of `list` about every note, in order. */
+export function observers(...list: PushObserver[]): PushObserver {
+  return {
+    note: (note) => {
+      for (const observer of list) observer.note(note);
+    },
+  };
+}
+
 /** The handler, telling `observer` about each dead letter once it is durable. */
 export function observingDeadLetters(
   handler: RecordHandler,

@@ -2,21 +2,15 @@ import { AuditRuns, auditSample } from '../audit/audit-runs.ts';
 import type { Config } from '../config/config.ts';
 import { createConsole, lagTargets, type OpsConsole } from '../console/console.ts';
 import type { ServiceStatus } from '../console/overview-view.ts';
-import { ConsumerRuntime } from '../consuming/consumer-runtime.ts';
-import { FairPermits } from '../consuming/fair-permits.ts';
-import { KeyLanes, Semaphore } from '../consuming/key-lanes.ts';
+import type { ConsumerRuntime } from '../consuming/consumer-runtime.ts';
 import { type OpsServer, type Readiness, startOpsServer } from '../ops/http-server.ts';
 import type { Logger } from '../ops/logger.ts';
 import { memoryBudget } from '../ops/memory-budget.ts';
 import { startTracing } from '../ops/tracing.ts';
 import { createFinanceClient } from '../platform/finance/create-finance-client.ts';
-import type { FinanceClient } from '../platform/finance/finance-client.ts';
 import type { ProbeResult } from '../platform/kafka/kafka-probe.ts';
-import { createPusher } from '../push/create-pusher.ts';
-import { linesIngestedHandler } from '../push/lines-ingested-consumer.ts';
-import { observingDeadLetters } from '../push/push-observer.ts';
-import { tenantOfKey } from '../push/tenant-of-key.ts';
-import { pushedToFinanceHandler } from '../record/pushed-to-finance-consumer.ts';
+import type { TenantControl } from '../push/tenant-control.ts';
+import { consumerRuntimes } from './consumer-runtimes.ts';
 import { type Infrastructure, openInfrastructure } from './infrastructure.ts';
 
 export interface ServiceRoles {
@@ -52,9 +46,10 @@ export async function startService(options: ServiceOptions): Promise<Service> {
   // Before the consumers are made: they wrap their handlers and commits in spans only when it is on.
   const tracing = await startTracing(config.tracing, log);
   const finance = options.roles.pusher ? createFinanceClient(infra) : undefined;
-  const runtimes = consumerRuntimes(infra, options.roles, finance);
+  const { runtimes, tenants } = consumerRuntimes(infra, options.roles, finance);
   const readiness = () => checkReadiness(infra, options.roles, runtimes);
-  const opsConsole = options.opsServer === false ? undefined : openConsole(infra, options.roles, readiness);
+  const opsConsole =
+    options.opsServer === false ? undefined : openConsole(infra, options.roles, readiness, tenants);
   // Up before the consumers join: a join waits for a crashed member's session to expire, and all that
   // time /healthz must answer (a liveness probe would restart the process) and /readyz say why not yet.
   const ops =
@@ -69,8 +64,11 @@ export async function startService(options: ServiceOptions): Promise<Service> {
         });
   if (ops) log.info({ ops_url: ops.url }, 'ops server listening');
   try {
+    // Before any record is taken: a tenant paused before a restart stays held.
+    await tenants.start();
     for (const runtime of runtimes) await runtime.start();
   } catch (error) {
+    tenants.stop();
     await opsConsole?.close();
     await ops?.close();
     await tracing.shutdown();
@@ -84,6 +82,7 @@ export async function startService(options: ServiceOptions): Promise<Service> {
     readiness,
     stop: async () => {
       for (const runtime of runtimes) await runtime.stop();
+      tenants.stop();
       await finance?.close();
       await opsConsole?.close();
       await ops?.close();
@@ -95,117 +94,12 @@ export async function startService(options: ServiceOptions): Promise<Service> {
   };
 }
 
-/** The consumers of the chosen roles; the pusher only where finance is configured. */
-function consumerRuntimes(
-  infra: Infrastructure,
-  roles: ServiceRoles,
-  finance: FinanceClient | undefined,
-): ConsumerRuntime[] {
-  const runtimes: ConsumerRuntime[] = [];
-  if (roles.pusher && finance) runtimes.push(pusherRuntime(infra, finance));
-  else if (roles.pusher) {
-    // Not joining the group keeps its offsets where they are: nothing published meanwhile is lost.
-    const reason = infra.config.finance.disabledReason;
-    infra.log.warn({ reason }, 'pusher not started: finance is not configured');
-  }
-  if (roles.recorder) runtimes.push(recorderRuntime(infra));
-  return runtimes;
-}
-
-/** What both consumers share: the group settings, the pauses, and the checks that end a pause early. */
-function runtimeBase(infra: Infrastructure) {
-  const { config } = infra;
-  return {
-    kafka: infra.kafka,
-    sessionTimeoutMs: config.kafka.sessionTimeoutMs,
-    heartbeatIntervalMs: config.kafka.heartbeatIntervalMs,
-    rebalanceTimeoutMs: config.kafka.rebalanceTimeoutMs,
-    fetch: config.kafka.fetch,
-    pauseOnTransientMs: config.pusher.pauseOnTransientMs,
-    systemicBackoffMs: config.systemicBackoffMs,
-    // The same checks as /readyz: a consumer paused for one of these resumes once it answers again.
-    recoveryChecks: {
-      DATABASE_UNAVAILABLE: () => infra.database.ping(),
-      REGISTRY_UNAVAILABLE: () => infra.codec.ping(),
-    },
-    log: infra.log,
-    metrics: infra.metrics,
-  };
-}
-
-function pusherRuntime(infra: Infrastructure, finance: FinanceClient): ConsumerRuntime {
-  const { config } = infra;
-  return new ConsumerRuntime({
-    ...runtimeBase(infra),
-    name: 'pusher',
-    groupId: config.pusher.groupId,
-    topic: config.topics.linesIngested,
-    partitionsConcurrently: config.pusher.maxInFlight,
-    // Fair: a read-ahead deep enough to see past one tenant's flood. Else twice the lanes' permits:
-    // the next records are fetched while these run, no further.
-    maxOpenRecords: config.pusher.fair?.readAheadRecords ?? config.pusher.maxInFlight * 4,
-    maxOpenBytes: config.pusher.fair?.readAheadBytes,
-    maxAttempts: config.pusher.maxAttempts,
-    lanes: pusherLanes(config),
-    handler: observingDeadLetters(
-      linesIngestedHandler({
-        codec: infra.codec,
-        contracts: infra.contracts,
-        pusher: createPusher(infra, finance),
-        sender: infra.sender,
-        deadLetterTopic: config.topics.deadLetter,
-        maxEventBytes: config.events.maxBytes,
-      }),
-      'pusher',
-      infra.recentPushes,
-    ),
-  });
-}
-
-/**
- * Finance calls are bounded by the finance client's adaptive limit (at most PUSHER_MAX_IN_FLIGHT);
- * twice as many events in progress let decoding and announcing overlap those calls instead of
- * holding their slots. With fair scheduling those slots go to the keys' tenants in turn.
- */
-function pusherLanes(config: Config): KeyLanes {
-  const permits = config.pusher.maxInFlight * 2;
-  const { fair } = config.pusher;
-  if (!fair) return new KeyLanes(new Semaphore(permits));
-  return new KeyLanes(new FairPermits(permits, (tenant) => fair.weights[tenant] ?? 1), tenantOfKey);
-}
-
-function recorderRuntime(infra: Infrastructure): ConsumerRuntime {
-  const { config } = infra;
-  return new ConsumerRuntime({
-    ...runtimeBase(infra),
-    name: 'recorder',
-    groupId: config.recorder.groupId,
-    topic: config.topics.pushedToFinance,
-    partitionsConcurrently: config.recorder.maxInFlight,
-    maxOpenRecords: config.recorder.maxInFlight * 2,
-    maxAttempts: config.recorder.maxAttempts,
-    lanes: new KeyLanes(new Semaphore(config.recorder.maxInFlight)),
-    handler: observingDeadLetters(
-      pushedToFinanceHandler({
-        codec: infra.codec,
-        contracts: infra.contracts,
-        recorder: infra.database.repository,
-        sender: infra.sender,
-        deadLetterTopic: config.topics.recorderDeadLetter,
-        metrics: infra.metrics,
-        maxEventBytes: config.events.maxBytes,
-      }),
-      'recorder',
-      infra.recentPushes,
-    ),
-  });
-}
-
 /** The operations console when it is on (OPS_CONSOLE and a token); else one line saying how to turn it on. */
 function openConsole(
   infra: Infrastructure,
   roles: ServiceRoles,
   status: () => Promise<ServiceStatus>,
+  tenants: TenantControl,
 ): OpsConsole | undefined {
   const { config } = infra;
   if (!config.console.enabled) return undefined;
@@ -217,7 +111,7 @@ function openConsole(
     );
     return undefined;
   }
-  return createConsole({ infra, token, status, groups: lagTargets(config, roles) });
+  return createConsole({ infra, token, status, tenants, groups: lagTargets(config, roles) });
 }
 
 async function checkReadiness(infra: Infrastructure, roles: ServiceRoles, runtimes: ConsumerRuntime[]) {

@@ -39,7 +39,7 @@ describe('CLI commands against the real stack', () => {
     const first = cli(['migrate'], env);
     expect(first.code, first.stderr).toBe(0);
     expect(first.stdout).toMatch(
-      /^applied: Migration\d{14}_create_cloud_invoices, Migration\d{14}_cloud_invoices_unique_per_tenant, Migration\d{14}_create_audit_runs\n$/,
+      /^applied: Migration\d{14}_create_cloud_invoices, Migration\d{14}_cloud_invoices_unique_per_tenant, Migration\d{14}_create_audit_runs, Migration\d{14}_create_tenant_pauses\n$/,
     );
     expect(cli(['migrate'], env).stdout).toBe('database is up to date\n');
   });

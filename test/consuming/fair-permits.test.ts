@@ -30,7 +30,7 @@ describe('FairPermits', () => {
   });
 
   it('gives a group of weight 3 three slots for every one of a group of weight 1', async () => {
-    const permits = new FairPermits(1, (group) => (group === 'acme' ? 3 : 1));
+    const permits = new FairPermits(1, { weightOf: (group) => (group === 'acme' ? 3 : 1) });
     const order = await grantOrder(permits, ['globex', 'acme'], 8);
     expect(order.slice(0, 8).filter((g) => g === 'acme')).toHaveLength(6);
   });
@@ -58,8 +58,9 @@ describe('FairPermits', () => {
     expect(started).toHaveLength(51);
   });
 
-  it('reports which groups wait, and how many', async () => {
-    const permits = new FairPermits(1);
+  it('reports which groups wait, how many, since when and why', async () => {
+    let now = 1_000;
+    const permits = new FairPermits(1, { now: () => now });
     const held = await permits.acquire('a');
     const granted: string[] = [];
     const waiting = ['b', 'b', 'c'].map((group) =>
@@ -68,11 +69,16 @@ describe('FairPermits', () => {
         release();
       }),
     );
-    expect(Object.fromEntries(permits.waiting())).toEqual({ b: 2, c: 1 });
+    now = 1_250;
+    expect(permits.groups()).toEqual([
+      { group: 'a', running: 1, waiting: 0, oldestWaitMs: 0, held: false, reason: undefined },
+      { group: 'b', running: 0, waiting: 2, oldestWaitMs: 250, held: false, reason: 'turn' },
+      { group: 'c', running: 0, waiting: 1, oldestWaitMs: 250, held: false, reason: 'turn' },
+    ]);
     held();
     await Promise.all(waiting);
     expect(granted).toEqual(['b', 'c', 'b']);
-    expect(permits.waiting().size).toBe(0);
+    expect(permits.groups()).toEqual([]);
   });
 
   it('no group starves: every group that keeps waiting gets its share, less at most one slot per group, of every run of grants', async () => {
@@ -86,7 +92,7 @@ describe('FairPermits', () => {
         const weightOf = (group: string) => shares[names.indexOf(group)] ?? 1;
         const total = names.reduce((sum, g) => sum + weightOf(g), 0);
         const perGroup = 12;
-        const order = await grantOrder(new FairPermits(1, weightOf), names, perGroup);
+        const order = await grantOrder(new FairPermits(1, { weightOf }), names, perGroup);
         // While every group still waits (the first grants), each has had its share within one slot per group.
         const saturated = Math.floor((perGroup * total) / Math.max(...names.map(weightOf)));
         for (let n = 1; n <= Math.min(saturated, order.length); n++) {
@@ -100,6 +106,79 @@ describe('FairPermits', () => {
       }),
       { numRuns: 100 },
     );
+  });
+
+  it('gives a held group nothing until it is let go, then its tasks in the order they asked; others flow meanwhile', async () => {
+    const permits = new FairPermits(1);
+    permits.hold('paused');
+    const order: string[] = [];
+    const ask = (group: string, name: string) =>
+      permits.acquire(group).then((release) => {
+        order.push(name);
+        release();
+      });
+    const paused = [ask('paused', 'p1'), ask('paused', 'p2')];
+    await Promise.all([ask('other', 'o1'), ask('other', 'o2')]);
+    expect(order).toEqual(['o1', 'o2']);
+    expect(permits.groups()).toEqual([
+      expect.objectContaining({ group: 'paused', waiting: 2, held: true, reason: 'held' }),
+    ]);
+    permits.release('paused');
+    await Promise.all(paused);
+    expect(order).toEqual(['o1', 'o2', 'p1', 'p2']);
+  });
+
+  it('lets a held task whose signal aborts go without a slot, so it can give up', async () => {
+    const permits = new FairPermits(1);
+    permits.hold('paused');
+    const stop = new AbortController();
+    const waiting = permits.acquire('paused', stop.signal);
+    stop.abort();
+    const release = await waiting;
+    release();
+    const other = await permits.acquire('other');
+    expect(permits.groups()).toEqual([
+      expect.objectContaining({ group: 'other', running: 1 }),
+      expect.objectContaining({ group: 'paused', running: 0, waiting: 0, held: true }),
+    ]);
+    other();
+  });
+
+  it('never gives a group more slots than its cap, though slots are free', async () => {
+    const permits = new FairPermits(4, { capOf: (group) => (group === 'capped' ? 1 : 4) });
+    const first = await permits.acquire('capped');
+    let second = false;
+    const next = permits.acquire('capped').then((release) => {
+      second = true;
+      return release;
+    });
+    const others = await Promise.all([permits.acquire('x'), permits.acquire('x')]);
+    expect(second).toBe(false);
+    expect(permits.groups()).toContainEqual(expect.objectContaining({ group: 'capped', reason: 'at-cap' }));
+    first();
+    (await next)();
+    expect(second).toBe(true);
+    for (const release of others) release();
+  });
+
+  it('gives a group at most its rate: one second’s worth at once, the next when its token is due; others meanwhile', async () => {
+    const permits = new FairPermits(10, {
+      rateOf: (group) => (group === 'slow' ? 2 : Number.POSITIVE_INFINITY),
+    });
+    const granted: string[] = [];
+    const ask = (group: string) =>
+      permits.acquire(group).then((release) => {
+        granted.push(group);
+        release();
+      });
+    const slow = [ask('slow'), ask('slow'), ask('slow')];
+    await Promise.all([ask('fast'), ask('fast')]);
+    expect(granted).toEqual(['slow', 'slow', 'fast', 'fast']);
+    expect(permits.groups()).toContainEqual(
+      expect.objectContaining({ group: 'slow', waiting: 1, reason: 'at-rate' }),
+    );
+    await Promise.all(slow);
+    expect(granted).toHaveLength(5);
   });
 
   it('refuses a limit without permits', () => {

@@ -5,6 +5,7 @@ import { defineConfig, type Options } from '@mikro-orm/postgresql';
 import type { DatabaseTls } from '../../config/connection-config.ts';
 import { AuditRun } from './audit-run.entity.ts';
 import { CloudInvoice } from './cloud-invoice.entity.ts';
+import { TenantPause } from './tenant-pause.entity.ts';
 
 export interface OrmConfigOptions {
   /** Create the database when it does not exist (connects to `postgres` and runs CREATE DATABASE). */
@@ -33,7 +34,7 @@ export function ormConfig(databaseUrl: string, options: OrmConfigOptions = {}): 
   const { createDatabase, poolMax, connectTimeoutMs, tls } = { ...DEFAULTS, ...options };
   return defineConfig({
     clientUrl: databaseUrl,
-    entities: [CloudInvoice, AuditRun],
+    entities: [CloudInvoice, AuditRun, TenantPause],
     // Registered explicitly: MikroORM otherwise probes for the package and silently skips it if absent.
     extensions: [Migrator],
     baseDir: REPO_ROOT,

@@ -82,6 +82,7 @@ describe('migrations', () => {
       { name: 'Migration20261124212746_create_cloud_invoices' },
       { name: 'Migration20261125125000_cloud_invoices_unique_per_tenant' },
       { name: 'Migration20261204210000_create_audit_runs' },
+      { name: 'Migration20261204220000_create_tenant_pauses' },
     ]);
     expect(await runMigrations(database().url)).toEqual([]);
   });
