@@ -3,7 +3,7 @@ import type { FinanceConfig } from '../../config/config.ts';
 import { messageOf, SyncError } from '../../failures/errors.ts';
 import type { FinanceImportAction } from '../../invoice/invoice-events.ts';
 import { type TlsTarget, tlsFailureOf, tlsHandshakeError } from '../tls-failure.ts';
-import { AdaptiveLimit, type Permit } from './adaptive-limit.ts';
+import { AdaptiveLimit, type OverloadSignal, type Permit } from './adaptive-limit.ts';
 import { type FinanceAnswer, judgeAnswer, judgeProbe, type ProbeVerdict } from './finance-answers.ts';
 import { TRANSIENT_STATUSES } from './finance-status.ts';
 import type { FinanceTokenSource } from './finance-token.ts';
@@ -43,15 +43,17 @@ const OVERLOAD_REASONS = new Set(['429', '503', 'UND_ERR_HEADERS_TIMEOUT']);
  * The finance HTTP client: one keep-alive pool with a connection cap (undici pools are unlimited
  * by default and do not pipeline POSTs), timeouts on every phase, undici's retry interceptor
  * deciding by `retryDelayMs` (backoff with jitter, Retry-After honoured), one deadline per push
- * covering every retry, and an adaptive limit on calls in flight (`AdaptiveLimit`): overload and
- * Retry-After seen on any call slow every call. Answers are judged in `finance-answers.ts`; a 403 is blamed on the tenant
+ * covering every retry, and an adaptive limit on calls in flight (`AdaptiveLimit`): overload seen on
+ * any call shrinks it; a Retry-After delays its own call's retry, and every new call only when finance
+ * says it is out of capacity (see `adaptive-limit.ts`). Answers are judged in `finance-answers.ts`; a 403 is blamed on the tenant
  * only when a side-effect-free probe shows the configured identity is still accepted.
  */
 export class FinanceClient {
   readonly #config: FinanceConfig;
   readonly #tokens: FinanceTokenSource;
   readonly #agent: Agent;
-  readonly #dispatcher: Dispatcher;
+  /** The pool with undici's retry on top, for one call: a refused call's wait for its retry holds no slot. */
+  readonly #dispatcherFor: (permit: Permit) => Dispatcher;
   readonly #limit: AdaptiveLimit;
   #probe: Promise<ProbeVerdict> | undefined;
 
@@ -67,11 +69,16 @@ export class FinanceClient {
       keepAliveTimeout: 30_000, // 30 s idle before a pooled socket closes
     });
     this.#limit = new AdaptiveLimit({ max: config.maxInFlight, onChange: (limit) => hooks.onLimit?.(limit) });
-    const onOverload = (retryAfter: number | undefined) =>
-      this.#limit.overload(
-        retryAfter === undefined ? undefined : Math.min(retryAfter, config.retry.maxDelayMs),
-      );
-    this.#dispatcher = this.#agent.compose(retryInterceptor(config, hooks, onOverload));
+    const onOverload = (signal: OverloadSignal) =>
+      this.#limit.overload({
+        status: signal.status,
+        retryAfterMs:
+          signal.retryAfterMs === undefined
+            ? undefined
+            : Math.min(signal.retryAfterMs, config.retry.maxDelayMs),
+      });
+    this.#dispatcherFor = (permit) =>
+      this.#agent.compose(retryInterceptor(config, hooks, onOverload, permit));
   }
 
   /** Calls allowed in flight right now. */
@@ -131,12 +138,12 @@ export class FinanceClient {
     const permit = await this.#permit(signal);
     const startedAt = performance.now();
     try {
-      const answer = await this.#send(body, identity, signal, idempotencyKey);
+      const answer = await this.#send(body, identity, signal, idempotencyKey, permit);
       permit.done({ kind: 'ok', latencyMs: performance.now() - startedAt });
       return answer;
     } catch (error) {
       const status = (error as { statusCode?: number }).statusCode;
-      permit.done(status === 429 || status === 503 ? { kind: 'overload' } : { kind: 'other' });
+      permit.done(status === 429 || status === 503 ? { kind: 'overload', status } : { kind: 'other' });
       throw this.#unavailable(error, signal);
     }
   }
@@ -167,12 +174,13 @@ export class FinanceClient {
     body: string,
     identity: string,
     signal: AbortSignal,
-    idempotencyKey?: string,
+    idempotencyKey: string | undefined,
+    permit: Permit,
   ): Promise<FinanceAnswer> {
     const token = await this.#tokens.token(identity);
     const response = await request(`${this.#config.baseUrl}${IMPORT_PATH}`, {
       method: 'POST',
-      dispatcher: this.#dispatcher,
+      dispatcher: this.#dispatcherFor(permit),
       signal,
       headers: {
         authorization: `Bearer ${token}`,
@@ -233,7 +241,8 @@ function financeTlsTarget(baseUrl: string): TlsTarget {
 function retryInterceptor(
   config: FinanceConfig,
   hooks: FinanceClientHooks,
-  onOverload: (retryAfterMs: number | undefined) => void,
+  onOverload: (signal: OverloadSignal) => void,
+  permit: Permit,
 ): Dispatcher.DispatcherComposeInterceptor {
   return interceptors.retry({
     methods: ['POST'],
@@ -255,11 +264,17 @@ function retryInterceptor(
         config.retry,
       );
       const reason = statusCode ? String(statusCode) : (failure.code ?? 'error');
-      if (OVERLOAD_REASONS.has(reason)) onOverload(retryAfterMs(failure.headers?.['retry-after']));
+      if (OVERLOAD_REASONS.has(reason)) {
+        onOverload({ status: statusCode, retryAfterMs: retryAfterMs(failure.headers?.['retry-after']) });
+      }
       if (delay === undefined) return callback(error);
       hooks.onRetry?.(reason, delay);
-      // Returning the timer lets undici cancel the wait when the push is aborted.
-      return setTimeout(() => callback(null), delay) as unknown as null;
+      // The refused call gives its slot back while it waits, and waits for one again (and for the
+      // Retry-After gate) before its retry. Returning the timer lets undici cancel the wait when the
+      // push is aborted; an abort during the slot wait ends the permit, which ends that wait.
+      permit.pause();
+      const retry = () => void permit.resume().then((go) => go && callback(null));
+      return setTimeout(retry, delay) as unknown as null;
     },
   });
 }

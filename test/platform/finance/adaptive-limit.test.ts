@@ -72,7 +72,7 @@ describe('adaptive concurrency limit (AIMD)', () => {
       permit.done({ kind: 'overload' });
     }
     expect(limit.limit).toBe(1);
-    await rounds(limit, time, 500);
+    await rounds(limit, time, 1_000, 100); // long enough for the longest probe back-off
     expect(limit.limit).toBe(3);
   });
 
@@ -92,14 +92,108 @@ describe('adaptive concurrency limit (AIMD)', () => {
     expect(third).toBe(true);
   });
 
-  it('holds every new call at the gate a Retry-After closed', async () => {
+  it('lets a lone 429 with Retry-After slow only its own call', async () => {
+    const time = clock();
+    const limit = new AdaptiveLimit({ max: 4, initial: 4, now: time.now });
+    await rounds(limit, time, 1);
+    limit.overload({ status: 429, retryAfterMs: 1_000 });
+    expect(limit.gateMs()).toBe(0);
+    await rounds(limit, time, 1); // a success between: the next 429s start a new run
+    limit.overload({ status: 429, retryAfterMs: 1_000 });
+    limit.overload({ status: 429, retryAfterMs: 1_000 });
+    expect(limit.gateMs()).toBe(0);
+  });
+
+  it('holds every new call at the gate when finance is out of capacity: three overloads in a row, or a 503', async () => {
+    const time = clock();
+    const limit = new AdaptiveLimit({ max: 4, initial: 4, now: time.now });
+    for (let i = 0; i < 3; i++) limit.overload({ status: 429, retryAfterMs: 1_000 });
+    expect(limit.gateMs()).toBe(1_000);
+    expect(limit.tryAcquire()).toBeUndefined();
+    time.advance(1_000);
+    const permit = limit.tryAcquire();
+    permit?.done({ kind: 'ok', latencyMs: 10 });
+    limit.overload({ status: 503, retryAfterMs: 2_000 });
+    expect(limit.gateMs()).toBe(2_000);
+  });
+
+  it('waits out the gate with real time in acquire', async () => {
     const limit = new AdaptiveLimit({ max: 4, initial: 4 });
-    const refused = await limit.acquire();
-    refused.done({ kind: 'overload', retryAfterMs: 150 });
+    limit.overload({ status: 503, retryAfterMs: 150 });
     const startedAt = Date.now();
     const permit = await limit.acquire();
     expect(Date.now() - startedAt).toBeGreaterThanOrEqual(140);
     permit.done({ kind: 'other' });
+  });
+});
+
+describe('adaptive limit: probe back-off', () => {
+  /** A limit of 8 whose first call is refused: ceiling 8, limit 6 (a quarter less), at time 0. */
+  async function refusedAtEight() {
+    const time = clock();
+    const limit = new AdaptiveLimit({ max: 64, initial: 8, now: time.now });
+    const refused = await limit.acquire();
+    refused.done({ kind: 'overload', status: 429 });
+    expect([limit.ceiling, limit.limit]).toEqual([8, 6]);
+    return { time, limit };
+  }
+
+  it('remembers the level that drew overload and grows back only to one below it until the back-off passed', async () => {
+    const { time, limit } = await refusedAtEight();
+    await rounds(limit, time, 45, 20); // 0.9 s
+    expect(limit.limit).toBe(7);
+    await rounds(limit, time, 10, 20); // past 1 s: the probe at 8
+    expect(limit.limit).toBe(8);
+  });
+
+  it('after a probe that fails, goes back to the level that worked and waits twice as long before the next', async () => {
+    const { time, limit } = await refusedAtEight();
+    await rounds(limit, time, 55, 20);
+    expect(limit.limit).toBe(8);
+    limit.overload({ status: 429 }); // the probe is refused
+    expect([limit.ceiling, limit.limit]).toEqual([8, 7]); // no multiplicative decrease
+    await rounds(limit, time, 95, 20); // 1.9 s: the back-off is 2 s now
+    expect(limit.limit).toBe(7);
+    await rounds(limit, time, 10, 20);
+    expect(limit.limit).toBe(8);
+  });
+
+  it('raises the ceiling by one when a probe holds for two rounds', async () => {
+    const { time, limit } = await refusedAtEight();
+    await rounds(limit, time, 100, 20); // finance takes more now: the probes hold
+    expect(limit.ceiling).toBeGreaterThanOrEqual(10);
+    expect(limit.limit).toBeGreaterThanOrEqual(limit.ceiling - 1);
+  });
+
+  it('treats overload below the ceiling as less capacity: a quarter less, and a new ceiling', async () => {
+    const { time, limit } = await refusedAtEight();
+    await rounds(limit, time, 10, 20);
+    expect(limit.limit).toBe(7);
+    limit.overload({ status: 429 });
+    expect([limit.ceiling, limit.limit]).toEqual([7, 5]);
+  });
+});
+
+describe('adaptive limit: a refused call waiting for its retry', () => {
+  it('holds no slot while it waits, takes one again ahead of new calls, and ends its wait when done', async () => {
+    const limit = new AdaptiveLimit({ max: 1, initial: 1 });
+    const refused = await limit.acquire();
+    refused.pause();
+    const other = limit.tryAcquire();
+    expect(other).toBeDefined();
+    expect(refused.tryResume()).toBe(false);
+    const resumed = refused.resume();
+    const newCall = limit.acquire();
+    other?.done({ kind: 'ok', latencyMs: 5 });
+    expect(await resumed).toBe(true); // ahead of the new call that waited first
+    expect(limit.inFlight).toBe(1);
+    refused.pause();
+    const next = await newCall;
+    const waiting = refused.resume();
+    refused.done({ kind: 'other' });
+    expect(await waiting).toBe(false);
+    next.done({ kind: 'other' });
+    expect(limit.inFlight).toBe(0);
   });
 });
 
