@@ -21,7 +21,7 @@
  * 429 drawn by a probe, or one among successes, slows only its own call.
  *
  * Pure state and a wait queue; time comes from `now`. Overload seen mid-call (a 429 the HTTP client
- * then retries) is reported at once with `overload()`.
+ * then retries) is reported at once with the permit's `overload()`.
  */
 export interface AdaptiveLimitOptions {
   /** Upper bound (PUSHER_MAX_IN_FLIGHT). */
@@ -47,6 +47,11 @@ export type CallOutcome =
 /** A granted call: report how it went exactly once. */
 export interface Permit {
   done(outcome: CallOutcome): void;
+  /**
+   * Finance refused this call's attempt; the call will retry. Learnt at once, as a new signal when
+   * the attempt went out after the last decrease (a retry sent at the lower limit and refused again).
+   */
+  overload(signal: OverloadSignal): void;
   /** Gives the slot back while the call waits for its retry (a refused call is not in flight). */
   pause(): void;
   /** Takes a slot again for the retry, waiting for the gate and a free slot; false once `done`. */
@@ -153,6 +158,7 @@ export class AdaptiveLimit {
     this.#inFlight++;
     const startedAt = this.#now();
     const inFlightAtStart = this.#inFlight;
+    let attemptAt = startedAt;
     let holding = true;
     let reported = false;
     let waiting: (() => void) | undefined;
@@ -160,6 +166,7 @@ export class AdaptiveLimit {
       if (reported || holding || !this.#mayStart()) return false;
       holding = true;
       this.#inFlight++;
+      attemptAt = this.#now();
       return true;
     };
     return {
@@ -169,8 +176,12 @@ export class AdaptiveLimit {
         if (holding) this.#inFlight--;
         holding = false;
         if (waiting) this.#forget(waiting);
-        this.#learn(outcome, startedAt, inFlightAtStart);
+        if (outcome.kind === 'overload') this.#overloaded(attemptAt, outcome);
+        else this.#learn(outcome, startedAt, inFlightAtStart);
         this.#wakeUp();
+      },
+      overload: (signal) => {
+        if (!reported) this.#overloaded(attemptAt, signal);
       },
       pause: () => {
         if (reported || !holding) return;
@@ -199,8 +210,8 @@ export class AdaptiveLimit {
   }
 
   /**
-   * Finance refused some call (429, 503, a timeout), possibly one still retrying: learn from it now
-   * (once per latency floor, so one burst is one signal).
+   * Finance refused some call (429, 503, a timeout) whose permit is not at hand: learn from it now
+   * (once per latency floor, so one burst is one signal). A permit's own `overload` is more precise.
    */
   overload(signal: OverloadSignal = {}): void {
     const cooldownMs = Number.isFinite(this.#floorMs) ? Math.max(1, this.#floorMs) : 100;
@@ -208,9 +219,7 @@ export class AdaptiveLimit {
   }
 
   #learn(outcome: CallOutcome, startedAt: number, inFlightAtStart: number): void {
-    if (outcome.kind === 'overload') {
-      this.#overloaded(startedAt, outcome);
-    } else if (outcome.kind === 'ok') {
+    if (outcome.kind === 'ok') {
       this.#overloadsInARow = 0;
       // A call that lived through an overload (its latency includes retries) teaches nothing.
       if (this.#lastOverloadAt < startedAt) this.#observe(outcome.latencyMs, startedAt, inFlightAtStart);

@@ -3,7 +3,7 @@ import type { FinanceConfig } from '../../config/config.ts';
 import { messageOf, SyncError } from '../../failures/errors.ts';
 import type { FinanceImportAction } from '../../invoice/invoice-events.ts';
 import { type TlsTarget, tlsFailureOf, tlsHandshakeError } from '../tls-failure.ts';
-import { AdaptiveLimit, type OverloadSignal, type Permit } from './adaptive-limit.ts';
+import { AdaptiveLimit, type Permit } from './adaptive-limit.ts';
 import { type FinanceAnswer, judgeAnswer, judgeProbe, type ProbeVerdict } from './finance-answers.ts';
 import { TRANSIENT_STATUSES } from './finance-status.ts';
 import type { FinanceTokenSource } from './finance-token.ts';
@@ -69,16 +69,7 @@ export class FinanceClient {
       keepAliveTimeout: 30_000, // 30 s idle before a pooled socket closes
     });
     this.#limit = new AdaptiveLimit({ max: config.maxInFlight, onChange: (limit) => hooks.onLimit?.(limit) });
-    const onOverload = (signal: OverloadSignal) =>
-      this.#limit.overload({
-        status: signal.status,
-        retryAfterMs:
-          signal.retryAfterMs === undefined
-            ? undefined
-            : Math.min(signal.retryAfterMs, config.retry.maxDelayMs),
-      });
-    this.#dispatcherFor = (permit) =>
-      this.#agent.compose(retryInterceptor(config, hooks, onOverload, permit));
+    this.#dispatcherFor = (permit) => this.#agent.compose(retryInterceptor(config, hooks, permit));
   }
 
   /** Calls allowed in flight right now. */
@@ -241,7 +232,6 @@ function financeTlsTarget(baseUrl: string): TlsTarget {
 function retryInterceptor(
   config: FinanceConfig,
   hooks: FinanceClientHooks,
-  onOverload: (signal: OverloadSignal) => void,
   permit: Permit,
 ): Dispatcher.DispatcherComposeInterceptor {
   return interceptors.retry({
@@ -265,7 +255,11 @@ function retryInterceptor(
       );
       const reason = statusCode ? String(statusCode) : (failure.code ?? 'error');
       if (OVERLOAD_REASONS.has(reason)) {
-        onOverload({ status: statusCode, retryAfterMs: retryAfterMs(failure.headers?.['retry-after']) });
+        const retryAfter = retryAfterMs(failure.headers?.['retry-after']);
+        permit.overload({
+          status: statusCode,
+          retryAfterMs: retryAfter === undefined ? undefined : Math.min(retryAfter, config.retry.maxDelayMs),
+        });
       }
       if (delay === undefined) return callback(error);
       hooks.onRetry?.(reason, delay);

@@ -175,6 +175,24 @@ describe('adaptive limit: probe back-off', () => {
 });
 
 describe('adaptive limit: a refused call waiting for its retry', () => {
+  it('learns again from a retry sent after the decrease and refused again, not from calls sent before it', async () => {
+    const time = clock();
+    const limit = new AdaptiveLimit({ max: 64, initial: 12, now: time.now });
+    const permits = await Promise.all(Array.from({ length: 12 }, () => limit.acquire()));
+    time.advance(1);
+    for (const permit of permits.slice(0, 4)) permit.overload({ status: 429 }); // one burst: one lesson
+    expect([limit.ceiling, limit.limit]).toEqual([12, 9]);
+    const retried = permits[0];
+    retried?.pause();
+    time.advance(20);
+    expect(retried?.tryResume()).toBe(false); // 11 still in flight, limit 9
+    for (const permit of permits.slice(1, 4)) permit.done({ kind: 'other' });
+    expect(retried?.tryResume()).toBe(true);
+    time.advance(1);
+    retried?.overload({ status: 429 }); // refused again at the lower limit: finance takes fewer still
+    expect([limit.ceiling, limit.limit]).toEqual([9, 6]);
+  });
+
   it('holds no slot while it waits, takes one again ahead of new calls, and ends its wait when done', async () => {
     const limit = new AdaptiveLimit({ max: 1, initial: 1 });
     const refused = await limit.acquire();
