@@ -5,6 +5,7 @@ import { main as audit } from './audit.ts';
 import { runBench } from './bench-report.ts';
 import { benchStack } from './bench-stack.ts';
 import { main as bigInvoice } from './big-invoice.ts';
+import { main as financeLimit } from './finance-limit.ts';
 import { main as fullTable } from './full-table.ts';
 import { main as latency } from './latency.ts';
 import { main as memory } from './memory.ts';
@@ -25,6 +26,7 @@ const PARTS: [string, () => Promise<void>][] = [
   ['replay', replay],
   ['tenant-flood', tenantFlood],
   ['audit', audit],
+  ['finance-limit', financeLimit],
 ];
 
 async function main(): Promise<void> {
