@@ -20,8 +20,9 @@
  * capacity: on a 503, or when it is the third overload in a row with no success between. A lone
  * 429 drawn by a probe, or one among successes, slows only its own call.
  *
- * Pure state and a wait queue; time comes from `now`. Overload seen mid-call (a 429 the HTTP client
- * then retries) is reported at once with the permit's `overload()`.
+ * A refused call waiting for its retry holds no slot (`pause`, then `resume` ahead of new calls);
+ * its retry, refused again after the limit went down, is a new signal. Pure state and a wait queue;
+ * time comes from `now`. Overload seen mid-call is reported at once with the permit's `overload()`.
  */
 export interface AdaptiveLimitOptions {
   /** Upper bound (PUSHER_MAX_IN_FLIGHT). */
