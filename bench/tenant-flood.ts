@@ -3,7 +3,7 @@
 // it, tenant globex publishes BENCH_QUIET_RATE invoices a second into the same partitions. The targets:
 // globex's p99 (event → pushed) within 2 × its p99 with no flood, and acme's drain rate at least 90 % of
 // its rate in offset order (PUSHER_FAIR_SCHEDULING=false).
-//   npm run bench:tenant-flood   (BENCH_FLOOD=20000, BENCH_QUIET_RATE=5, BENCH_QUIET_SECONDS=15,
+//   npm run bench:tenant-flood   (BENCH_FLOOD=20000, BENCH_QUIET_RATE=5, BENCH_QUIET_SECONDS=30,
 //                                 BENCH_FINANCE_LATENCY_MS=20, BENCH_MAX_IN_FLIGHT=32)
 
 import { benchKafka } from './bench-kit.ts';
@@ -14,7 +14,7 @@ import { type FloodResult, measureFlood } from './tenant-flood-run.ts';
 
 const FLOOD = Number(process.env.BENCH_FLOOD ?? 20_000);
 const QUIET_RATE = Number(process.env.BENCH_QUIET_RATE ?? 5);
-const QUIET_SECONDS = Number(process.env.BENCH_QUIET_SECONDS ?? 15);
+const QUIET_SECONDS = Number(process.env.BENCH_QUIET_SECONDS ?? 30);
 const LATENCY_MS = Number(process.env.BENCH_FINANCE_LATENCY_MS ?? 20);
 const MAX_IN_FLIGHT = Number(process.env.BENCH_MAX_IN_FLIGHT ?? 32);
 
