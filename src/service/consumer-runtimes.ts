@@ -104,13 +104,15 @@ function pusherRuntime(
 }
 
 /**
- * Finance calls are bounded by the finance client's adaptive limit (at most PUSHER_MAX_IN_FLIGHT);
- * twice as many events in progress let decoding and announcing overlap those calls instead of
- * holding their slots. With fair scheduling those slots go to the keys' tenants in turn, each within
- * its own cap and rate (TENANT_MAX_IN_FLIGHT, TENANT_MAX_RATE), and a paused tenant gets none.
+ * Finance calls are bounded by the finance client's adaptive limit (at most PUSHER_MAX_IN_FLIGHT).
+ * In offset order, twice as many events in progress let decoding and announcing overlap those calls
+ * instead of holding their slots. Fair, there are as many slots as finance may take calls, so whose
+ * turn it is is decided here and not in the finance client's first-come queue (BENCHMARKS.md: the
+ * other tenant's latency halves, the flood drains no slower); the slots go to the keys' tenants in
+ * turn, each within its own cap and rate (TENANT_MAX_IN_FLIGHT, TENANT_MAX_RATE), none to a paused one.
  */
 function pusherLanes(config: Config): { lanes: KeyLanes; scheduler?: TenantScheduler } {
-  const permits = config.pusher.maxInFlight * 2;
+  const permits = config.pusher.maxInFlight * (config.pusher.fair ? 1 : 2);
   const { fair } = config.pusher;
   if (!fair) return { lanes: new KeyLanes(new Semaphore(permits)) };
   const fairPermits = new FairPermits(permits, {
