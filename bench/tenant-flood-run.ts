@@ -67,6 +67,9 @@ export async function measureFlood(
       FINANCE_IDENTITY: 'event-tenant',
       PUSHER_MAX_IN_FLIGHT: String(plan.maxInFlight),
       PUSHER_FAIR_SCHEDULING: String(plan.fair),
+      // A read-ahead the whole flood fits in (the default, 5,000, keeps the memory budget instead).
+      PUSHER_READ_AHEAD_RECORDS: String(Math.max(5_000, plan.flood)),
+      PUSHER_READ_AHEAD_BYTES: String(32 * 2 ** 20),
     },
   );
   const config = loadConfig(env);

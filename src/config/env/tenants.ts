@@ -31,9 +31,9 @@ const tenantTable = (max: number) =>
     return table;
   });
 
-// 20,000 records and 32 MiB: a year of one tenant's invoices re-ingested in front of another tenant's
-// one invoice fits the read-ahead (20,000 33-line invoices are 23 MB of keys and values), and a
-// backlog stays within the memory budget (BENCHMARKS.md).
+// 5,000 records and 8 MiB: a backlog of 100,000 invoices stays within the memory budget (BENCHMARKS.md:
+// a read-ahead of 20,000 33-line invoices, 23 MB of keys and values, costs about 110 MiB of resident
+// memory, 4 KiB a record held). Raise both to see past deeper floods, at that cost.
 export const TENANT_VARS = defineVars('Tenants: fair scheduling, limits, pauses', {
   PUSHER_FAIR_SCHEDULING: {
     default: 'true',
@@ -41,13 +41,13 @@ export const TENANT_VARS = defineVars('Tenants: fair scheduling, limits, pauses'
     schema: bool,
   },
   PUSHER_READ_AHEAD_RECORDS: {
-    default: '20000',
+    default: '5000',
     doc: 'With fair scheduling: records the pusher takes from Kafka ahead of those finished, across its partitions (bounds memory and how deep a flood other tenants see past).',
     schema: int(1, 1_000_000),
   },
   PUSHER_READ_AHEAD_BYTES: {
-    default: '33554432',
-    doc: 'With fair scheduling: bytes of record keys and values taken ahead of those finished (32 MiB).',
+    default: '8388608',
+    doc: 'With fair scheduling: bytes of record keys and values taken ahead of those finished (8 MiB); each record held costs about 4 KiB of memory in all.',
     schema: int(65_536, 1_073_741_824),
   },
   TENANT_WEIGHTS: {
