@@ -32,7 +32,12 @@ export function fairScheduling(env: Env): FairScheduling | undefined {
   };
 }
 
-/** The tenant's number in `table`: its own, else the one of `*`, else `fallback`. */
+/**
+ * The tenant's number in `table`: its own, else the one of `*`, else `fallback`. Only the table's own
+ * entries count: a tenant named `valueOf` or `constructor` is a tenant like any other, not a function
+ * inherited from Object.prototype (whose NaN weight once stopped the scheduler handing it a slot).
+ */
 export function tenantValue(table: TenantTable, tenant: string, fallback: number): number {
-  return table[tenant] ?? table['*'] ?? fallback;
+  if (Object.hasOwn(table, tenant)) return table[tenant] ?? fallback;
+  return Object.hasOwn(table, '*') ? (table['*'] ?? fallback) : fallback;
 }

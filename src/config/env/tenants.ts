@@ -10,7 +10,8 @@ const TENANT_ID = /^[A-Za-z0-9._-]{1,64}$/; // as DESIGN.md's identifiers
  */
 const tenantTable = (max: number) =>
   z.string().transform((s, ctx) => {
-    const table: Record<string, number> = {};
+    // No prototype: `__proto__=3` is a tenant's entry like any other.
+    const table: Record<string, number> = Object.create(null);
     for (const entry of s.split(',').filter((e) => e.trim() !== '')) {
       const [tenant = '', value = ''] = entry.split('=').map((part) => part.trim());
       const number = Number(value);

@@ -59,7 +59,7 @@ describe('migration: cloud_invoices unique per tenant', () => {
     await insertSeedRows(db);
     const before = await allRows(db);
 
-    expect((await db.orm.migrator.up()).map((m) => m.name)).toEqual([UNIQUE_PER_TENANT]);
+    expect((await db.orm.migrator.up({ to: UNIQUE_PER_TENANT })).map((m) => m.name)).toEqual([UNIQUE_PER_TENANT]);
 
     const after = await allRows(db);
     expect(after).toEqual(before.map((row) => ({ ...row, tenant_id: row.tenant_id ?? 'platform-admin' })));
@@ -94,7 +94,7 @@ describe('migration: cloud_invoices unique per tenant', () => {
   it('reverts to the seed key, but refuses while an invoice id is recorded under two tenants', async () => {
     const db = await databaseBeforeTenantKey();
     await insertSeedRows(db);
-    await db.orm.migrator.up();
+    await db.orm.migrator.up({ to: UNIQUE_PER_TENANT });
     await insertKey(db, 'tenant-acme', 'digitalocean', 'INV-1');
 
     const refused = await db.orm.migrator.down().catch((e: unknown) => e);
