@@ -3,10 +3,21 @@ import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/config.ts';
 import { tenantValue } from '../../src/config/fair-scheduling.ts';
 
-const PROTOTYPE_NAMES = ['valueOf', 'toString', 'constructor', 'hasOwnProperty', '__proto__', '__defineGetter__'];
+const PROTOTYPE_NAMES = [
+  'valueOf',
+  'toString',
+  'constructor',
+  'hasOwnProperty',
+  '__proto__',
+  '__defineGetter__',
+];
 const tenant = fc.oneof(
   fc.constantFrom(...PROTOTYPE_NAMES),
-  fc.string({ unit: fc.constantFrom(...'abcdefghijklmnopqrstuvwxyz._-0123456789'.split('')), minLength: 1, maxLength: 64 }),
+  fc.string({
+    unit: fc.constantFrom(...'abcdefghijklmnopqrstuvwxyz._-0123456789'.split('')),
+    minLength: 1,
+    maxLength: 64,
+  }),
 );
 
 function fair(env: Record<string, string>) {
@@ -28,7 +39,10 @@ describe('per-tenant tables (TENANT_WEIGHTS, TENANT_MAX_IN_FLIGHT, TENANT_MAX_RA
   });
 
   it('keeps an entry for a tenant named __proto__ or constructor', () => {
-    const { weights, maxRate } = fair({ TENANT_WEIGHTS: '__proto__=4,constructor=2', TENANT_MAX_RATE: 'valueOf=5' });
+    const { weights, maxRate } = fair({
+      TENANT_WEIGHTS: '__proto__=4,constructor=2',
+      TENANT_MAX_RATE: 'valueOf=5',
+    });
     expect(tenantValue(weights, '__proto__', 1)).toBe(4);
     expect(tenantValue(weights, 'constructor', 1)).toBe(2);
     expect(tenantValue(weights, 'acme', 1)).toBe(1);

@@ -59,7 +59,9 @@ describe('migration: cloud_invoices unique per tenant', () => {
     await insertSeedRows(db);
     const before = await allRows(db);
 
-    expect((await db.orm.migrator.up({ to: UNIQUE_PER_TENANT })).map((m) => m.name)).toEqual([UNIQUE_PER_TENANT]);
+    expect((await db.orm.migrator.up({ to: UNIQUE_PER_TENANT })).map((m) => m.name)).toEqual([
+      UNIQUE_PER_TENANT,
+    ]);
 
     const after = await allRows(db);
     expect(after).toEqual(before.map((row) => ({ ...row, tenant_id: row.tenant_id ?? 'platform-admin' })));
