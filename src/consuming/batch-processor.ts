@@ -3,6 +3,7 @@ import { SyncError } from '../failures/errors.ts';
 import type { Logger } from '../ops/logger.ts';
 import type { KeyLanes } from './key-lanes.ts';
 import { OffsetTracker } from './offset-tracker.ts';
+import { PartitionParking } from './partition-parking.ts';
 import { isRebalanceSignal } from './rebalance-signal.ts';
 import { type AttemptOptions, attempt, type Halt, laneOf, toRecord } from './record-attempt.ts';
 import type { RecordWindow } from './record-window.ts';
@@ -27,7 +28,28 @@ export interface BatchProcessorOptions extends AttemptOptions {
   onDurable(partition: number, nextOffset: string): void;
   /** A failure stopped these partitions: pause them, and seek each to its offset before resuming. */
   onHalt(halt: Halt, rewind: Rewind[]): void;
+  /** Set to park the records of a group (tenant) holding its share of the window, or held, in Kafka. */
+  parking?: ParkingOptions;
 }
+
+/**
+ * Parking (fair scheduling): once the window is half full, a record whose group already holds its
+ * equal share of the window, or whose group an operator holds, is not taken: its offset is kept and the
+ * fetch goes on, so the records of other groups behind a flood are seen at once, however deep the flood.
+ * A group's parked records are read again (a pass from its first parked offset) as its records in
+ * progress run low, and taken in offset order; commits never pass a parked offset.
+ */
+export interface ParkingOptions {
+  /** The group (tenant) of a record's lane (its key). */
+  groupOf(lane: string): string;
+  /** True while an operator holds the group. */
+  held(group: string): boolean;
+  /** Moves the partition's fetch position (a kafkajs seek), to read parked records again or go on after them. */
+  seek(partition: number, offset: string): void;
+}
+
+/** How often the processor looks whether a group's parked records should be read again (also after each finish). */
+const PASS_CHECK_MS = 200;
 
 /** A partition's records since it was (re)started: which are finished, whether a failure stopped it. */
 class PartitionRun {
@@ -50,6 +72,12 @@ class PartitionRun {
   /** The offset after the last record taken: where to fetch again when nothing taken is unfinished. */
   nextFetch = '0';
   highWatermark = 0n;
+  /** With parking: which records of the partition are parked; undefined without. */
+  parking: PartitionParking | undefined;
+  /** Where the current pass reads from. */
+  passFrom = 0n;
+  /** Moves on each seek of a pass: a batch handler of an earlier position stops taking records. */
+  epoch = 0;
 }
 
 /** The records taken under one group generation, revoked together when a rebalance begins. */
@@ -83,9 +111,18 @@ export class BatchProcessor {
   readonly #closing = new AbortController();
   #generation: Generation;
 
+  readonly #passChecks: NodeJS.Timeout | undefined;
+
   constructor(options: BatchProcessorOptions) {
     this.#options = options;
     this.#generation = new Generation(this.#closing.signal);
+    if (options.parking) {
+      this.#passChecks = setInterval(() => {
+        for (const [partition, run] of this.#generation.runs)
+          this.#maybePass(this.#generation, run, partition);
+      }, PASS_CHECK_MS);
+      this.#passChecks.unref();
+    }
   }
 
   readonly eachBatch = async (payload: EachBatchPayload): Promise<void> => {
@@ -99,19 +136,25 @@ export class BatchProcessor {
     // short wait after another, minutes in all: one timer for the whole call, not one per wait (whose
     // interval a wait shorter than it never reached, so the group expelled a member still pushing).
     const heartbeat = this.#keepAlive(payload);
+    const epoch = run.epoch;
     try {
       for (const message of batch.messages) {
+        const step = this.#passStep(run, batch.topic, batch.partition, message);
+        if (step === 'seeked') return;
+        if (step === 'skip' || (step === 'new' && this.#parks(run, message))) continue;
         if (this.#options.window.full) await this.#belowHighWater(generation);
-        // Not taken: a rewind (halt) or the next owner (revoke) fetches the rest again.
-        if (run.halted || this.#stopped(generation)) return;
-        this.#take(generation, run, batch.topic, batch.partition, message);
+        // Not taken: a rewind (halt), the next owner (revoke) or a pass's seek fetches the rest again.
+        if (run.halted || this.#stopped(generation) || run.epoch !== epoch) return;
+        if (step === 'new') this.#take(generation, run, batch.topic, batch.partition, message);
+        else this.#schedule(generation, run, batch.topic, batch.partition, message);
+        if (step === 'load' && run.parking?.passDone) return this.#endPass(run, batch.partition, true);
       }
     } finally {
       clearInterval(heartbeat);
     }
     // Every record taken: fetch on from after the batch; commits follow what is durable (onDurable).
     payload.resolveOffset(batch.lastOffset());
-    run.nextFetch = (BigInt(batch.lastOffset()) + 1n).toString();
+    if (!run.parking?.passing) run.nextFetch = (BigInt(batch.lastOffset()) + 1n).toString();
   };
 
   /** A new group generation (kafkajs joined the group): whatever the last one still runs is revoked. */
@@ -137,6 +180,18 @@ export class BatchProcessor {
   /** Stops taking batches and starting records; `drained()` then waits for those in flight. */
   close(): void {
     this.#closing.abort();
+    clearInterval(this.#passChecks);
+  }
+
+  /** Records parked and not read again yet, by group, across the partitions of this generation. */
+  parkedByGroup(): Map<string, number> {
+    const total = new Map<string, number>();
+    for (const run of this.#generation.runs.values()) {
+      for (const [group, count] of run.parking?.parkedByGroup() ?? []) {
+        total.set(group, (total.get(group) ?? 0) + count);
+      }
+    }
+    return total;
   }
 
   drained(): Promise<void> {
@@ -148,22 +203,115 @@ export class BatchProcessor {
     // A stopped partition only sends batches again after its pause, from its rewind offset.
     if (known && !known.halted) return known;
     const run = new PartitionRun(generation.stop);
+    if (this.#options.parking) run.parking = new PartitionParking();
     generation.runs.set(partition, run);
     return run;
   }
 
   #take(generation: Generation, run: PartitionRun, topic: string, partition: number, message: KafkaMessage) {
-    const { lanes, window, log } = this.#options;
     run.tracker.track(message.offset);
     run.nextFetch = (BigInt(message.offset) + 1n).toString();
+    this.#schedule(generation, run, topic, partition, message);
+  }
+
+  /** Runs a tracked record in its key's lane, holding room in the window until it is finished. */
+  #schedule(
+    generation: Generation,
+    run: PartitionRun,
+    topic: string,
+    partition: number,
+    message: KafkaMessage,
+  ) {
+    const { lanes, window, log, parking } = this.#options;
     const bytes = (message.key?.byteLength ?? 0) + (message.value?.byteLength ?? 0);
+    const lane = laneOf(message);
+    const group = parking?.groupOf(lane) ?? '';
     window.take(bytes);
+    run.parking?.opened(group);
     lanes
-      .run(laneOf(message), () => this.#runOne(generation, run, topic, partition, message), run.stop)
+      .run(lane, () => this.#runOne(generation, run, topic, partition, message), run.stop)
       .catch((error: unknown) =>
         log.error({ err: error, partition, offset: message.offset }, 'record failed'),
       )
-      .finally(() => window.finish(bytes));
+      .finally(() => {
+        window.finish(bytes);
+        run.parking?.closed(group);
+        this.#maybePass(generation, run, partition);
+      });
+  }
+
+  /**
+   * Where a record stands with parking: `new` past every record seen before (take or park it); during
+   * a pass, `load` (a parked record to take now) or `skip` (taken before, or parked still); `seeked`
+   * when the pass is over and the partition reads on from where it was.
+   */
+  #passStep(run: PartitionRun, topic: string, partition: number, message: KafkaMessage) {
+    const parking = run.parking;
+    if (!parking?.passing) return 'new';
+    const offset = BigInt(message.offset);
+    if (offset >= BigInt(run.nextFetch)) {
+      this.#endPass(run, partition, false);
+      return 'new';
+    }
+    if (offset < run.passFrom) return 'skip';
+    const group = this.#options.parking?.groupOf(laneOf(message)) ?? '';
+    const loaded = parking.load(group, offset);
+    for (const gone of parking.takeVanished()) {
+      this.#options.log.warn(
+        { topic, partition, offset: gone.toString() },
+        'a parked record is no longer in the log (deleted by retention): nothing left to push',
+      );
+      this.#finished(run, topic, partition, gone.toString());
+    }
+    if (loaded) return 'load';
+    if (!parking.passDone) return 'skip';
+    this.#endPass(run, partition, true);
+    return 'seeked';
+  }
+
+  /** Parks the record when its group is parked here, held, or holds its share of a half-full window. */
+  #parks(run: PartitionRun, message: KafkaMessage): boolean {
+    const { parking: options, lanes, window } = this.#options;
+    const parking = run.parking;
+    if (!options || !parking) return false;
+    const group = options.groupOf(laneOf(message));
+    if (!parking.isParked(group) && !options.held(group)) {
+      const pending = lanes.pendingByGroup();
+      const share = window.open / Math.max(1, pending.size);
+      if (!window.halfFull || (pending.get(group) ?? 0) < share) return false;
+    }
+    parking.park(group, BigInt(message.offset));
+    run.tracker.track(message.offset);
+    run.nextFetch = (BigInt(message.offset) + 1n).toString();
+    return true;
+  }
+
+  /**
+   * Starts a pass over the partition's parked records when a group not held has few records left in
+   * progress here, and the window has room: each such group may load up to its budget, the window's
+   * half shared by the partitions holding parked records.
+   */
+  #maybePass(generation: Generation, run: PartitionRun, partition: number): void {
+    const { parking: options, window } = this.#options;
+    const parking = run.parking;
+    if (!options || !parking || parking.passing || parking.parked === 0) return;
+    if (run.halted || this.#stopped(generation) || window.open * 4 >= window.highWater * 3) return;
+    let parkedRuns = 0;
+    for (const other of generation.runs.values()) if (other.parking?.parked) parkedRuns++;
+    const budget = Math.max(1, Math.floor(window.highWater / 2 / Math.max(1, parkedRuns)));
+    const quotas = parking.passQuotas(budget, (group) => options.held(group));
+    if (!quotas) return;
+    run.passFrom = parking.beginPass(quotas);
+    run.epoch++;
+    options.seek(partition, run.passFrom.toString());
+  }
+
+  /** Ends the pass; `seek`: it ended before the records it had not seen yet, so the fetch goes back to them. */
+  #endPass(run: PartitionRun, partition: number, seek: boolean): void {
+    run.parking?.endPass();
+    if (!seek) return;
+    run.epoch++;
+    this.#options.parking?.seek(partition, run.nextFetch);
   }
 
   #stopped(generation: Generation): boolean {
@@ -185,7 +333,12 @@ export class BatchProcessor {
     );
     if (outcome === 'abandoned') return;
     if (outcome !== 'done') return this.#halt(generation, run, { ...outcome, record });
-    const durable = run.tracker.finish(message.offset);
+    this.#finished(run, topic, partition, message.offset);
+  }
+
+  /** The record's outcome is durable: commit as far as every earlier record's is. */
+  #finished(run: PartitionRun, topic: string, partition: number, offset: string): void {
+    const durable = run.tracker.finish(offset);
     if (durable === undefined) return;
     const next = BigInt(durable) + 1n;
     this.#options.onDurable(partition, next.toString());

@@ -6,7 +6,13 @@ import type { Logger } from '../ops/logger.ts';
 import type { Metrics } from '../ops/metrics.ts';
 import { whileGroupRuns } from '../platform/kafka/consumer-calls.ts';
 import { AttemptBudget } from './attempt-budget.ts';
-import { BatchProcessor, type Halt, type RecordHandler, type Rewind } from './batch-processor.ts';
+import {
+  BatchProcessor,
+  type Halt,
+  type ParkingOptions,
+  type RecordHandler,
+  type Rewind,
+} from './batch-processor.ts';
 import type { ConsumerStatus } from './consumer-status.ts';
 import type { KeyLanes } from './key-lanes.ts';
 import { OffsetCommitter } from './offset-committer.ts';
@@ -43,6 +49,8 @@ export interface ConsumerRuntimeOptions {
    */
   recoveryChecks?: Partial<Record<ErrorCode, () => Promise<void>>>;
   fromBeginning?: boolean;
+  /** Park the records of a group holding its share of the window, or held, in Kafka (fair scheduling). */
+  parking?: Omit<ParkingOptions, 'seek'>;
   log: Logger;
   metrics: Metrics;
 }
@@ -117,7 +125,17 @@ export class ConsumerRuntime {
       maxAttempts: options.maxAttempts,
       onDurable: (partition, nextOffset) => this.#committer.note(partition, nextOffset),
       onHalt: (halt, rewind) => this.#onHalt(halt, rewind),
+      parking: options.parking && {
+        ...options.parking,
+        seek: (partition, offset) =>
+          whileGroupRuns(() => this.#consumer.seek({ topic: options.topic, partition, offset })),
+      },
     });
+  }
+
+  /** Records parked in Kafka and not read again yet, by group (with parking). */
+  parkedByGroup(): Map<string, number> {
+    return this.#processor.parkedByGroup();
   }
 
   #observeGroup(): void {

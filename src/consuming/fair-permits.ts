@@ -94,6 +94,10 @@ export class FairPermits implements Permits {
     if (this.#held.delete(group)) this.#grant();
   }
 
+  isHeld(group: string): boolean {
+    return this.#held.has(group);
+  }
+
   /** Every group that holds or waits for slots, and the held ones. */
   groups(): GroupState[] {
     const now = this.#now();

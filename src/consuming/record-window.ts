@@ -33,6 +33,16 @@ export class RecordWindow {
     return this.#bytes;
   }
 
+  /** Records the window holds at most (bytes allowing). */
+  get highWater(): number {
+    return this.#highWater;
+  }
+
+  /** At or above half its high-water mark, in records or bytes. */
+  get halfFull(): boolean {
+    return this.#open * 2 >= this.#highWater || this.#bytes * 2 >= this.#maxBytes;
+  }
+
   /** At or above the high-water mark (records or bytes): the next fetch waits. */
   get full(): boolean {
     return this.#open >= this.#highWater || (this.#open > 0 && this.#bytes >= this.#maxBytes);

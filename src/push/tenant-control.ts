@@ -6,6 +6,7 @@ import type { PausedTenant, TenantPauses } from './tenant-pauses.ts';
 export interface TenantScheduler {
   hold(tenant: string): void;
   release(tenant: string): void;
+  held(tenant: string): boolean;
   groups(): GroupState[];
   /** Events scheduled and not finished by tenant: running, waiting for a slot, or behind their key's. */
   pending(): ReadonlyMap<string, number>;

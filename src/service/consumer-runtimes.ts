@@ -30,7 +30,7 @@ export function consumerRuntimes(
     log: infra.log,
     checkMs: infra.config.pusher.fair?.pauseCheckMs ?? DEFAULT_PAUSE_CHECK_MS,
   });
-  if (roles.pusher && finance && lanes) runtimes.push(pusherRuntime(infra, finance, lanes.lanes, tenants));
+  if (roles.pusher && finance && lanes) runtimes.push(pusherRuntime(infra, finance, lanes, tenants));
   else if (roles.pusher) {
     // Not joining the group keeps its offsets where they are: nothing published meanwhile is lost.
     const reason = infra.config.finance.disabledReason;
@@ -64,7 +64,7 @@ function runtimeBase(infra: Infrastructure) {
 function pusherRuntime(
   infra: Infrastructure,
   finance: FinanceClient,
-  lanes: KeyLanes,
+  { lanes, scheduler }: { lanes: KeyLanes; scheduler?: TenantScheduler },
   tenants: TenantControl,
 ): ConsumerRuntime {
   const { config } = infra;
@@ -86,6 +86,11 @@ function pusherRuntime(
     // the next records are fetched while these run, no further.
     maxOpenRecords: config.pusher.fair?.readAheadRecords ?? config.pusher.maxInFlight * 4,
     maxOpenBytes: config.pusher.fair?.readAheadBytes,
+    // Fair: a tenant holding its share of the read-ahead (or paused) leaves its next records in Kafka,
+    // read again as its own run low, so the read-ahead bounds memory, not how deep a flood others see past.
+    ...(scheduler
+      ? { parking: { groupOf: tenantOfKey, held: (tenant: string) => scheduler.held(tenant) } }
+      : {}),
     maxAttempts: config.pusher.maxAttempts,
     lanes,
     handler: observingDeadLetters(
@@ -124,6 +129,7 @@ function pusherLanes(config: Config): { lanes: KeyLanes; scheduler?: TenantSched
   const scheduler: TenantScheduler = {
     hold: (tenant) => fairPermits.hold(tenant),
     release: (tenant) => fairPermits.release(tenant),
+    held: (tenant) => fairPermits.isHeld(tenant),
     groups: () => fairPermits.groups(),
     pending: () => lanes.pendingByGroup(),
   };
