@@ -1,16 +1,17 @@
-import type { WaitReason } from '../consuming/fair-permits.ts';
-import type { TenantRow } from '../push/tenant-control.ts';
+import type { TenantRow, TenantWaitReason } from '../push/tenant-control.ts';
 import { utc } from './format.ts';
 import { bidi, html, type SafeHtml } from './html.ts';
 import type { Page } from './layout.ts';
 
 export const TENANTS_REFRESH_SECONDS = 5;
 
-const WHY: Record<WaitReason, string> = {
+const WHY: Record<TenantWaitReason, string> = {
   held: 'paused: its events wait, in order, until it is resumed',
   'at-cap': 'at its own cap of events in progress (TENANT_MAX_IN_FLIGHT)',
   'at-rate': 'at its own rate (TENANT_MAX_RATE)',
   turn: 'waiting for its turn: other tenants’ events fill the slots toward finance (PUSHER_MAX_IN_FLIGHT)',
+  parked:
+    'over its share of the read-ahead (PUSHER_READ_AHEAD_*): its next events stay in Kafka and are read again, in order, as its earlier ones finish',
 };
 
 /**
@@ -47,7 +48,7 @@ function tenantRow(row: TenantRow): SafeHtml {
   const action = row.pause
     ? html`<form method="post" action="/tenants/resume"><input type="hidden" name="tenant" value="${row.tenant}"><button type="submit">Resume</button></form>`
     : '';
-  return html`<tr><td class="key">${row.tenant === '' ? html`<span class="muted">(keys of no tenant)</span>` : bidi(row.tenant)}</td><td>${state}</td><td class="num">${row.inFlight}</td><td class="num">${row.waiting}</td><td class="num">${seconds(row.oldestWaitMs)}</td><td>${why}</td><td>${action}</td></tr>`;
+  return html`<tr><td class="key">${row.tenant === '' ? html`<span class="muted">(keys of no tenant)</span>` : bidi(row.tenant)}</td><td>${state}</td><td class="num">${row.inFlight}</td><td class="num">${row.waiting}${row.parked > 0 ? html` <span class="muted">(${row.parked} in Kafka)</span>` : ''}</td><td class="num">${seconds(row.oldestWaitMs)}</td><td>${why}</td><td>${action}</td></tr>`;
 }
 
 function seconds(ms: number): string {

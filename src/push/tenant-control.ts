@@ -10,6 +10,8 @@ export interface TenantScheduler {
   groups(): GroupState[];
   /** Events scheduled and not finished by tenant: running, waiting for a slot, or behind their key's. */
   pending(): ReadonlyMap<string, number>;
+  /** Events parked in Kafka by tenant, to be read again (set once the pusher's consumer exists). */
+  parked?: () => ReadonlyMap<string, number>;
 }
 
 /** One tenant as the console and the metrics show it. */
@@ -19,13 +21,18 @@ export interface TenantRow {
   pause: PausedTenant | undefined;
   /** Events of it in progress toward finance. */
   inFlight: number;
-  /** Events of it taken from Kafka and not started: held, waiting for a slot or behind their key's. */
+  /** Events of it not started: taken from Kafka and held, waiting for a slot or behind their key's, or parked. */
   waiting: number;
+  /** Of those, the ones parked: left in Kafka (over its share of the read-ahead, or paused), read again in order. */
+  parked: number;
   /** How long the oldest of those has waited (ms). */
   oldestWaitMs: number;
   /** Why they wait; undefined when none does. */
-  reason: WaitReason | undefined;
+  reason: TenantWaitReason | undefined;
 }
+
+/** Why a tenant's events wait: the scheduler's reasons, or parked in Kafka over its share of the read-ahead. */
+export type TenantWaitReason = WaitReason | 'parked';
 
 /**
  * Which tenants are paused, for every pusher instance: the pauses kept in PostgreSQL (`tenant_pauses`),
@@ -99,19 +106,44 @@ export class TenantControl {
   rows(): TenantRow[] {
     const rows = new Map<string, TenantRow>();
     const pending = this.#scheduler?.pending() ?? new Map<string, number>();
+    const parked = this.#scheduler?.parked?.() ?? new Map<string, number>();
     for (const group of this.#scheduler?.groups() ?? []) {
+      const inKafka = parked.get(group.group) ?? 0;
       rows.set(group.group, {
         tenant: group.group,
         pause: this.#paused.get(group.group),
         inFlight: group.running,
-        waiting: Math.max(group.waiting, (pending.get(group.group) ?? 0) - group.running),
+        waiting: Math.max(group.waiting, (pending.get(group.group) ?? 0) - group.running) + inKafka,
+        parked: inKafka,
         oldestWaitMs: group.oldestWaitMs,
-        reason: group.reason,
+        reason: group.reason ?? (inKafka > 0 ? 'parked' : undefined),
+      });
+    }
+    for (const [tenant, inKafka] of parked) {
+      if (rows.has(tenant) || inKafka === 0) continue;
+      const pause = this.#paused.get(tenant);
+      const reason = pause ? 'held' : 'parked';
+      rows.set(tenant, {
+        tenant,
+        pause,
+        inFlight: 0,
+        waiting: inKafka,
+        parked: inKafka,
+        oldestWaitMs: 0,
+        reason,
       });
     }
     for (const [tenant, pause] of this.#paused) {
       if (!rows.has(tenant))
-        rows.set(tenant, { tenant, pause, inFlight: 0, waiting: 0, oldestWaitMs: 0, reason: undefined });
+        rows.set(tenant, {
+          tenant,
+          pause,
+          inFlight: 0,
+          waiting: 0,
+          parked: 0,
+          oldestWaitMs: 0,
+          reason: undefined,
+        });
     }
     return [...rows.values()].sort(
       (a, b) =>

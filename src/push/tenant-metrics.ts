@@ -47,7 +47,7 @@ export class TenantMetrics implements PushObserver {
     gauges.waiting = this.#gauge(
       registry,
       'invoice_sync_tenant_waiting',
-      'Events of the tenant taken from Kafka and waiting for a slot, held ones included.',
+      'Events of the tenant waiting: taken from Kafka and waiting for a slot, or parked in Kafka to be read again; held ones included.',
     );
     gauges.oldest = this.#gauge(
       registry,

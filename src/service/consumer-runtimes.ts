@@ -30,8 +30,12 @@ export function consumerRuntimes(
     log: infra.log,
     checkMs: infra.config.pusher.fair?.pauseCheckMs ?? DEFAULT_PAUSE_CHECK_MS,
   });
-  if (roles.pusher && finance && lanes) runtimes.push(pusherRuntime(infra, finance, lanes, tenants));
-  else if (roles.pusher) {
+  if (roles.pusher && finance && lanes) {
+    const pusher = pusherRuntime(infra, finance, lanes, tenants);
+    if (lanes.scheduler) lanes.scheduler.parked = () => pusher.parkedByGroup();
+    runtimes.push(pusher);
+  }
+  if (roles.pusher && !(finance && lanes)) {
     // Not joining the group keeps its offsets where they are: nothing published meanwhile is lost.
     const reason = infra.config.finance.disabledReason;
     infra.log.warn({ reason }, 'pusher not started: finance is not configured');

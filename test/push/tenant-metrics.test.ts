@@ -15,6 +15,7 @@ function row(tenant: string, waiting: number, paused = false): TenantRow {
       : undefined,
     inFlight: 1,
     waiting,
+    parked: 0,
     oldestWaitMs: waiting * 1_000,
     reason: paused ? 'held' : 'turn',
   };

@@ -11,7 +11,7 @@ const scale = chaosScale();
 // abandoned by the survivor) and what was finished but not committed or recorded yet.
 const REPEATS_PER_KILL = 25;
 
-describe('reliability: kill -9 in the middle of one tenant’s flood, fair scheduling on', () => {
+describe('reliability: kill -9 in the middle of one tenant’s flood, fair scheduling on, the flood parked in Kafka', () => {
   const flood = scale.killsInFlood;
   it(
     `${flood.kills} kills while acme's ${flood.invoices} backlog drains beside globex's ${flood.quiet} at ${flood.quietRate}/s: every invoice of both once, nothing dead-lettered`,
@@ -20,7 +20,8 @@ describe('reliability: kill -9 in the middle of one tenant’s flood, fair sched
       const seed = chaosSeed();
       const scenario = await startScenario('kills-in-flood', {
         // Finance lets an identity write only for its own tenant: each event's tenant signs its push.
-        overrides: { PUSHER_MAX_IN_FLIGHT: '2', FINANCE_IDENTITY: 'event-tenant' },
+        // A read-ahead of 40: most of the flood is parked in Kafka and read again when the kills come.
+        overrides: { PUSHER_MAX_IN_FLIGHT: '2', FINANCE_IDENTITY: 'event-tenant', PUSHER_READ_AHEAD_RECORDS: '40' },
       });
       scenario.finance.setFaults({ latencyMs: flood.financeLatencyMs });
       await scenario.producer({ count: flood.invoices, tenant: 'acme' }).done;

@@ -34,7 +34,7 @@ const tenantTable = (max: number) =>
 
 // 5,000 records and 8 MiB: a backlog of 100,000 invoices stays within the memory budget (BENCHMARKS.md:
 // a read-ahead of 20,000 33-line invoices, 23 MB of keys and values, costs about 110 MiB of resident
-// memory, 4 KiB a record held). Raise both to see past deeper floods, at that cost.
+// memory, 4 KiB a record held). A flood deeper than it is parked in Kafka, not held.
 export const TENANT_VARS = defineVars('Tenants: fair scheduling, limits, pauses', {
   PUSHER_FAIR_SCHEDULING: {
     default: 'true',
@@ -43,7 +43,7 @@ export const TENANT_VARS = defineVars('Tenants: fair scheduling, limits, pauses'
   },
   PUSHER_READ_AHEAD_RECORDS: {
     default: '5000',
-    doc: 'With fair scheduling: records the pusher takes from Kafka ahead of those finished, across its partitions (bounds memory and how deep a flood other tenants see past).',
+    doc: 'With fair scheduling: records the pusher takes from Kafka ahead of those finished, across its partitions (bounds memory); once it is half full, a tenant holding its share of it is parked: its next records stay in Kafka and are read again in order.',
     schema: int(1, 1_000_000),
   },
   PUSHER_READ_AHEAD_BYTES: {
