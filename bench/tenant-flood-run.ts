@@ -67,9 +67,14 @@ export async function measureFlood(
       FINANCE_IDENTITY: 'event-tenant',
       PUSHER_MAX_IN_FLIGHT: String(plan.maxInFlight),
       PUSHER_FAIR_SCHEDULING: String(plan.fair),
-      // A read-ahead the whole flood fits in (the default, 5,000, keeps the memory budget instead).
-      PUSHER_READ_AHEAD_RECORDS: String(Math.max(5_000, plan.flood)),
-      PUSHER_READ_AHEAD_BYTES: String(32 * 2 ** 20),
+      // The default read-ahead (5,000 records, 8 MiB): the flood beyond it is parked in Kafka.
+      // BENCH_READ_AHEAD=20000 compares a read-ahead the whole flood fits in.
+      ...(process.env.BENCH_READ_AHEAD
+        ? {
+            PUSHER_READ_AHEAD_RECORDS: process.env.BENCH_READ_AHEAD,
+            PUSHER_READ_AHEAD_BYTES: String(32 * 2 ** 20),
+          }
+        : {}),
     },
   );
   const config = loadConfig(env);

@@ -4,7 +4,8 @@
 // globex's p99 (event → pushed) within 2 × its p99 with no flood, and acme's drain rate at least 90 % of
 // its rate in offset order (PUSHER_FAIR_SCHEDULING=false).
 //   npm run bench:tenant-flood   (BENCH_FLOOD=20000, BENCH_QUIET_RATE=5, BENCH_QUIET_SECONDS=30,
-//                                 BENCH_FINANCE_LATENCY_MS=20, BENCH_MAX_IN_FLIGHT=32)
+//                                 BENCH_FINANCE_LATENCY_MS=20, BENCH_MAX_IN_FLIGHT=32, BENCH_READ_AHEAD unset:
+//                                 the default read-ahead, the flood parked beyond it)
 
 import { benchKafka } from './bench-kit.ts';
 import { header, loadLine, runBench, table } from './bench-report.ts';
@@ -43,8 +44,9 @@ export async function main(): Promise<void> {
     results.set(run.name, { ...(await measureFlood(stack.endpoints, kafka, plan)), load: loadLine() });
   }
   header('A flood from one tenant beside another tenant', 'npm run bench:tenant-flood');
+  const readAhead = process.env.BENCH_READ_AHEAD ?? '5000 (the default)';
   console.log(
-    `acme: ${FLOOD.toLocaleString('en-US')} 33-line invoices published before the pusher starts; globex: ${QUIET_RATE} a second, for at least ${QUIET_SECONDS} s and until acme is drained; finance at ${LATENCY_MS} ms; PUSHER_MAX_IN_FLIGHT=${MAX_IN_FLIGHT}; 6 partitions\n`,
+    `acme: ${FLOOD.toLocaleString('en-US')} 33-line invoices published before the pusher starts; globex: ${QUIET_RATE} a second, for at least ${QUIET_SECONDS} s and until acme is drained; finance at ${LATENCY_MS} ms; PUSHER_MAX_IN_FLIGHT=${MAX_IN_FLIGHT}; PUSHER_READ_AHEAD_RECORDS=${readAhead}; 6 partitions\n`,
   );
   table(
     [
