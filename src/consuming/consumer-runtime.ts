@@ -21,6 +21,7 @@ import { RecordWindow } from './record-window.ts';
 
 const COMMIT_INTERVAL_MS = 250; // durable offsets are committed at most 4 times a second
 const RECOVERY_CHECK_INTERVAL_MS = 1_000; // how often a systemic pause checks whether what failed is back
+const PARKING_FETCH_WAIT_MS = 100; // the longest an idle fetch delays a pass over parked records
 
 export interface ConsumerRuntimeOptions {
   name: string;
@@ -91,7 +92,9 @@ export class ConsumerRuntime {
       // would sit out most of that. 5 s at most between tries brings it back soon after the broker.
       retry: { retries: 10, maxRetryTime: 5_000 },
       // An idle fetch returns after at most 1 s, so a shutdown never waits out kafkajs's 5 s default.
-      maxWaitTimeInMs: 1_000,
+      // With parking, after 100 ms: a pass's seek takes effect on the next fetch, and an idle one in
+      // flight would hold it back for its whole wait.
+      maxWaitTimeInMs: options.parking ? PARKING_FETCH_WAIT_MS : 1_000,
       maxBytes: options.fetch.maxBytes,
       maxBytesPerPartition: options.fetch.maxBytesPerPartition,
     });
