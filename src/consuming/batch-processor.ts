@@ -288,14 +288,17 @@ export class BatchProcessor {
 
   /**
    * Starts a pass over the partition's parked records when a group not held has few records left in
-   * progress here, and the window has room: each such group may load up to its budget, the window's
-   * half shared by the partitions holding parked records.
+   * progress here, the window has room and the partition has been read to its end: each such group may
+   * load up to its budget, the window's half shared by the partitions holding parked records.
    */
   #maybePass(generation: Generation, run: PartitionRun, partition: number): void {
     const { parking: options, window } = this.#options;
     const parking = run.parking;
     if (!options || !parking || parking.passing || parking.parked === 0) return;
     if (run.halted || this.#stopped(generation) || window.open * 4 >= window.highWater * 3) return;
+    // Reading on to the end of the log first (parking is cheap): a record of another tenant behind the
+    // flood is found sooner. Unless the window runs dry meanwhile: then the parked records are the work.
+    if (BigInt(run.nextFetch) < run.highWatermark && window.open * 4 >= window.highWater) return;
     let parkedRuns = 0;
     for (const other of generation.runs.values()) if (other.parking?.parked) parkedRuns++;
     const budget = Math.max(1, Math.floor(window.highWater / 2 / Math.max(1, parkedRuns)));
