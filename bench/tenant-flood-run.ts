@@ -1,6 +1,7 @@
-// One run of the tenant-flood benchmark: tenant acme's backlog published first, then the service
-// (`start --only pusher`, its own process) starts while tenant globex publishes a few invoices a second
-// into the same partitions until acme's backlog is drained. Latency and drain rate are read from the
+// One run of the tenant-flood benchmark: tenant acme's backlog published first (or, with floodAt
+// `running`, all at once while the service runs), the service (`start --only pusher`, its own process)
+// running while tenant globex publishes a few invoices a second into the same partitions until acme's
+// invoices are drained. Latency and drain rate are read from the
 // records' timestamps, as bench/latency-run.ts does.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -26,8 +27,11 @@ import { pollReady } from './latency-run.ts';
 const CLI = fileURLToPath(new URL('../bin/invoice-finance-sync.ts', import.meta.url));
 
 export interface FloodPlan {
-  /** Invoices of acme published before the service starts (0: no flood). */
+  /** Invoices of acme (0: no flood). */
   flood: number;
+  /** `start`: acme's invoices are a backlog published before the service starts; `running`: published
+   * all at once FLOOD_AFTER_MS after globex began, while the service runs. */
+  floodAt: 'start' | 'running';
   /** Invoices of globex per second while the service runs. */
   quietRate: number;
   /** globex publishes at least this long, and on until the flood is drained (s). */
@@ -44,6 +48,7 @@ export interface FloodResult {
   floodSeconds: number;
 }
 
+const FLOOD_AFTER_MS = 5_000;
 const FLOOD_TENANT = 'acme';
 const QUIET_TENANT = 'globex';
 
@@ -86,7 +91,7 @@ export async function measureFlood(
   });
   let service: ChildProcess | undefined;
   try {
-    await publishInvoices(publisher, FLOOD_TENANT, `FLOOD-${id}`, plan.flood);
+    if (plan.floodAt === 'start') await publishInvoices(publisher, FLOOD_TENANT, `FLOOD-${id}`, plan.flood);
     service = spawn(process.execPath, [CLI, 'start', '--only', 'pusher'], {
       env: { ...process.env, ...env },
       stdio: ['ignore', 'ignore', 'inherit'],
@@ -97,7 +102,14 @@ export async function measureFlood(
       const pushed = seen.of(config.topics.pushedToFinance);
       const ofTenant = (tenant: string) => (key: string) => key.startsWith(`${tenant}:`);
       const floodPushed = () => [...pushed.keys()].filter(ofTenant(FLOOD_TENANT)).length;
+      const floodWhileRunning =
+        plan.floodAt === 'running'
+          ? new Promise((resolve) => setTimeout(resolve, FLOOD_AFTER_MS)).then(() =>
+              publishInvoices(publisher, FLOOD_TENANT, `FLOOD-${id}`, plan.flood),
+            )
+          : Promise.resolve();
       const quietCount = await publishQuiet(publisher, plan, () => floodPushed() >= plan.flood);
+      await floodWhileRunning;
       await waitUntil('every invoice pushed', () => pushed.size >= plan.flood + quietCount);
       const floodAt = [...pushed].filter(([key]) => ofTenant(FLOOD_TENANT)(key)).map(([, at]) => at);
       const floodSeconds = floodAt.length > 1 ? (Math.max(...floodAt) - Math.min(...floodAt)) / 1000 : 0;

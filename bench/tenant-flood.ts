@@ -5,7 +5,8 @@
 // its rate in offset order (PUSHER_FAIR_SCHEDULING=false).
 //   npm run bench:tenant-flood   (BENCH_FLOOD=20000, BENCH_QUIET_RATE=5, BENCH_QUIET_SECONDS=30,
 //                                 BENCH_FINANCE_LATENCY_MS=20, BENCH_MAX_IN_FLIGHT=32, BENCH_READ_AHEAD unset:
-//                                 the default read-ahead, the flood parked beyond it)
+//                                 the default read-ahead, the flood parked beyond it;
+//                                 BENCH_FLOOD_AT=start: a backlog before the service starts, or running)
 
 import { benchKafka } from './bench-kit.ts';
 import { header, loadLine, runBench, table } from './bench-report.ts';
@@ -18,6 +19,8 @@ const QUIET_RATE = Number(process.env.BENCH_QUIET_RATE ?? 5);
 const QUIET_SECONDS = Number(process.env.BENCH_QUIET_SECONDS ?? 30);
 const LATENCY_MS = Number(process.env.BENCH_FINANCE_LATENCY_MS ?? 20);
 const MAX_IN_FLIGHT = Number(process.env.BENCH_MAX_IN_FLIGHT ?? 32);
+// start: acme's flood is a backlog when the service starts; running: published at once 5 s into the run.
+const FLOOD_AT: 'start' | 'running' = process.env.BENCH_FLOOD_AT === 'running' ? 'running' : 'start';
 
 const RUNS = [
   { name: 'no flood, fair', flood: 0, fair: true },
@@ -36,6 +39,7 @@ export async function main(): Promise<void> {
     process.stderr.write(`[tenant-flood] ${run.name}\n`);
     const plan = {
       ...run,
+      floodAt: FLOOD_AT,
       quietRate: QUIET_RATE,
       quietSeconds: QUIET_SECONDS,
       financeLatencyMs: LATENCY_MS,
@@ -46,7 +50,7 @@ export async function main(): Promise<void> {
   header('A flood from one tenant beside another tenant', 'npm run bench:tenant-flood');
   const readAhead = process.env.BENCH_READ_AHEAD ?? '5000 (the default)';
   console.log(
-    `acme: ${FLOOD.toLocaleString('en-US')} 33-line invoices published before the pusher starts; globex: ${QUIET_RATE} a second, for at least ${QUIET_SECONDS} s and until acme is drained; finance at ${LATENCY_MS} ms; PUSHER_MAX_IN_FLIGHT=${MAX_IN_FLIGHT}; PUSHER_READ_AHEAD_RECORDS=${readAhead}; 6 partitions\n`,
+    `acme: ${FLOOD.toLocaleString('en-US')} 33-line invoices published ${FLOOD_AT === 'start' ? 'before the pusher starts' : 'at once, 5 s after globex began, while the pusher runs'}; globex: ${QUIET_RATE} a second, for at least ${QUIET_SECONDS} s and until acme is drained; finance at ${LATENCY_MS} ms; PUSHER_MAX_IN_FLIGHT=${MAX_IN_FLIGHT}; PUSHER_READ_AHEAD_RECORDS=${readAhead}; 6 partitions\n`,
   );
   table(
     [
