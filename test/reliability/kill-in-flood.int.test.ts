@@ -21,7 +21,11 @@ describe('reliability: kill -9 in the middle of one tenant’s flood, fair sched
       const scenario = await startScenario('kills-in-flood', {
         // Finance lets an identity write only for its own tenant: each event's tenant signs its push.
         // A read-ahead of 40: most of the flood is parked in Kafka and read again when the kills come.
-        overrides: { PUSHER_MAX_IN_FLIGHT: '2', FINANCE_IDENTITY: 'event-tenant', PUSHER_READ_AHEAD_RECORDS: '40' },
+        overrides: {
+          PUSHER_MAX_IN_FLIGHT: '2',
+          FINANCE_IDENTITY: 'event-tenant',
+          PUSHER_READ_AHEAD_RECORDS: '40',
+        },
       });
       scenario.finance.setFaults({ latencyMs: flood.financeLatencyMs });
       await scenario.producer({ count: flood.invoices, tenant: 'acme' }).done;
