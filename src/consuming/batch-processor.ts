@@ -2,12 +2,13 @@ import type { EachBatchPayload, KafkaMessage } from 'kafkajs';
 import { SyncError } from '../failures/errors.ts';
 import type { Logger } from '../ops/logger.ts';
 import type { KeyLanes } from './key-lanes.ts';
-import { OffsetTracker } from './offset-tracker.ts';
-import { PartitionParking } from './partition-parking.ts';
+import { PASS_CHECK_MS, type ParkingOptions, PartitionParking, parkedByGroup } from './partition-parking.ts';
+import { Generation, PartitionRun } from './partition-run.ts';
 import { isRebalanceSignal } from './rebalance-signal.ts';
 import { type AttemptOptions, attempt, type Halt, laneOf, toRecord } from './record-attempt.ts';
 import type { RecordWindow } from './record-window.ts';
 
+export type { ParkingOptions } from './partition-parking.ts';
 export type { Halt, RecordContext, RecordHandler } from './record-attempt.ts';
 
 /** Where to fetch a stopped partition from again once it resumes. */
@@ -30,66 +31,6 @@ export interface BatchProcessorOptions extends AttemptOptions {
   onHalt(halt: Halt, rewind: Rewind[]): void;
   /** Set to park the records of a group (tenant) holding its share of the window, or held, in Kafka. */
   parking?: ParkingOptions;
-}
-
-/**
- * Parking (fair scheduling): once the window is half full, a record whose group already holds its
- * equal share of the window, or whose group an operator holds, is not taken: its offset is kept and the
- * fetch goes on, so the records of other groups behind a flood are seen at once, however deep the flood.
- * A group's parked records are read again (a pass from its first parked offset) as its records in
- * progress run low, and taken in offset order; commits never pass a parked offset.
- */
-export interface ParkingOptions {
-  /** The group (tenant) of a record's lane (its key). */
-  groupOf(lane: string): string;
-  /** True while an operator holds the group. */
-  held(group: string): boolean;
-  /** Moves the partition's fetch position (a kafkajs seek), to read parked records again or go on after them. */
-  seek(partition: number, offset: string): void;
-}
-
-/** How often the processor looks whether a group's parked records should be read again (also after each finish). */
-const PASS_CHECK_MS = 200;
-
-/** A partition's records since it was (re)started: which are finished, whether a failure stopped it. */
-class PartitionRun {
-  readonly tracker = new OffsetTracker();
-  readonly #halt = new AbortController();
-  /** Aborted once the run is halted or its generation stops: its records still waiting give up their turn. */
-  readonly stop: AbortSignal;
-
-  constructor(generation: AbortSignal) {
-    this.stop = AbortSignal.any([generation, this.#halt.signal]);
-  }
-
-  get halted(): boolean {
-    return this.#halt.signal.aborted;
-  }
-
-  halt(): void {
-    this.#halt.abort();
-  }
-  /** The offset after the last record taken: where to fetch again when nothing taken is unfinished. */
-  nextFetch = '0';
-  highWatermark = 0n;
-  /** With parking: which records of the partition are parked; undefined without. */
-  parking: PartitionParking | undefined;
-  /** Where the current pass reads from. */
-  passFrom = 0n;
-  /** Moves on each seek of a pass: a batch handler of an earlier position stops taking records. */
-  epoch = 0;
-}
-
-/** The records taken under one group generation, revoked together when a rebalance begins. */
-class Generation {
-  readonly revoked = new AbortController();
-  readonly runs = new Map<number, PartitionRun>();
-  /** Aborted once this generation is revoked or the processor closes: nothing of it starts then. */
-  readonly stop: AbortSignal;
-
-  constructor(closing: AbortSignal) {
-    this.stop = AbortSignal.any([this.revoked.signal, closing]);
-  }
 }
 
 /**
@@ -185,13 +126,7 @@ export class BatchProcessor {
 
   /** Records parked and not read again yet, by group, across the partitions of this generation. */
   parkedByGroup(): Map<string, number> {
-    const total = new Map<string, number>();
-    for (const run of this.#generation.runs.values()) {
-      for (const [group, count] of run.parking?.parkedByGroup() ?? []) {
-        total.set(group, (total.get(group) ?? 0) + count);
-      }
-    }
-    return total;
+    return parkedByGroup([...this.#generation.runs.values()].map((run) => run.parking));
   }
 
   drained(): Promise<void> {

@@ -1,20 +1,13 @@
 import { setTimeout as setTimeout$ } from 'node:timers/promises';
-import type { Consumer, Kafka } from 'kafkajs';
-import { type ErrorCode, SyncError } from '../failures/errors.ts';
+import type { Consumer } from 'kafkajs';
+import { SyncError } from '../failures/errors.ts';
 import { systemicBackoffMs } from '../failures/failure-policy.ts';
 import type { Logger } from '../ops/logger.ts';
-import type { Metrics } from '../ops/metrics.ts';
 import { whileGroupRuns } from '../platform/kafka/consumer-calls.ts';
 import { AttemptBudget } from './attempt-budget.ts';
-import {
-  BatchProcessor,
-  type Halt,
-  type ParkingOptions,
-  type RecordHandler,
-  type Rewind,
-} from './batch-processor.ts';
+import { BatchProcessor, type Halt, type Rewind } from './batch-processor.ts';
+import type { ConsumerRuntimeOptions } from './consumer-runtime-options.ts';
 import type { ConsumerStatus } from './consumer-status.ts';
-import type { KeyLanes } from './key-lanes.ts';
 import { OffsetCommitter } from './offset-committer.ts';
 import { RecordTracing } from './record-tracing.ts';
 import { RecordWindow } from './record-window.ts';
@@ -23,38 +16,7 @@ const COMMIT_INTERVAL_MS = 250; // durable offsets are committed at most 4 times
 const RECOVERY_CHECK_INTERVAL_MS = 1_000; // how often a systemic pause checks whether what failed is back
 const PARKING_FETCH_WAIT_MS = 100; // the longest an idle fetch delays a pass over parked records
 
-export interface ConsumerRuntimeOptions {
-  name: string;
-  groupId: string;
-  topic: string;
-  kafka: Kafka;
-  handler: RecordHandler;
-  lanes: KeyLanes;
-  /** Records (and bytes of their keys and values) taken, not finished, before the next fetch waits. */
-  maxOpenRecords: number;
-  maxOpenBytes?: number;
-  /** kafkajs fetch bounds: bytes of one fetch response, and of one partition in it. */
-  fetch: { maxBytes: number; maxBytesPerPartition: number };
-  partitionsConcurrently: number;
-  sessionTimeoutMs: number;
-  heartbeatIntervalMs: number;
-  rebalanceTimeoutMs: number;
-  /** Attempt budget of an event failing with an unclassified error. */
-  maxAttempts: number;
-  pauseOnTransientMs: number;
-  systemicBackoffMs: number;
-  /**
-   * Checks of the dependencies a systemic failure can name, by its code (e.g. DATABASE_UNAVAILABLE:
-   * a PostgreSQL ping). While the consumer waits out its backoff, the failed one is checked every
-   * second, and the wait ends as soon as it answers: recovery does not wait out a long backoff step.
-   */
-  recoveryChecks?: Partial<Record<ErrorCode, () => Promise<void>>>;
-  fromBeginning?: boolean;
-  /** Park the records of a group holding its share of the window, or held, in Kafka (fair scheduling). */
-  parking?: Omit<ParkingOptions, 'seek'>;
-  log: Logger;
-  metrics: Metrics;
-}
+export type { ConsumerRuntimeOptions } from './consumer-runtime-options.ts';
 
 /**
  * One consumer group member: subscribes, runs the batch processor, and applies what the failure

@@ -1,3 +1,34 @@
+import { SyncError } from '../failures/errors.ts';
+
+/**
+ * Parking (fair scheduling): once the window is half full, a record whose group already holds its
+ * equal share of the window, or whose group an operator holds, is not taken: its offset is kept and the
+ * fetch goes on, so the records of other groups behind a flood are seen at once, however deep the flood.
+ * A group's parked records are read again (a pass from its first parked offset) as its records in
+ * progress run low, and taken in offset order; commits never pass a parked offset.
+ */
+export interface ParkingOptions {
+  /** The group (tenant) of a record's lane (its key). */
+  groupOf(lane: string): string;
+  /** True while an operator holds the group. */
+  held(group: string): boolean;
+  /** Moves the partition's fetch position (a kafkajs seek), to read parked records again or go on after them. */
+  seek(partition: number, offset: string): void;
+}
+
+/** How often a processor looks whether a group's parked records should be read again (also after each finish). */
+export const PASS_CHECK_MS = 200;
+
+/** Parked records not read again yet, by group, across partitions. */
+export function parkedByGroup(partitions: (PartitionParking | undefined)[]): Map<string, number> {
+  const total = new Map<string, number>();
+  for (const parking of partitions) {
+    for (const [group, count] of parking?.parkedByGroup() ?? [])
+      total.set(group, (total.get(group) ?? 0) + count);
+  }
+  return total;
+}
+
 /** Offsets in arrival order, taken from the front; a head index instead of `shift()` keeps both O(1). */
 class OffsetQueue {
   #items: bigint[] = [];
@@ -102,7 +133,11 @@ export class PartitionParking {
       const first = this.#parked.get(group)?.first;
       if (first !== undefined && (from === undefined || first < from)) from = first;
     }
-    if (from === undefined) throw new Error('a pass needs a parked group');
+    if (from === undefined) {
+      throw new SyncError('INTERNAL_INVARIANT', 'a pass needs a group with parked records', {
+        details: { groups: [...quotas.keys()] },
+      });
+    }
     this.#quotas = new Map(quotas);
     return from;
   }

@@ -116,7 +116,7 @@ export class TenantControl {
         waiting: Math.max(group.waiting, (pending.get(group.group) ?? 0) - group.running) + inKafka,
         parked: inKafka,
         oldestWaitMs: group.oldestWaitMs,
-        reason: group.reason ?? (inKafka > 0 ? 'parked' : undefined),
+        reason: group.reason ?? (inKafka > 0 ? (group.held ? 'held' : 'parked') : undefined),
       });
     }
     for (const [tenant, inKafka] of parked) {

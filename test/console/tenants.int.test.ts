@@ -54,9 +54,10 @@ describe('console in Chromium: the Tenants page', () => {
       async () => {
         await page.goto(`${base}/tenants`);
         const cells = await acme.locator('td').allTextContents();
-        return cells[3] === '3' ? cells : undefined;
+        // A paused tenant's events are parked in Kafka as they come.
+        return cells[3] === '3 (3 in Kafka)' ? cells : undefined;
       },
-      { what: 'acme shown with 3 events waiting' },
+      { what: 'acme shown with 3 events waiting, parked in Kafka' },
     );
     expect(await acme.locator('td').nth(5).textContent()).toBe(
       'paused: its events wait, in order, until it is resumed',
