@@ -125,7 +125,7 @@ export class BatchProcessor {
   }
 
   /** Records parked and not read again yet, by group, across the partitions of this generation. */
-  parkedByGroup(): Map<string, number> {
+  parkedByGroup() {
     return parkedByGroup([...this.#generation.runs.values()].map((run) => run.parking));
   }
 
@@ -215,7 +215,7 @@ export class BatchProcessor {
       const share = window.open / Math.max(1, pending.size);
       if (!window.halfFull || (pending.get(group) ?? 0) < share) return false;
     }
-    parking.park(group, BigInt(message.offset));
+    parking.park(group, BigInt(message.offset), Number(message.timestamp) || Date.now());
     run.tracker.track(message.offset);
     run.nextFetch = (BigInt(message.offset) + 1n).toString();
     return true;

@@ -9,6 +9,7 @@ import { BatchProcessor, type Halt, type Rewind } from './batch-processor.ts';
 import type { ConsumerRuntimeOptions } from './consumer-runtime-options.ts';
 import type { ConsumerStatus } from './consumer-status.ts';
 import { OffsetCommitter } from './offset-committer.ts';
+import type { ParkedRecords } from './partition-parking.ts';
 import { RecordTracing } from './record-tracing.ts';
 import { RecordWindow } from './record-window.ts';
 
@@ -99,7 +100,7 @@ export class ConsumerRuntime {
   }
 
   /** Records parked in Kafka and not read again yet, by group (with parking). */
-  parkedByGroup(): Map<string, number> {
+  parkedByGroup(): Map<string, ParkedRecords> {
     return this.#processor.parkedByGroup();
   }
 

@@ -19,19 +19,34 @@ export interface ParkingOptions {
 /** How often a processor looks whether a group's parked records should be read again (also after each finish). */
 export const PASS_CHECK_MS = 200;
 
+/** A group's parked records: how many, and when the oldest of them was published (ms since the epoch). */
+export interface ParkedRecords {
+  count: number;
+  oldestAt: number;
+}
+
 /** Parked records not read again yet, by group, across partitions. */
-export function parkedByGroup(partitions: (PartitionParking | undefined)[]): Map<string, number> {
-  const total = new Map<string, number>();
+export function parkedByGroup(partitions: (PartitionParking | undefined)[]): Map<string, ParkedRecords> {
+  const total = new Map<string, ParkedRecords>();
   for (const parking of partitions) {
-    for (const [group, count] of parking?.parkedByGroup() ?? [])
-      total.set(group, (total.get(group) ?? 0) + count);
+    for (const [group, mine] of parking?.parkedByGroup() ?? []) {
+      const sum = total.get(group);
+      total.set(
+        group,
+        sum ? { count: sum.count + mine.count, oldestAt: Math.min(sum.oldestAt, mine.oldestAt) } : mine,
+      );
+    }
   }
   return total;
 }
 
-/** Offsets in arrival order, taken from the front; a head index instead of `shift()` keeps both O(1). */
+/**
+ * Offsets in arrival order with their records' timestamps, taken from the front; a head index instead
+ * of `shift()` keeps both O(1).
+ */
 class OffsetQueue {
   #items: bigint[] = [];
+  #times: number[] = [];
   #head = 0;
 
   get size(): number {
@@ -42,14 +57,21 @@ class OffsetQueue {
     return this.#items[this.#head];
   }
 
-  push(offset: bigint): void {
+  /** When the first was published (ms since the epoch). */
+  get firstAt(): number {
+    return this.#times[this.#head] ?? Number.NaN;
+  }
+
+  push(offset: bigint, at: number): void {
     this.#items.push(offset);
+    this.#times.push(at);
   }
 
   shift(): void {
     this.#head++;
     if (this.#head > 1_024 && this.#head * 2 > this.#items.length) {
       this.#items = this.#items.slice(this.#head);
+      this.#times = this.#times.slice(this.#head);
       this.#head = 0;
     }
   }
@@ -78,18 +100,21 @@ export class PartitionParking {
     return this.#parked.has(group);
   }
 
-  park(group: string, offset: bigint): void {
+  /** Parks the record at `offset` of `group`, published at `at` (ms since the epoch). */
+  park(group: string, offset: bigint, at = Date.now()): void {
     let queue = this.#parked.get(group);
     if (!queue) {
       queue = new OffsetQueue();
       this.#parked.set(group, queue);
     }
-    queue.push(offset);
+    queue.push(offset, at);
   }
 
   /** Parked records not loaded yet, by group. */
-  parkedByGroup(): Map<string, number> {
-    return new Map([...this.#parked].map(([group, queue]) => [group, queue.size]));
+  parkedByGroup(): Map<string, ParkedRecords> {
+    return new Map(
+      [...this.#parked].map(([group, queue]) => [group, { count: queue.size, oldestAt: queue.firstAt }]),
+    );
   }
 
   get parked(): number {

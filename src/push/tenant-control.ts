@@ -1,4 +1,5 @@
 import type { GroupState, WaitReason } from '../consuming/fair-permits.ts';
+import type { ParkedRecords } from '../consuming/partition-parking.ts';
 import type { Logger } from '../ops/logger.ts';
 import type { PausedTenant, TenantPauses } from './tenant-pauses.ts';
 
@@ -11,7 +12,7 @@ export interface TenantScheduler {
   /** Events scheduled and not finished by tenant: running, waiting for a slot, or behind their key's. */
   pending(): ReadonlyMap<string, number>;
   /** Events parked in Kafka by tenant, to be read again (set once the pusher's consumer exists). */
-  parked?: () => ReadonlyMap<string, number>;
+  parked?: () => ReadonlyMap<string, ParkedRecords>;
 }
 
 /** One tenant as the console and the metrics show it. */
@@ -106,31 +107,30 @@ export class TenantControl {
   rows(): TenantRow[] {
     const rows = new Map<string, TenantRow>();
     const pending = this.#scheduler?.pending() ?? new Map<string, number>();
-    const parked = this.#scheduler?.parked?.() ?? new Map<string, number>();
+    const parked = this.#scheduler?.parked?.() ?? new Map<string, ParkedRecords>();
     for (const group of this.#scheduler?.groups() ?? []) {
-      const inKafka = parked.get(group.group) ?? 0;
+      const inKafka = parked.get(group.group)?.count ?? 0;
       rows.set(group.group, {
         tenant: group.group,
         pause: this.#paused.get(group.group),
         inFlight: group.running,
         waiting: Math.max(group.waiting, (pending.get(group.group) ?? 0) - group.running) + inKafka,
         parked: inKafka,
-        oldestWaitMs: group.oldestWaitMs,
+        oldestWaitMs: Math.max(group.oldestWaitMs, parkedWaitMs(parked.get(group.group))),
         reason: group.reason ?? (inKafka > 0 ? (group.held ? 'held' : 'parked') : undefined),
       });
     }
     for (const [tenant, inKafka] of parked) {
-      if (rows.has(tenant) || inKafka === 0) continue;
+      if (rows.has(tenant) || inKafka.count === 0) continue;
       const pause = this.#paused.get(tenant);
-      const reason = pause ? 'held' : 'parked';
       rows.set(tenant, {
         tenant,
         pause,
         inFlight: 0,
-        waiting: inKafka,
-        parked: inKafka,
-        oldestWaitMs: 0,
-        reason,
+        waiting: inKafka.count,
+        parked: inKafka.count,
+        oldestWaitMs: parkedWaitMs(inKafka),
+        reason: pause ? 'held' : 'parked',
       });
     }
     for (const [tenant, pause] of this.#paused) {
@@ -150,4 +150,10 @@ export class TenantControl {
         Number(b.pause !== undefined) - Number(a.pause !== undefined) || b.oldestWaitMs - a.oldestWaitMs,
     );
   }
+}
+
+/** How long a tenant's oldest parked event has waited: since it was published. */
+function parkedWaitMs(parked: ParkedRecords | undefined): number {
+  if (parked === undefined || Number.isNaN(parked.oldestAt)) return 0;
+  return Math.max(0, Date.now() - parked.oldestAt);
 }

@@ -94,7 +94,9 @@ describe('BatchProcessor with parking', () => {
     const t = setup(log, { highWater: 8 });
     await t.fetch();
     expect(t.started).toContain('globex:p:1@40');
-    expect(t.processor.parkedByGroup()).toEqual(new Map([['acme', 36]]));
+    expect(t.processor.parkedByGroup()).toEqual(
+      new Map([['acme', { count: 36, oldestAt: expect.any(Number) }]]),
+    );
     // Commits never pass a parked record.
     await t.settle(40);
     expect(t.durable).toEqual([]);
@@ -125,7 +127,7 @@ describe('BatchProcessor with parking', () => {
     const t = setup(log, { highWater: 100, held: new Set(['paused']) });
     await t.fetch();
     expect(t.started).toEqual(['globex:p:1@1', 'globex:p:2@3']);
-    expect(t.processor.parkedByGroup()).toEqual(new Map([['paused', 2]]));
+    expect(t.processor.parkedByGroup().get('paused')?.count).toBe(2);
     await t.settle(1);
     await t.settle(3);
     expect(t.durable).toEqual([]);

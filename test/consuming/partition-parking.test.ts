@@ -7,11 +7,12 @@ const notHeld = () => false;
 describe('PartitionParking', () => {
   it('parks a group from its first parked record on, and lets it go once a pass loaded them all', () => {
     const parking = new PartitionParking();
-    parking.park('acme', 10n);
-    parking.park('acme', 12n);
+    parking.park('acme', 10n, 1_000);
+    parking.park('acme', 12n, 2_000);
     expect(parking.isParked('acme')).toBe(true);
     expect(parking.isParked('globex')).toBe(false);
-    expect(parking.parkedByGroup()).toEqual(new Map([['acme', 2]]));
+    // The oldest parked record's publish time: how long the group has waited.
+    expect(parking.parkedByGroup()).toEqual(new Map([['acme', { count: 2, oldestAt: 1_000 }]]));
 
     const quotas = parking.passQuotas(8, notHeld);
     expect(quotas).toEqual(new Map([['acme', 8]]));

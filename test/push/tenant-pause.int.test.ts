@@ -52,6 +52,8 @@ describe('pausing one tenant: its events wait in order, across a restart, while 
       },
     );
     expect(await metric(first, 'invoice_sync_tenant_paused{tenant="acme"}')).toBe(1);
+    // Its age too: parked in Kafka, its oldest event has waited since it was published.
+    expect(await metric(first, 'invoice_sync_tenant_oldest_wait_seconds{tenant="acme"}')).toBeGreaterThan(0);
 
     // A restart: the pause is read before anything is consumed again.
     await first.stop();
