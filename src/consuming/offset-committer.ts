@@ -1,7 +1,15 @@
+import { SyncError } from '../failures/errors.ts';
 import type { Logger } from '../ops/logger.ts';
 
 /** Commits `{partition, offset}` pairs of one topic (kafkajs `consumer.commitOffsets`). */
 export type CommitOffsets = (offsets: { partition: number; offset: string }[]) => Promise<void>;
+
+/**
+ * How long one commit may take before it counts as failed and is tried again. kafkajs can leave a
+ * commit sent around a broker restart unanswered for good; waiting on it would stop every later
+ * commit of the group, and the group's lag would stay where it was with all its work done.
+ */
+export const COMMIT_TIMEOUT_MS = 15_000;
 
 /**
  * Commits the offsets that became durable, per partition, at most one commit request in flight and
@@ -20,10 +28,13 @@ export class OffsetCommitter {
   #inFlight: Promise<void> | undefined;
   #generation = 0;
 
-  constructor(commit: CommitOffsets, options: { intervalMs: number; log: Logger }) {
+  readonly #timeoutMs: number;
+
+  constructor(commit: CommitOffsets, options: { intervalMs: number; log: Logger; timeoutMs?: number }) {
     this.#commit = commit;
     this.#intervalMs = options.intervalMs;
     this.#log = options.log;
+    this.#timeoutMs = options.timeoutMs ?? COMMIT_TIMEOUT_MS;
   }
 
   /** Everything before `nextOffset` of `partition` is durable. */
@@ -42,15 +53,20 @@ export class OffsetCommitter {
     if (this.#pending.size === 0) return;
     const batch = new Map(this.#pending);
     this.#pending.clear();
-    this.#inFlight = this.#send(batch).finally(() => {
-      this.#inFlight = undefined;
+    const inFlight = this.#send(batch).finally(() => {
+      if (this.#inFlight === inFlight) this.#inFlight = undefined;
     });
-    await this.#inFlight;
+    this.#inFlight = inFlight;
+    await inFlight;
   }
 
-  /** A new group generation: what was noted before belongs to the old assignment. */
+  /**
+   * A new group generation: what was noted before belongs to the old assignment, and a commit of
+   * the old one still in flight no longer holds back the new one's.
+   */
   reset(): void {
     this.#generation++;
+    this.#inFlight = undefined;
     clearTimeout(this.#timer);
     this.#timer = undefined;
     this.#pending.clear();
@@ -61,7 +77,7 @@ export class OffsetCommitter {
     const offsets = [...batch].map(([partition, offset]) => ({ partition, offset: offset.toString() }));
     const generation = this.#generation;
     try {
-      await this.#commit(offsets);
+      await this.#withinTimeout(this.#commit(offsets));
       if (generation !== this.#generation) return;
       for (const [partition, offset] of batch) this.#committed.set(partition, offset);
     } catch (error) {
@@ -73,6 +89,23 @@ export class OffsetCommitter {
       }
       this.#timer ??= setTimeout(() => void this.flush(), this.#intervalMs);
       this.#log.warn({ err: error, offsets }, 'committing offsets failed: will try again');
+    }
+  }
+
+  /** `commit`, or a failure once the commit timeout passes without an answer. */
+  async #withinTimeout(commit: Promise<void>): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () =>
+          reject(new SyncError('COMMIT_TIMEOUT', `no answer to an offset commit in ${this.#timeoutMs} ms`)),
+        this.#timeoutMs,
+      );
+    });
+    try {
+      await Promise.race([commit, timeout]);
+    } finally {
+      clearTimeout(timer);
     }
   }
 }

@@ -111,6 +111,10 @@ export const ERROR_CODES = {
     failureClass: 'transient',
     when: 'a rebalance began while the push was in flight: neither announced nor committed',
   },
+  COMMIT_TIMEOUT: {
+    failureClass: 'transient',
+    when: 'Kafka left an offset commit unanswered for 15 s (seen around a broker restart)',
+  },
   KAFKA_TOPIC_UNAVAILABLE: {
     failureClass: 'systemic',
     atStart: true,

@@ -60,7 +60,14 @@ export function systemicBackoffMs(baseMs: number, consecutiveFailures: number, c
 
 /** What each outcome means for the operator; README's failure table is generated from this. */
 const CONSEQUENCES: Record<
-  FailureClass | 'budgeted' | 'revoked' | 'configuration' | 'inputData' | 'inputMissing' | 'atStart',
+  | FailureClass
+  | 'budgeted'
+  | 'revoked'
+  | 'commit'
+  | 'configuration'
+  | 'inputData'
+  | 'inputMissing'
+  | 'atStart',
   string
 > = {
   permanent:
@@ -72,6 +79,8 @@ const CONSEQUENCES: Record<
   budgeted:
     'retried like transient, but after `PUSHER_MAX_ATTEMPTS` (recorder: `RECORDER_MAX_ATTEMPTS`) failed attempts dead-lettered as `UNEXPECTED` with the message and stack head',
   revoked: 'not announced, not committed, no pause: the partition’s next owner pushes it again',
+  commit:
+    'logged as a warning; the offsets are committed again 250 ms later, and a new group generation commits without waiting for it; no event is affected (a crash meanwhile only repeats work)',
   configuration:
     'at start: the process exits 78 naming the component, the cause and the variable to fix; later: every partition paused, `/readyz` 503 naming the cause, retried with a backoff doubling from `SYSTEMIC_BACKOFF_MS` to 60 s; never dead-lettered',
   inputData:
@@ -100,6 +109,7 @@ export function decisionTable(): DecisionRow[] {
 
 function consequenceOf(code: ErrorCode, entry: (typeof ERROR_CODES)[ErrorCode]): string {
   if (code === 'PARTITION_REVOKED') return CONSEQUENCES.revoked;
+  if (code === 'COMMIT_TIMEOUT') return CONSEQUENCES.commit;
   if ('budgeted' in entry) return CONSEQUENCES.budgeted;
   if ('configuration' in entry) return CONSEQUENCES.configuration;
   if ('inputData' in entry) return CONSEQUENCES.inputData;

@@ -61,3 +61,41 @@ describe('OffsetCommitter', () => {
     expect(commits).toEqual([[{ partition: 1, offset: '3' }]]);
   });
 });
+
+describe('OffsetCommitter with a commit that never answers', () => {
+  it('counts it as failed after its timeout and commits the offsets again', async () => {
+    const commits: Offsets[] = [];
+    let hang = true;
+    const offsets = new OffsetCommitter(
+      (o) => {
+        if (hang) return new Promise<void>(() => {});
+        commits.push(o);
+        return Promise.resolve();
+      },
+      { intervalMs: 60_000, log, timeoutMs: 20 },
+    );
+    offsets.note(4, '12');
+    await offsets.flush();
+    expect(commits).toEqual([]);
+    hang = false;
+    await offsets.flush();
+    expect(commits).toEqual([[{ partition: 4, offset: '12' }]]);
+  });
+
+  it('does not hold a new group generation back behind the old one’s unanswered commit', async () => {
+    const commits: Offsets[] = [];
+    let calls = 0;
+    const offsets = committer((o) => {
+      calls++;
+      if (calls === 1) return new Promise<void>(() => {});
+      commits.push(o);
+      return Promise.resolve();
+    });
+    offsets.note(0, '8');
+    void offsets.flush();
+    offsets.reset();
+    offsets.note(0, '9');
+    await offsets.flush();
+    expect(commits).toEqual([[{ partition: 0, offset: '9' }]]);
+  });
+});

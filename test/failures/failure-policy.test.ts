@@ -35,6 +35,8 @@ describe('failure policy', () => {
       CREDENTIALS_REFUSED: 'pause-consumer',
       KAFKA_PRODUCE_FAILED: 'pause-partition',
       PARTITION_REVOKED: 'abandon',
+      // Met by the offset committer, not by an event; were an event to meet it, it is transient.
+      COMMIT_TIMEOUT: 'pause-partition',
       KAFKA_TOPIC_UNAVAILABLE: 'pause-consumer',
       // Never met by a consumer (the ingest CLI exits 65/66); were one to be, the event is the problem.
       INGEST_INPUT_INVALID: 'dead-letter',
