@@ -76,10 +76,18 @@ export class OffsetCommitter {
   async #send(batch: Map<number, bigint>): Promise<void> {
     const offsets = [...batch].map(([partition, offset]) => ({ partition, offset: offset.toString() }));
     const generation = this.#generation;
+    const commit = this.#commit(offsets);
+    // A commit given up on (timed out, or of a generation since replaced) may still land after newer
+    // ones (kafkajs retries it) and move a partition back: once it lands, the newest goes again.
+    commit.then(
+      () => this.#reassert(batch),
+      () => {},
+    );
     try {
-      await this.#withinTimeout(this.#commit(offsets));
+      await this.#withinTimeout(commit);
       if (generation !== this.#generation) return;
       for (const [partition, offset] of batch) this.#committed.set(partition, offset);
+      this.#log.debug({ offsets }, 'committed offsets');
     } catch (error) {
       if (generation !== this.#generation) return;
       // Kept for the next flush unless something newer was noted meanwhile; a crash before then only
@@ -90,6 +98,20 @@ export class OffsetCommitter {
       this.#timer ??= setTimeout(() => void this.flush(), this.#intervalMs);
       this.#log.warn({ err: error, offsets }, 'committing offsets failed: will try again');
     }
+  }
+
+  /** Where a commit that just landed is older than one committed since, commits the newest again. */
+  #reassert(landed: Map<number, bigint>): void {
+    const again: { partition: number; offset: string }[] = [];
+    for (const [partition, offset] of landed) {
+      const newest = this.#committed.get(partition);
+      if (newest === undefined || newest <= offset) continue;
+      if ((this.#pending.get(partition) ?? -1n) < newest) this.#pending.set(partition, newest);
+      again.push({ partition, offset: newest.toString() });
+    }
+    if (again.length === 0) return;
+    this.#timer ??= setTimeout(() => void this.flush(), this.#intervalMs);
+    this.#log.info({ offsets: again }, 'an older offset commit landed late: committing the newest again');
   }
 
   /** `commit`, or a failure once the commit timeout passes without an answer. */
