@@ -100,59 +100,51 @@ describe('OffsetCommitter with a commit that never answers', () => {
   });
 });
 
+/** A commit function whose first commit answers (and lands) only when `land()` is called. */
+function firstCommitLate() {
+  const commits: Offsets[] = [];
+  let land: (() => void) | undefined;
+  const commit = (o: Offsets) => {
+    if (land !== undefined || commits.length > 0) {
+      commits.push(o);
+      return Promise.resolve();
+    }
+    return new Promise<void>((resolve) => {
+      land = () => {
+        commits.push(o);
+        resolve();
+      };
+    });
+  };
+  return { commits, commit, land: () => land?.() };
+}
+
 describe('OffsetCommitter with a commit that lands late', () => {
   it('commits the newest offset again when a commit it gave up on lands after a newer one', async () => {
-    const commits: Offsets[] = [];
-    let landLate: (() => void) | undefined;
-    const offsets = new OffsetCommitter(
-      (o) => {
-        if (landLate === undefined && commits.length === 0) {
-          // The first commit answers only after its timeout, as kafkajs's retries can.
-          return new Promise<void>((resolve) => {
-            landLate = () => {
-              commits.push(o);
-              resolve();
-            };
-          });
-        }
-        commits.push(o);
-        return Promise.resolve();
-      },
-      { intervalMs: 60_000, log, timeoutMs: 20 },
-    );
+    // The first commit answers only after its timeout, as kafkajs's retries can.
+    const late = firstCommitLate();
+    const offsets = new OffsetCommitter(late.commit, { intervalMs: 60_000, log, timeoutMs: 20 });
     offsets.note(5, '5');
     await offsets.flush(); // timed out
     offsets.note(5, '15');
     await offsets.flush();
-    landLate?.(); // the old commit lands: the group's offset for partition 5 is back at 5
+    late.land(); // the old commit lands: the group's offset for partition 5 is back at 5
     await new Promise((resolve) => setImmediate(resolve));
     await offsets.flush();
-    expect(commits.map((c) => c.find((o) => o.partition === 5)?.offset)).toEqual(['15', '5', '15']);
+    expect(late.commits.map((c) => c.find((o) => o.partition === 5)?.offset)).toEqual(['15', '5', '15']);
   });
 
   it('does the same for a commit of the previous generation that lands after the new one’s', async () => {
-    const commits: Offsets[] = [];
-    let landLate: (() => void) | undefined;
-    const offsets = committer((o) => {
-      if (landLate === undefined && commits.length === 0) {
-        return new Promise<void>((resolve) => {
-          landLate = () => {
-            commits.push(o);
-            resolve();
-          };
-        });
-      }
-      commits.push(o);
-      return Promise.resolve();
-    });
+    const late = firstCommitLate();
+    const offsets = committer(late.commit);
     offsets.note(0, '6');
     void offsets.flush();
     offsets.reset();
     offsets.note(0, '16');
     await offsets.flush();
-    landLate?.();
+    late.land();
     await new Promise((resolve) => setImmediate(resolve));
     await offsets.flush();
-    expect(commits.map((c) => c[0]?.offset)).toEqual(['16', '6', '16']);
+    expect(late.commits.map((c) => c[0]?.offset)).toEqual(['16', '6', '16']);
   });
 });
