@@ -6,8 +6,9 @@ export type CommitOffsets = (offsets: { partition: number; offset: string }[]) =
 
 /**
  * How long one commit may take before it counts as failed and is tried again. kafkajs can leave a
- * commit sent around a broker restart unanswered for good; waiting on it would stop every later
- * commit of the group, and the group's lag would stay where it was with all its work done.
+ * commit sent around a broker restart unanswered for minutes (it retries it, each try waiting out
+ * its request timeout); waiting on it would hold back every later commit of the group, and the
+ * group's lag would stay where it was with all its work done.
  */
 export const COMMIT_TIMEOUT_MS = 15_000;
 
@@ -15,7 +16,8 @@ export const COMMIT_TIMEOUT_MS = 15_000;
  * Commits the offsets that became durable, per partition, at most one commit request in flight and
  * at most one per `intervalMs`: offsets are committed apart from fetching (the consumer fetches ahead
  * of finished work), so a commit never waits for a batch and a batch never waits for a commit.
- * Only ever moves a partition's committed offset forward within one group generation.
+ * Only ever moves a partition's committed offset forward within one group generation; a commit it
+ * gave up on that lands after newer ones is followed by the newest again.
  */
 export class OffsetCommitter {
   readonly #commit: CommitOffsets;
@@ -27,7 +29,6 @@ export class OffsetCommitter {
   #timer: NodeJS.Timeout | undefined;
   #inFlight: Promise<void> | undefined;
   #generation = 0;
-
   readonly #timeoutMs: number;
 
   constructor(commit: CommitOffsets, options: { intervalMs: number; log: Logger; timeoutMs?: number }) {
