@@ -1,5 +1,6 @@
 import { SyncError } from '../failures/errors.ts';
 import type { Logger } from '../ops/logger.ts';
+import { withinTime } from '../platform/time-limit.ts';
 
 /** Commits `{partition, offset}` pairs of one topic (kafkajs `consumer.commitOffsets`). */
 export type CommitOffsets = (offsets: { partition: number; offset: string }[]) => Promise<void>;
@@ -43,7 +44,7 @@ export class OffsetCommitter {
     const next = BigInt(nextOffset);
     if (next <= (this.#pending.get(partition) ?? this.#committed.get(partition) ?? -1n)) return;
     this.#pending.set(partition, next);
-    this.#timer ??= setTimeout(() => void this.flush(), this.#intervalMs);
+    this.#flushSoon();
   }
 
   /** Commits what is pending now (after any commit in flight); a failure is logged and kept pending. */
@@ -85,7 +86,11 @@ export class OffsetCommitter {
       () => {},
     );
     try {
-      await this.#withinTimeout(commit);
+      await withinTime(
+        commit,
+        this.#timeoutMs,
+        () => new SyncError('COMMIT_TIMEOUT', `no answer to an offset commit in ${this.#timeoutMs} ms`),
+      );
       if (generation !== this.#generation) return;
       for (const [partition, offset] of batch) this.#committed.set(partition, offset);
       this.#log.debug({ offsets }, 'committed offsets');
@@ -96,7 +101,7 @@ export class OffsetCommitter {
       for (const [partition, offset] of batch) {
         if (offset > (this.#pending.get(partition) ?? -1n)) this.#pending.set(partition, offset);
       }
-      this.#timer ??= setTimeout(() => void this.flush(), this.#intervalMs);
+      this.#flushSoon();
       this.#log.warn({ err: error, offsets }, 'committing offsets failed: will try again');
     }
   }
@@ -111,24 +116,12 @@ export class OffsetCommitter {
       again.push({ partition, offset: newest.toString() });
     }
     if (again.length === 0) return;
-    this.#timer ??= setTimeout(() => void this.flush(), this.#intervalMs);
+    this.#flushSoon();
     this.#log.info({ offsets: again }, 'an older offset commit landed late: committing the newest again');
   }
 
-  /** `commit`, or a failure once the commit timeout passes without an answer. */
-  async #withinTimeout(commit: Promise<void>): Promise<void> {
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(
-        () =>
-          reject(new SyncError('COMMIT_TIMEOUT', `no answer to an offset commit in ${this.#timeoutMs} ms`)),
-        this.#timeoutMs,
-      );
-    });
-    try {
-      await Promise.race([commit, timeout]);
-    } finally {
-      clearTimeout(timer);
-    }
+  /** A flush within the interval, unless one is already due. */
+  #flushSoon(): void {
+    this.#timer ??= setTimeout(() => void this.flush(), this.#intervalMs);
   }
 }

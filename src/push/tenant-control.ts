@@ -109,14 +109,15 @@ export class TenantControl {
     const pending = this.#scheduler?.pending() ?? new Map<string, number>();
     const parked = this.#scheduler?.parked?.() ?? new Map<string, ParkedRecords>();
     for (const group of this.#scheduler?.groups() ?? []) {
-      const inKafka = parked.get(group.group)?.count ?? 0;
+      const itsParked = parked.get(group.group);
+      const inKafka = itsParked?.count ?? 0;
       rows.set(group.group, {
         tenant: group.group,
         pause: this.#paused.get(group.group),
         inFlight: group.running,
         waiting: Math.max(group.waiting, (pending.get(group.group) ?? 0) - group.running) + inKafka,
         parked: inKafka,
-        oldestWaitMs: Math.max(group.oldestWaitMs, parkedWaitMs(parked.get(group.group))),
+        oldestWaitMs: Math.max(group.oldestWaitMs, parkedWaitMs(itsParked)),
         reason: group.reason ?? (inKafka > 0 ? (group.held ? 'held' : 'parked') : undefined),
       });
     }

@@ -1,6 +1,7 @@
 import type { Admin } from 'kafkajs';
 import type { Config } from '../../config/config.ts';
 import type { Logger } from '../../ops/logger.ts';
+import { withinTime } from '../time-limit.ts';
 import { createKafka } from './kafka-client.ts';
 
 /** What one readiness check reports, like the database and registry probes. */
@@ -68,20 +69,18 @@ export class KafkaProbe {
     this.#inFlight ??= this.#countBrokers().finally(() => {
       this.#inFlight = undefined;
     });
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`no answer within ${this.#timeoutMs} ms`)), this.#timeoutMs);
-    });
     try {
-      const brokers = await Promise.race([this.#inFlight, timeout]);
+      const brokers = await withinTime(
+        this.#inFlight,
+        this.#timeoutMs,
+        () => new Error(`no answer within ${this.#timeoutMs} ms`),
+      );
       if (brokers === 0) return this.#down('the cluster lists no brokers');
       this.#answeredBefore = true;
       this.#silentSince = undefined;
       return { ok: true };
     } catch (error) {
       return this.#unanswered(error as Error);
-    } finally {
-      clearTimeout(timer);
     }
   }
 
