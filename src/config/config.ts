@@ -96,7 +96,8 @@ export interface FinanceConfig {
   identity: { mode: Env['FINANCE_IDENTITY']; tenantId: string; roles: string[] };
   /** One deadline per push, every retry included. */
   pushDeadlineMs: number;
-  connections: number;
+  /** Keep-alive connections to finance (FINANCE_CONNECTIONS); undefined: one per call in flight. */
+  connections: number | undefined;
   /** Upper bound of the adaptive limit on finance calls in flight (PUSHER_MAX_IN_FLIGHT). */
   maxInFlight: number;
   timeouts: { connectMs: number; headersMs: number; bodyMs: number };

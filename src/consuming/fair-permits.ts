@@ -59,7 +59,9 @@ export interface FairPermitsOptions {
  * waits for one of its own to finish.
  */
 export class FairPermits implements Permits {
+  /** Slots free now: the capacity less those granted (below 0 after a shrink, until enough are released). */
   #available: number;
+  #capacity: number;
   readonly #weightOf: (group: string) => number;
   readonly #capOf: (group: string) => number;
   readonly #rateOf: (group: string) => number;
@@ -78,10 +80,22 @@ export class FairPermits implements Permits {
       });
     }
     this.#available = permits;
+    this.#capacity = permits;
     this.#weightOf = options.weightOf ?? (() => 1);
     this.#capOf = options.capOf ?? (() => Number.POSITIVE_INFINITY);
     this.#rateOf = options.rateOf ?? (() => Number.POSITIVE_INFINITY);
     this.#now = options.now ?? Date.now;
+  }
+
+  /**
+   * Sets how many slots there are. More: waiting groups get them in turn at once. Fewer: tasks running
+   * finish, and no slot is granted until fewer than the new number run.
+   */
+  resize(permits: number): void {
+    const next = Math.max(1, Math.floor(permits));
+    this.#available += next - this.#capacity;
+    this.#capacity = next;
+    this.#grant();
   }
 
   /** Holds a group's waiting and later tasks until `release(group)`; those running finish. */

@@ -1,11 +1,10 @@
 import type { Metrics } from '../ops/metrics.ts';
 import type { CloudInvoiceRepository } from '../platform/database/cloud-invoice.repository.ts';
 import { PayloadShaLoader } from '../platform/database/payload-sha-loader.ts';
-import type { FinanceClient } from '../platform/finance/finance-client.ts';
 import type { DurableSender } from '../platform/kafka/kafka-client.ts';
 import type { Messaging } from '../platform/messaging.ts';
 import type { SchemaIds } from '../platform/registry/contracts.ts';
-import { InvoicePusher } from './invoice-pusher.ts';
+import { type FinanceImporter, InvoicePusher } from './invoice-pusher.ts';
 import type { PushObserver } from './push-observer.ts';
 
 /** What a pusher is built from: topics to read and announce on, the skip check's table, metrics. */
@@ -20,7 +19,7 @@ export interface PushPlatform extends Messaging {
 }
 
 /** The pusher the consumer and replay share: one path from an event to finance and its announcement. */
-export function createPusher(platform: PushPlatform, finance: FinanceClient): InvoicePusher {
+export function createPusher(platform: PushPlatform, finance: FinanceImporter): InvoicePusher {
   return new InvoicePusher({
     codec: platform.codec,
     contracts: platform.contracts,

@@ -5,6 +5,8 @@ import { FairPermits } from '../consuming/fair-permits.ts';
 import { KeyLanes, Semaphore } from '../consuming/key-lanes.ts';
 import type { FinanceClient } from '../platform/finance/finance-client.ts';
 import { createPusher } from '../push/create-pusher.ts';
+import { inTenantTurns } from '../push/finance-turns.ts';
+import type { FinanceImporter } from '../push/invoice-pusher.ts';
 import { linesIngestedHandler } from '../push/lines-ingested-consumer.ts';
 import { observers, observingDeadLetters } from '../push/push-observer.ts';
 import { TenantControl, type TenantScheduler } from '../push/tenant-control.ts';
@@ -23,7 +25,7 @@ export function consumerRuntimes(
   finance: FinanceClient | undefined,
 ): { runtimes: ConsumerRuntime[]; tenants: TenantControl } {
   const runtimes: ConsumerRuntime[] = [];
-  const lanes = roles.pusher && finance ? pusherLanes(infra.config) : undefined;
+  const lanes = roles.pusher && finance ? pusherLanes(infra.config, finance) : undefined;
   const tenants = new TenantControl({
     pauses: new TenantPauses(infra.database.orm),
     ...(lanes?.scheduler ? { scheduler: lanes.scheduler } : {}),
@@ -31,7 +33,7 @@ export function consumerRuntimes(
     checkMs: infra.config.pusher.fair?.pauseCheckMs ?? DEFAULT_PAUSE_CHECK_MS,
   });
   if (roles.pusher && finance && lanes) {
-    const pusher = pusherRuntime(infra, finance, lanes, tenants);
+    const pusher = pusherRuntime(infra, lanes, tenants);
     if (lanes.scheduler) lanes.scheduler.parked = () => pusher.parkedByGroup();
     runtimes.push(pusher);
   }
@@ -67,8 +69,7 @@ function runtimeBase(infra: Infrastructure) {
 
 function pusherRuntime(
   infra: Infrastructure,
-  finance: FinanceClient,
-  { lanes, scheduler }: { lanes: KeyLanes; scheduler?: TenantScheduler },
+  { lanes, finance, scheduler }: { lanes: KeyLanes; finance: FinanceImporter; scheduler?: TenantScheduler },
   tenants: TenantControl,
 ): ConsumerRuntime {
   const { config } = infra;
@@ -114,21 +115,27 @@ function pusherRuntime(
 
 /**
  * Finance calls are bounded by the finance client's adaptive limit (at most PUSHER_MAX_IN_FLIGHT).
- * In offset order, twice as many events in progress let decoding and announcing overlap those calls
- * instead of holding their slots. Fair, there are as many slots as finance may take calls, so whose
- * turn it is is decided here and not in the finance client's first-come queue (BENCHMARKS.md: the
- * other tenant's latency halves, the flood drains no slower); the slots go to the keys' tenants in
- * turn, each within its own cap and rate (TENANT_MAX_IN_FLIGHT, TENANT_MAX_RATE), none to a paused one.
+ * Twice as many events in progress let decoding, the skip check and announcing overlap those calls
+ * instead of holding their slots. Fair, the events' slots go to the keys' tenants in turn, each within
+ * its own cap and rate (TENANT_MAX_IN_FLIGHT, TENANT_MAX_RATE), none to a paused one; and so do the
+ * finance calls themselves (`inTenantTurns`, as many turns as the adaptive limit allows now), so no
+ * tenant's call waits behind another's in the finance client's first-come queue (BENCHMARKS.md).
  */
-function pusherLanes(config: Config): { lanes: KeyLanes; scheduler?: TenantScheduler } {
-  const permits = config.pusher.maxInFlight * (config.pusher.fair ? 1 : 2);
+function pusherLanes(
+  config: Config,
+  finance: FinanceClient,
+): { lanes: KeyLanes; finance: FinanceImporter; scheduler?: TenantScheduler } {
+  const permits = config.pusher.maxInFlight * 2;
   const { fair } = config.pusher;
-  if (!fair) return { lanes: new KeyLanes(new Semaphore(permits)) };
+  if (!fair) return { lanes: new KeyLanes(new Semaphore(permits)), finance };
+  const weightOf = (tenant: string) => tenantValue(fair.weights, tenant, 1);
   const fairPermits = new FairPermits(permits, {
-    weightOf: (tenant) => tenantValue(fair.weights, tenant, 1),
+    weightOf,
     capOf: (tenant) => tenantValue(fair.maxInFlight, tenant, Number.POSITIVE_INFINITY),
     rateOf: (tenant) => tenantValue(fair.maxRate, tenant, Number.POSITIVE_INFINITY),
   });
+  const financeTurns = new FairPermits(finance.concurrencyLimit, { weightOf });
+  finance.followLimit((limit) => financeTurns.resize(limit));
   const lanes = new KeyLanes(fairPermits, tenantOfKey);
   const scheduler: TenantScheduler = {
     hold: (tenant) => fairPermits.hold(tenant),
@@ -137,7 +144,7 @@ function pusherLanes(config: Config): { lanes: KeyLanes; scheduler?: TenantSched
     groups: () => fairPermits.groups(),
     pending: () => lanes.pendingByGroup(),
   };
-  return { lanes, scheduler };
+  return { lanes, finance: inTenantTurns(finance, financeTurns), scheduler };
 }
 
 function recorderRuntime(infra: Infrastructure): ConsumerRuntime {

@@ -181,6 +181,37 @@ describe('FairPermits', () => {
     expect(granted).toHaveLength(5);
   });
 
+  it('grows and shrinks with resize: more slots go to the waiting groups in turn; fewer stop grants until that few run', async () => {
+    const permits = new FairPermits(1);
+    const granted: string[] = [];
+    const releases: (() => void)[] = [];
+    const ask = (group: string) =>
+      permits.acquire(group).then((release) => {
+        granted.push(group);
+        releases.push(release);
+      });
+    const asks = [ask('flood'), ask('flood'), ask('flood'), ask('flood'), ask('quiet')];
+    await settle();
+    expect(granted).toEqual(['flood']);
+    permits.resize(3);
+    await settle();
+    expect(granted).toEqual(['flood', 'quiet', 'flood']);
+    permits.resize(1);
+    releases.shift()?.();
+    releases.shift()?.();
+    await settle();
+    expect(granted).toHaveLength(3); // 1 still runs: at the new size, nothing more yet
+    releases.shift()?.();
+    await settle();
+    expect(granted).toEqual(['flood', 'quiet', 'flood', 'flood']);
+    while (releases.length > 0) {
+      releases.shift()?.();
+      await settle();
+    }
+    await Promise.all(asks);
+    expect(granted).toHaveLength(5);
+  });
+
   it('refuses a limit without permits', () => {
     expect(() => new FairPermits(0)).toThrow(
       expect.objectContaining({ code: 'INTERNAL_INVARIANT', message: 'permits must be >= 1, got 0' }),

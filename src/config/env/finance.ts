@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { IDENTIFIER_RULES } from '../../invoice/invoice-identity.ts';
 import { defineVars } from './define-vars.ts';
-import { csv, int, name, SINGLE_WORD, text, url } from './value-schemas.ts';
+import { csv, int, name, optionalInt, SINGLE_WORD, text, url } from './value-schemas.ts';
 
 export const FINANCE_VARS = defineVars('Finance', {
   SKYAI_FINANCE_URL: { default: 'http://localhost:4010', doc: 'Finance service base URL.', schema: url },
@@ -45,9 +45,9 @@ export const FINANCE_VARS = defineVars('Finance', {
     schema: csv.pipe(z.array(z.string()).min(1, 'expected at least one role')),
   },
   FINANCE_CONNECTIONS: {
-    default: '16',
-    doc: 'Maximum keep-alive connections to finance.',
-    schema: int(1, 1024),
+    default: '',
+    doc: 'Maximum keep-alive connections to finance; empty: as many as PUSHER_MAX_IN_FLIGHT. Fewer also caps the calls in flight.',
+    schema: optionalInt(1, 1024),
   },
   FINANCE_CONNECT_TIMEOUT_MS: {
     default: '5000',

@@ -4,6 +4,10 @@ import { z } from 'zod';
 
 export const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
 
+/** A whole number, or empty for "not set" (undefined): a default that follows another variable. */
+export const optionalInt = (min: number, max: number) =>
+  z.union([z.literal('').transform(() => undefined), int(min, max)]);
+
 export const bool = z
   .enum(['true', 'false', '1', '0', 'yes', 'no'], { error: 'expected true or false' })
   .transform((v) => v === 'true' || v === '1' || v === 'yes');

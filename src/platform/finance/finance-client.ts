@@ -55,26 +55,43 @@ export class FinanceClient {
   /** The pool with undici's retry on top, for one call: a refused call's wait for its retry holds no slot. */
   readonly #dispatcherFor: (permit: Permit) => Dispatcher;
   readonly #limit: AdaptiveLimit;
+  readonly #limitListeners: ((limit: number) => void)[] = [];
   #probe: Promise<ProbeVerdict> | undefined;
 
   constructor(config: FinanceConfig, tokens: FinanceTokenSource, hooks: FinanceClientHooks = {}) {
     this.#config = config;
     this.#tokens = tokens;
+    // undici's pool sends no more calls at once than it has connections (no pipelining of POSTs) and
+    // queues the rest first come, first served: more in flight than connections would only wait there,
+    // in no tenant's turn, with the wait counted as finance's latency.
+    const connections = config.connections ?? config.maxInFlight;
     this.#agent = new Agent({
-      connections: config.connections,
+      connections,
       // Our CA (FINANCE_CA_FILE) when finance's certificate is signed by a private one.
       connect: { timeout: config.timeouts.connectMs, ...(config.ca === undefined ? {} : { ca: config.ca }) },
       headersTimeout: config.timeouts.headersMs,
       bodyTimeout: config.timeouts.bodyMs,
       keepAliveTimeout: 30_000, // 30 s idle before a pooled socket closes
     });
-    this.#limit = new AdaptiveLimit({ max: config.maxInFlight, onChange: (limit) => hooks.onLimit?.(limit) });
+    this.#limit = new AdaptiveLimit({
+      max: Math.min(config.maxInFlight, connections),
+      onChange: (limit) => {
+        hooks.onLimit?.(limit);
+        for (const listener of this.#limitListeners) listener(limit);
+      },
+    });
     this.#dispatcherFor = (permit) => this.#agent.compose(retryInterceptor(config, hooks, permit));
   }
 
   /** Calls allowed in flight right now. */
   get concurrencyLimit(): number {
     return this.#limit.limit;
+  }
+
+  /** Calls `listener` with the limit now and whenever it changes. */
+  followLimit(listener: (limit: number) => void): void {
+    this.#limitListeners.push(listener);
+    listener(this.#limit.limit);
   }
 
   /** POSTs the import; on 401/403 retries once with a freshly minted token, then judges. */

@@ -45,6 +45,42 @@ describe('finance client against the reference finance server', () => {
     retries.length = 0;
   });
 
+  /** A client of its own with these settings; `calls` imports at once; finance's most in flight and the limits heard. */
+  async function callsAtOnce(env: Record<string, string>, calls: number) {
+    const config = loadConfig({ SKYAI_FINANCE_URL: finance.url, FINANCE_JWT_SECRET: SECRET, ...env }).finance;
+    const own = new FinanceClient(config, new FinanceTokenSource(config, config.secret as Uint8Array));
+    const limits: number[] = [];
+    own.followLimit((limit) => limits.push(limit));
+    finance.setFaults({ latencyMs: 20 });
+    try {
+      await Promise.all(
+        Array.from({ length: calls }, (_, n) =>
+          own.importInvoice({
+            ...push(),
+            idempotencyKey: `platform-admin:digitalocean:x${n}:${normalized.sha256}`,
+          }),
+        ),
+      );
+    } finally {
+      await own.close();
+    }
+    return { maxInFlight: finance.stats().maxInFlight, limits, connections: config.connections };
+  }
+
+  it('keeps its calls within FINANCE_CONNECTIONS: its limit never passes them, and followers hear it', async () => {
+    const seen = await callsAtOnce({ PUSHER_MAX_IN_FLIGHT: '16', FINANCE_CONNECTIONS: '3' }, 40);
+    expect(seen.limits[0]).toBe(3);
+    expect(Math.max(...seen.limits)).toBe(3);
+    expect(seen.maxInFlight).toBe(3);
+  });
+
+  it('opens as many connections as PUSHER_MAX_IN_FLIGHT when FINANCE_CONNECTIONS is empty, and its limit grows to it', async () => {
+    const seen = await callsAtOnce({ PUSHER_MAX_IN_FLIGHT: '20' }, 200);
+    expect(seen.connections).toBeUndefined();
+    expect(seen.limits).toContain(20);
+    expect(seen.maxInFlight).toBe(20);
+  });
+
   it('answers created, then updated with the same finance id for a changed invoice', async () => {
     const changed = normalizeInvoice(april2026Event({ issued_at: null }));
     const created = await client.importInvoice(push());
