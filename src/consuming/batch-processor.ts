@@ -51,7 +51,6 @@ export class BatchProcessor {
   readonly #options: BatchProcessorOptions;
   readonly #closing = new AbortController();
   #generation: Generation;
-
   readonly #passChecks: NodeJS.Timeout | undefined;
 
   constructor(options: BatchProcessorOptions) {
@@ -88,7 +87,6 @@ export class BatchProcessor {
         if (run.halted || this.#stopped(generation) || run.epoch !== epoch) return;
         if (step === 'new') this.#take(generation, run, batch.topic, batch.partition, message);
         else this.#schedule(generation, run, batch.topic, batch.partition, message);
-        if (step === 'load' && run.parking?.passDone) return this.#endPass(run, batch.partition, true);
       }
     } finally {
       clearInterval(heartbeat);
@@ -96,6 +94,7 @@ export class BatchProcessor {
     // Every record taken: fetch on from after the batch; commits follow what is durable (onDurable).
     payload.resolveOffset(batch.lastOffset());
     if (!run.parking?.passing) run.nextFetch = (BigInt(batch.lastOffset()) + 1n).toString();
+    else if (run.parking.passDone) this.#endPass(run, batch.partition, true);
   };
 
   /** A new group generation (kafkajs joined the group): whatever the last one still runs is revoked. */
@@ -190,7 +189,9 @@ export class BatchProcessor {
     }
     if (offset < run.passFrom) return 'skip';
     const group = this.#options.parking?.groupOf(laneOf(message)) ?? '';
-    const loaded = parking.load(group, offset);
+    // Quotas used: what else of the pass's groups this fetched batch holds is loaded while the window has room.
+    const room = !this.#options.window.threeQuartersFull;
+    const loaded = parking.load(group, offset, parking.passDone && room);
     for (const gone of parking.takeVanished()) {
       this.#options.log.warn(
         { topic, partition, offset: gone.toString() },
@@ -199,7 +200,7 @@ export class BatchProcessor {
       this.#finished(run, topic, partition, gone.toString());
     }
     if (loaded) return 'load';
-    if (!parking.passDone) return 'skip';
+    if (!parking.passDone || room) return 'skip';
     this.#endPass(run, partition, true);
     return 'seeked';
   }
@@ -230,7 +231,7 @@ export class BatchProcessor {
     const { parking: options, window } = this.#options;
     const parking = run.parking;
     if (!options || !parking || parking.passing || parking.parked === 0) return;
-    if (run.halted || this.#stopped(generation) || window.open * 4 >= window.highWater * 3) return;
+    if (run.halted || this.#stopped(generation) || window.threeQuartersFull) return;
     // Reading on to the end of the log first (parking is cheap): a record of another tenant behind the
     // flood is found sooner. Unless the window runs dry meanwhile: then the parked records are the work.
     if (BigInt(run.nextFetch) < run.highWatermark && window.open * 4 >= window.highWater) return;

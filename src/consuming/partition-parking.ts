@@ -93,6 +93,8 @@ export class PartitionParking {
   readonly #open = new Map<string, number>();
   /** While a pass runs: how many more parked records it may load, by group. */
   #quotas: Map<string, number> | undefined;
+  /** The groups the pass under way was begun for, their quotas used or not. */
+  #passGroups = new Set<string>();
   #vanished: bigint[] = [];
 
   /** True while the group has parked records here: its next record is parked too. */
@@ -164,17 +166,23 @@ export class PartitionParking {
       });
     }
     this.#quotas = new Map(quotas);
+    this.#passGroups = new Set(quotas.keys());
     return from;
   }
 
   /**
    * During a pass, a record read again: true when it is the next parked record of a group with quota
    * left, which is then loaded (no longer parked); false when it was taken before, or stays parked.
+   * `beyondQuota`: a group of this pass whose quota is used loads it too when it is its very next parked
+   * record (the rest of a fetch already decoded, while the window has room, so the next pass need not
+   * fetch and decode it again); one passed over meanwhile stays first in line, and so do those after it.
    */
-  load(group: string, offset: bigint): boolean {
+  load(group: string, offset: bigint, beyondQuota = false): boolean {
     const quota = this.#quotas?.get(group);
     const queue = this.#parked.get(group);
-    if (!quota || !queue) return false;
+    if (!queue) return false;
+    const beyond = beyondQuota && this.passing && this.#passGroups.has(group) && queue.first === offset;
+    if (!quota && !beyond) return false;
     // Parked offsets the read went past are no longer in the log (deleted by retention meanwhile).
     while (queue.first !== undefined && queue.first < offset) {
       this.#vanished.push(queue.first);
@@ -189,7 +197,7 @@ export class PartitionParking {
     }
     queue.shift();
     if (queue.size === 0) this.#parked.delete(group);
-    if (quota > 1 && this.#parked.has(group)) this.#quotas?.set(group, quota - 1);
+    if (quota && quota > 1 && this.#parked.has(group)) this.#quotas?.set(group, quota - 1);
     else this.#quotas?.delete(group);
     return true;
   }

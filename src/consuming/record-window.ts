@@ -43,6 +43,11 @@ export class RecordWindow {
     return this.#open * 2 >= this.#highWater || this.#bytes * 2 >= this.#maxBytes;
   }
 
+  /** At or above three quarters of its high-water mark, in records or bytes: no more reading parked records again. */
+  get threeQuartersFull(): boolean {
+    return this.#open * 4 >= this.#highWater * 3 || this.#bytes * 4 >= this.#maxBytes * 3;
+  }
+
   /** At or above the high-water mark (records or bytes): the next fetch waits. */
   get full(): boolean {
     return this.#open >= this.#highWater || (this.#open > 0 && this.#bytes >= this.#maxBytes);

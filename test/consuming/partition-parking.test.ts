@@ -54,6 +54,29 @@ describe('PartitionParking', () => {
     expect(parking.beginPass(new Map([['acme', 4]]))).toBe(7n);
   });
 
+  it('loads beyond a used quota only for the pass’s own groups, only when asked, and only in order', () => {
+    const parking = new PartitionParking();
+    for (const offset of [1n, 2n, 3n, 5n]) parking.park('acme', offset);
+    parking.park('paused', 4n);
+    parking.beginPass(new Map([['acme', 1]]));
+    expect(parking.load('acme', 1n)).toBe(true);
+    expect(parking.passDone).toBe(true);
+    expect(parking.load('acme', 2n)).toBe(false); // quota used, not asked
+    expect(parking.load('acme', 2n, true)).toBe(true);
+    expect(parking.load('acme', 5n, true)).toBe(false); // 3 comes first, and stays parked
+    expect(parking.takeVanished()).toEqual([]);
+    expect(parking.load('paused', 4n, true)).toBe(false); // not a group of this pass
+    expect(parking.load('acme', 3n, true)).toBe(true);
+    parking.endPass();
+    expect(parking.load('acme', 5n, true)).toBe(false); // no pass under way
+    expect(parking.parkedByGroup()).toEqual(
+      new Map([
+        ['acme', expect.objectContaining({ count: 1 })],
+        ['paused', expect.objectContaining({ count: 1 })],
+      ]),
+    );
+  });
+
   it('reports parked offsets the read went past as gone from the log', () => {
     const parking = new PartitionParking();
     for (const offset of [3n, 4n, 8n]) parking.park('acme', offset);
@@ -69,7 +92,8 @@ describe('PartitionParking', () => {
       fc.property(
         fc.array(fc.constantFrom('a', 'b', 'c'), { minLength: 1, maxLength: 200 }),
         fc.integer({ min: 1, max: 20 }),
-        (groups, budget) => {
+        fc.array(fc.boolean(), { maxLength: 30 }),
+        (groups, budget, room) => {
           const parking = new PartitionParking();
           for (const [offset, group] of groups.entries()) parking.park(group, BigInt(offset));
           const loaded: [string, number][] = [];
@@ -77,9 +101,18 @@ describe('PartitionParking', () => {
             if (passes > groups.length) throw new Error('no progress');
             const quotas = parking.passQuotas(budget, notHeld) as Map<string, number>;
             const from = Number(parking.beginPass(quotas));
-            for (let offset = from; offset < groups.length && !parking.passDone; offset++) {
+            // As the processor: quotas first, then what else of the pass's groups the fetched batch holds.
+            let offset = from;
+            for (; offset < groups.length && !parking.passDone; offset++) {
               const group = groups[offset] as string;
               if (parking.load(group, BigInt(offset))) loaded.push([group, offset]);
+            }
+            // The window's room comes and goes as records finish (`room`, one flag per record read).
+            for (const hasRoom of room) {
+              if (offset >= groups.length) break;
+              const group = groups[offset] as string;
+              if (parking.load(group, BigInt(offset), hasRoom)) loaded.push([group, offset]);
+              offset++;
             }
             parking.endPass();
           }
