@@ -91,10 +91,8 @@ export class PartitionParking {
   readonly #parked = new Map<string, OffsetQueue>();
   /** Records of this partition taken or loaded and not finished, by group. */
   readonly #open = new Map<string, number>();
-  /** While a pass runs: how many more parked records it may load, by group. */
+  /** While a pass runs: how many more parked records each of its groups may load (0: quota used). */
   #quotas: Map<string, number> | undefined;
-  /** The groups the pass under way was begun for, their quotas used or not. */
-  #passGroups = new Set<string>();
   #vanished: bigint[] = [];
 
   /** True while the group has parked records here: its next record is parked too. */
@@ -166,7 +164,6 @@ export class PartitionParking {
       });
     }
     this.#quotas = new Map(quotas);
-    this.#passGroups = new Set(quotas.keys());
     return from;
   }
 
@@ -180,9 +177,8 @@ export class PartitionParking {
   load(group: string, offset: bigint, beyondQuota = false): boolean {
     const quota = this.#quotas?.get(group);
     const queue = this.#parked.get(group);
-    if (!queue) return false;
-    const beyond = beyondQuota && this.passing && this.#passGroups.has(group) && queue.first === offset;
-    if (!quota && !beyond) return false;
+    if (!queue || quota === undefined) return false;
+    if (quota === 0 && !(beyondQuota && queue.first === offset)) return false;
     // Parked offsets the read went past are no longer in the log (deleted by retention meanwhile).
     while (queue.first !== undefined && queue.first < offset) {
       this.#vanished.push(queue.first);
@@ -196,9 +192,12 @@ export class PartitionParking {
       return false;
     }
     queue.shift();
-    if (queue.size === 0) this.#parked.delete(group);
-    if (quota && quota > 1 && this.#parked.has(group)) this.#quotas?.set(group, quota - 1);
-    else this.#quotas?.delete(group);
+    if (queue.size > 0) {
+      if (quota > 0) this.#quotas?.set(group, quota - 1);
+    } else {
+      this.#parked.delete(group);
+      this.#quotas?.delete(group);
+    }
     return true;
   }
 
@@ -211,7 +210,9 @@ export class PartitionParking {
 
   /** True once every group of the pass has loaded its quota or all its parked records. */
   get passDone(): boolean {
-    return this.#quotas?.size === 0;
+    if (!this.#quotas) return false;
+    for (const quota of this.#quotas.values()) if (quota > 0) return false;
+    return true;
   }
 
   endPass(): void {
