@@ -114,10 +114,10 @@ export class ConsumerRuntime {
     });
     this.#consumer.on(GROUP_JOIN, (event) => {
       this.#processor.newGeneration();
-      this.#committer.reset();
+      this.#assigned = [...(event.payload.memberAssignment[topic] ?? [])].sort((a, b) => a - b);
+      this.#committer.reset(this.#assigned);
       this.#joined = true;
       this.#joins++;
-      this.#assigned = [...(event.payload.memberAssignment[topic] ?? [])].sort((a, b) => a - b);
       this.#log.info({ partitions: this.#assigned }, 'joined consumer group');
     });
     this.#consumer.on(CRASH, (event) => {

@@ -27,6 +27,8 @@ export class OffsetCommitter {
   /** Next offset to commit (the first record not durable yet), by partition. */
   readonly #pending = new Map<number, bigint>();
   readonly #committed = new Map<number, bigint>();
+  /** The newest offset committed of each partition this member still owns, across generations. */
+  readonly #landed = new Map<number, bigint>();
   #timer: NodeJS.Timeout | undefined;
   #inFlight: Promise<void> | undefined;
   #generation = 0;
@@ -63,10 +65,12 @@ export class OffsetCommitter {
   }
 
   /**
-   * A new group generation: what was noted before belongs to the old assignment, and a commit of
-   * the old one still in flight no longer holds back the new one's.
+   * A new group generation, `assigned` these partitions: what was noted before belongs to the old
+   * assignment, and a commit of the old one still in flight no longer holds back the new one's.
    */
-  reset(): void {
+  reset(assigned: readonly number[] = []): void {
+    for (const partition of this.#landed.keys())
+      if (!assigned.includes(partition)) this.#landed.delete(partition);
     this.#generation++;
     this.#inFlight = undefined;
     clearTimeout(this.#timer);
@@ -91,6 +95,9 @@ export class OffsetCommitter {
         this.#timeoutMs,
         () => new SyncError('COMMIT_TIMEOUT', `no answer to an offset commit in ${this.#timeoutMs} ms`),
       );
+      for (const [partition, offset] of batch) {
+        if (offset > (this.#landed.get(partition) ?? -1n)) this.#landed.set(partition, offset);
+      }
       if (generation !== this.#generation) return;
       for (const [partition, offset] of batch) this.#committed.set(partition, offset);
       this.#log.debug({ offsets }, 'committed offsets');
@@ -110,7 +117,8 @@ export class OffsetCommitter {
   #reassert(landed: Map<number, bigint>): void {
     const again: { partition: number; offset: string }[] = [];
     for (const [partition, offset] of landed) {
-      const newest = this.#committed.get(partition);
+      // This generation's newest, or an earlier one's for a partition still ours that has had nothing new.
+      const newest = this.#committed.get(partition) ?? this.#landed.get(partition);
       if (newest === undefined || newest <= offset) continue;
       if ((this.#pending.get(partition) ?? -1n) < newest) this.#pending.set(partition, newest);
       again.push({ partition, offset: newest.toString() });

@@ -147,4 +147,33 @@ describe('OffsetCommitter with a commit that lands late', () => {
     await offsets.flush();
     expect(late.commits.map((c) => c[0]?.offset)).toEqual(['16', '6', '16']);
   });
+
+  it('commits the newest again for a partition still its own with nothing new in the next generation', async () => {
+    // Given up on, then the same partition committed further; a rebalance keeps it here; then the old commit lands.
+    const late = firstCommitLate();
+    const offsets = new OffsetCommitter(late.commit, { intervalMs: 60_000, log, timeoutMs: 20 });
+    offsets.note(3, '6');
+    await offsets.flush(); // timed out
+    offsets.note(3, '19');
+    await offsets.flush();
+    offsets.reset([1, 3, 5]);
+    late.land();
+    await new Promise((resolve) => setImmediate(resolve));
+    await offsets.flush();
+    expect(late.commits.map((c) => c.find((o) => o.partition === 3)?.offset)).toEqual(['19', '6', '19']);
+  });
+
+  it('leaves a partition it no longer owns to its new owner when an old commit of it lands', async () => {
+    const late = firstCommitLate();
+    const offsets = new OffsetCommitter(late.commit, { intervalMs: 60_000, log, timeoutMs: 20 });
+    offsets.note(3, '6');
+    await offsets.flush();
+    offsets.note(3, '19');
+    await offsets.flush();
+    offsets.reset([1, 5]);
+    late.land();
+    await new Promise((resolve) => setImmediate(resolve));
+    await offsets.flush();
+    expect(late.commits.map((c) => c.find((o) => o.partition === 3)?.offset)).toEqual(['19', '6']);
+  });
 });
