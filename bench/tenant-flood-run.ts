@@ -6,7 +6,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
-import type { Kafka } from 'kafkajs';
+import type { Kafka, Message } from 'kafkajs';
 import { loadConfig } from '../src/config/config.ts';
 import { buildLinesIngestedEvent } from '../src/ingest/build-lines-ingested.ts';
 import { invoiceKey } from '../src/invoice/invoice-events.ts';
@@ -46,6 +46,8 @@ export interface FloodResult {
   /** acme's invoices pushed per second, from its first pushed event to its last. */
   floodRate: number;
   floodSeconds: number;
+  /** globex's five slowest invoices: latency (ms) and when each was published, in s from acme's first push. */
+  slowest: { ms: number; publishedAt: number }[];
 }
 
 const FLOOD_AFTER_MS = 5_000;
@@ -91,7 +93,9 @@ export async function measureFlood(
   });
   let service: ChildProcess | undefined;
   try {
-    if (plan.floodAt === 'start') await publishInvoices(publisher, FLOOD_TENANT, `FLOOD-${id}`, plan.flood);
+    // Encoded before the service starts, so sending the flood while it runs costs the machine only the sending.
+    const flood = await encodeInvoices(publisher, FLOOD_TENANT, `FLOOD-${id}`, plan.flood);
+    if (plan.floodAt === 'start') await sendInvoices(publisher, flood);
     service = spawn(process.execPath, [CLI, 'start', '--only', 'pusher'], {
       env: { ...process.env, ...env },
       stdio: ['ignore', 'ignore', 'inherit'],
@@ -105,7 +109,7 @@ export async function measureFlood(
       const floodWhileRunning =
         plan.floodAt === 'running'
           ? new Promise((resolve) => setTimeout(resolve, FLOOD_AFTER_MS)).then(() =>
-              publishInvoices(publisher, FLOOD_TENANT, `FLOOD-${id}`, plan.flood),
+              sendInvoices(publisher, flood),
             )
           : Promise.resolve();
       const quietCount = await publishQuiet(publisher, plan, () => floodPushed() >= plan.flood);
@@ -113,8 +117,19 @@ export async function measureFlood(
       await waitUntil('every invoice pushed', () => pushed.size >= plan.flood + quietCount);
       const floodAt = [...pushed].filter(([key]) => ofTenant(FLOOD_TENANT)(key)).map(([, at]) => at);
       const floodSeconds = floodAt.length > 1 ? (Math.max(...floodAt) - Math.min(...floodAt)) / 1000 : 0;
+      const input = seen.of(config.topics.linesIngested);
+      const floodStart = floodAt.length > 0 ? Math.min(...floodAt) : Number.NaN;
+      const slowest = [...pushed]
+        .filter(([key]) => ofTenant(QUIET_TENANT)(key))
+        .map(([key, at]) => ({
+          ms: at - (input.get(key) ?? at),
+          publishedAt: ((input.get(key) ?? at) - floodStart) / 1000,
+        }))
+        .sort((a, b) => b.ms - a.ms)
+        .slice(0, 5);
       return {
-        quiet: latencies(seen.of(config.topics.linesIngested), pushed, ofTenant(QUIET_TENANT)),
+        slowest,
+        quiet: latencies(input, pushed, ofTenant(QUIET_TENANT)),
         floodRate: floodSeconds > 0 ? plan.flood / floodSeconds : 0,
         floodSeconds,
       };
@@ -147,31 +162,48 @@ async function publishQuiet(publisher: Service, plan: FloodPlan, drained: () => 
   return sent;
 }
 
+/** `count` invoices of `tenantId`, encoded ahead: a flood's sending then costs the machine no encoding. */
+async function encodeInvoices(
+  publisher: Service,
+  tenantId: string,
+  prefix: string,
+  count: number,
+): Promise<Message[]> {
+  const { infra } = publisher;
+  const messages: Message[] = [];
+  for (let j = 0; j < count; j++) {
+    const event = buildLinesIngestedEvent({
+      tenantId,
+      provider: 'digitalocean',
+      providerInvoiceId: `${prefix}-${j}`,
+      invoicePeriod: '2026-04-01',
+      currency: 'USD',
+      lines: BENCH_LINES,
+    });
+    const value = await infra.codec.encode(
+      infra.schemaIds.linesIngested,
+      infra.contracts.linesIngested,
+      event,
+    );
+    messages.push({ key: invoiceKey(event), value });
+  }
+  return messages;
+}
+
+/** Sends encoded invoices in produce requests of 500; each record's timestamp is when it is sent. */
+async function sendInvoices(publisher: Service, messages: Message[]): Promise<void> {
+  const { infra } = publisher;
+  for (let i = 0; i < messages.length; i += 500) {
+    const batch = messages.slice(i, i + 500);
+    await infra.producer.send({ topic: infra.config.topics.linesIngested, acks: -1, messages: batch });
+  }
+}
+
 async function publishInvoices(
   publisher: Service,
   tenantId: string,
   prefix: string,
   count: number,
 ): Promise<void> {
-  const { infra } = publisher;
-  for (let i = 0; i < count; i += 500) {
-    const messages = [];
-    for (let j = i; j < Math.min(count, i + 500); j++) {
-      const event = buildLinesIngestedEvent({
-        tenantId,
-        provider: 'digitalocean',
-        providerInvoiceId: `${prefix}-${j}`,
-        invoicePeriod: '2026-04-01',
-        currency: 'USD',
-        lines: BENCH_LINES,
-      });
-      const value = await infra.codec.encode(
-        infra.schemaIds.linesIngested,
-        infra.contracts.linesIngested,
-        event,
-      );
-      messages.push({ key: invoiceKey(event), value });
-    }
-    await infra.producer.send({ topic: infra.config.topics.linesIngested, acks: -1, messages });
-  }
+  await sendInvoices(publisher, await encodeInvoices(publisher, tenantId, prefix, count));
 }

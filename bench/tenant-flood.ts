@@ -74,6 +74,11 @@ export async function main(): Promise<void> {
       r.load.replace('load average ', ''),
     ]),
   );
+  for (const [name, r] of results) {
+    if (r.slowest.length === 0 || r.floodSeconds === 0) continue;
+    const list = r.slowest.map((s) => `${s.ms} ms at ${s.publishedAt.toFixed(2)} s`).join(', ');
+    console.log(`\n${name}: globex's slowest, with when each was published from acme's first push: ${list}`);
+  }
   const p99 = (name: string) => quantile(results.get(name)?.quiet ?? [], 0.99);
   const rate = (name: string) => results.get(name)?.floodRate ?? Number.NaN;
   console.log(

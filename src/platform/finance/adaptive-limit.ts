@@ -1,9 +1,15 @@
+import { RecentLatencies } from './recent-latencies.ts';
+
 /**
  * Adaptive concurrency toward finance: AIMD with probe back-off. AIMD as in Netflix's
  * concurrency-limits (`AIMDLimit`) and TCP's congestion avoidance: in-flight calls grow by about one
  * per four full rounds while answers come back near the latency floor and the limit is used, and
  * shrink by a quarter on overload (429, 503, timeouts; at most once per round trip) or by a tenth
  * when the median latency climbs well above its floor.
+ *
+ * Slow start (×1.5 a round) lasts until finance first refuses a call; a latency rise pauses it at that
+ * level, and a call made with that many in flight coming back in tolerance resumes it (a passing stall,
+ * as HyStart++'s spurious exit, RFC 9406), so a limit left low by light traffic meets a flood fast.
  *
  * Probe back-off: plain AIMD keeps probing above what finance admits, and against a finance that
  * sheds load at a fixed number of imports in flight every probe draws a 429, again and again. So
@@ -82,8 +88,8 @@ export class AdaptiveLimit {
   #inFlight = 0;
   #floorMs = Number.POSITIVE_INFINITY;
   #callsSinceFloor = 0;
-  /** Latencies of the last calls, oldest first, whose median the latency guard reads. */
-  readonly #recent: number[] = [];
+  /** Latencies of the last calls, whose median the latency guard reads. */
+  readonly #recent = new RecentLatencies();
   #lastDecreaseAt = Number.NEGATIVE_INFINITY;
   #lastOverloadAt = Number.NEGATIVE_INFINITY;
   #overloadsInARow = 0;
@@ -95,6 +101,8 @@ export class AdaptiveLimit {
   #probeAt = 0;
   /** Successful calls made with the ceiling's number of calls in flight, since it was set. */
   #probeSuccesses = 0;
+  /** Slow start below this level: the level latency rose at (∞ before, and once it proves spurious; 0 after an overload). */
+  #slowStartBelow = Number.POSITIVE_INFINITY;
 
   constructor(options: AdaptiveLimitOptions) {
     this.#max = options.max;
@@ -235,6 +243,7 @@ export class AdaptiveLimit {
     if (signal.retryAfterMs !== undefined && outOfCapacity) {
       this.#gateUntil = Math.max(this.#gateUntil, now + signal.retryAfterMs);
     }
+    this.#slowStartBelow = 0;
     if (startedAt < this.#lastDecreaseAt) return; // one lesson per round trip
     const level = this.limit;
     if (level >= this.#ceiling) {
@@ -258,12 +267,20 @@ export class AdaptiveLimit {
       this.#callsSinceFloor = 0;
     }
     this.#floorMs = Math.min(this.#floorMs, latencyMs);
-    if (this.#recentMedian(latencyMs) > this.#floorMs * LATENCY_TOLERANCE + LATENCY_SLACK_MS) {
+    const tolerated = this.#floorMs * LATENCY_TOLERANCE + LATENCY_SLACK_MS;
+    if (this.#recent.add(latencyMs, Math.max(LATENCY_WINDOW_MIN, Math.ceil(this.#limit))) > tolerated) {
       if (startedAt < this.#lastDecreaseAt) return; // one decrease per round trip
+      this.#slowStartBelow = Math.min(this.#slowStartBelow, this.limit);
       this.#setLimit(this.#limit * LATENCY_BACKOFF_RATIO);
       this.#lastDecreaseAt = this.#now();
       return;
     }
+    const stallPassed =
+      this.#slowStartBelow > 0 &&
+      inFlightAtStart >= this.#slowStartBelow &&
+      startedAt >= this.#lastDecreaseAt &&
+      latencyMs <= tolerated;
+    if (stallPassed) this.#slowStartBelow = Number.POSITIVE_INFINITY;
     const probed = inFlightAtStart >= this.#ceiling && startedAt >= this.#lastDecreaseAt;
     if (probed && ++this.#probeSuccesses >= PROBE_ROUNDS * this.#ceiling) {
       // The ceiling held for two rounds: it works; the next level up is the next probe.
@@ -272,10 +289,10 @@ export class AdaptiveLimit {
       this.#probeBackoffMs = PROBE_BACKOFF_MIN_MS;
     }
     // Grow only while the limit is used (as Netflix's AIMD: in flight at least half of it), never on
-    // an idle pipe, or the limit would drift to the maximum without ever being tested. Until the first
-    // sign of overload, grow like TCP's slow start (about ×1.5 per round), then additively.
+    // an idle pipe, or the limit would drift to the maximum without ever being tested. Below the slow
+    // start level grow like TCP's slow start (about ×1.5 per round), above it additively.
     if (inFlightAtStart * 2 >= this.limit) {
-      const step = this.#lastDecreaseAt === Number.NEGATIVE_INFINITY ? 1 : 1 / (PROBE_STEP * this.#limit);
+      const step = this.#limit < this.#slowStartBelow ? 1 : 1 / (PROBE_STEP * this.#limit);
       this.#setLimit(Math.max(this.#limit, Math.min(this.#limit + step, this.#growthCap())));
     }
   }
@@ -285,19 +302,6 @@ export class AdaptiveLimit {
     if (!Number.isFinite(this.#ceiling)) return this.#max;
     const probing = this.#now() >= this.#probeAt;
     return Math.min(this.#max, Math.max(1, probing ? this.#ceiling : this.#ceiling - 1));
-  }
-
-  /**
-   * Adds a latency to the recent ones and returns their median. A one-off slow answer (a pause of
-   * finance's or of this process's, common on a busy host) then shrinks nothing; a finance whose
-   * answers all slow down moves the median within half a window.
-   */
-  #recentMedian(latencyMs: number): number {
-    const size = Math.max(LATENCY_WINDOW_MIN, Math.ceil(this.#limit));
-    this.#recent.push(latencyMs);
-    while (this.#recent.length > size) this.#recent.shift();
-    const sorted = this.#recent.toSorted((a, b) => a - b);
-    return sorted[Math.floor(sorted.length / 2)] as number;
   }
 
   #setLimit(next: number): void {

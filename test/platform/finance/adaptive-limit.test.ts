@@ -32,6 +32,30 @@ describe('adaptive concurrency limit (AIMD)', () => {
     expect(seen[0]).toBe(4);
   });
 
+  it('resumes slow start once the level latency rose at answers in tolerance again: the rise was a passing stall', async () => {
+    const time = clock();
+    const limit = new AdaptiveLimit({ max: 64, initial: 8, now: time.now });
+    await rounds(limit, time, 1, 10);
+    await rounds(limit, time, 1, 100); // a stall of this process: the limit shrinks a tenth
+    const shrunk = limit.limit;
+    expect(shrunk).toBeLessThan(16);
+    await rounds(limit, time, 6, 10);
+    expect(limit.limit).toBeGreaterThanOrEqual(48); // slow start again, not +1 per four rounds
+  });
+
+  it('stays near the level latency rises at while it keeps rising there', async () => {
+    const time = clock();
+    const limit = new AdaptiveLimit({ max: 64, initial: 8, now: time.now });
+    await rounds(limit, time, 1, 10);
+    for (let i = 0; i < 20; i++) {
+      const permits = await Promise.all(Array.from({ length: limit.limit }, () => limit.acquire()));
+      const latencyMs = permits.length >= 12 ? 100 : 10; // finance queues beyond 12 at once
+      time.advance(latencyMs);
+      for (const permit of permits) permit.done({ kind: 'ok', latencyMs });
+    }
+    expect(limit.limit).toBeLessThanOrEqual(14);
+  });
+
   it('shrinks by a quarter on overload, once per round trip however many calls of the round were refused', async () => {
     const time = clock();
     const limit = new AdaptiveLimit({ max: 16, initial: 8, now: time.now });
