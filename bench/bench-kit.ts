@@ -6,7 +6,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
-import { Kafka, logLevel } from 'kafkajs';
+import { Kafka, logLevel, type Message } from 'kafkajs';
 import pg from 'pg';
 // The benchmark's own Kafka clients spin no idle timer either: they share the cores being measured.
 import '../src/platform/kafka/request-queue-patch.ts';
@@ -14,6 +14,7 @@ import { type Config, loadConfig } from '../src/config/config.ts';
 import { buildLinesIngestedEvent } from '../src/ingest/build-lines-ingested.ts';
 import { invoiceKey } from '../src/invoice/invoice-events.ts';
 import { createLogger } from '../src/ops/logger.ts';
+import type { Infrastructure } from '../src/service/infrastructure.ts';
 import { startService } from '../src/service/service.ts';
 import { BenchError } from './bench-report.ts';
 
@@ -132,27 +133,49 @@ export async function publishBacklog(config: Config, id: string, count: number):
   });
   const { infra } = publisher;
   for (let i = 0; i < count; i += 500) {
-    const messages = [];
-    for (let j = i; j < Math.min(count, i + 500); j++) {
-      const event = buildLinesIngestedEvent({
-        tenantId: 'platform-admin',
-        provider: 'digitalocean',
-        providerInvoiceId: `BENCH-${id}-${j}`,
-        invoicePeriod: '2026-04-01',
-        currency: 'USD',
-        lines: BENCH_LINES,
-      });
-      const value = await infra.codec.encode(
-        infra.schemaIds.linesIngested,
-        infra.contracts.linesIngested,
-        event,
-      );
-      messages.push({ key: invoiceKey(event), value });
-    }
-    await infra.producer.send({ topic: config.topics.linesIngested, acks: -1, messages });
+    const invoices = {
+      tenantId: 'platform-admin',
+      prefix: `BENCH-${id}`,
+      from: i,
+      to: Math.min(count, i + 500),
+    };
+    await sendInvoices(infra, await encodeInvoices(infra, invoices));
   }
   await publisher.stop();
   return infra.schemaIds.linesIngested;
+}
+
+/** The 33-line April invoices `${prefix}-${from}` … `${prefix}-${to - 1}` of `tenantId`, Avro-encoded. */
+export async function encodeInvoices(
+  infra: Infrastructure,
+  invoices: { tenantId: string; prefix: string; from: number; to: number },
+): Promise<Message[]> {
+  const messages: Message[] = [];
+  for (let j = invoices.from; j < invoices.to; j++) {
+    const event = buildLinesIngestedEvent({
+      tenantId: invoices.tenantId,
+      provider: 'digitalocean',
+      providerInvoiceId: `${invoices.prefix}-${j}`,
+      invoicePeriod: '2026-04-01',
+      currency: 'USD',
+      lines: BENCH_LINES,
+    });
+    const value = await infra.codec.encode(
+      infra.schemaIds.linesIngested,
+      infra.contracts.linesIngested,
+      event,
+    );
+    messages.push({ key: invoiceKey(event), value });
+  }
+  return messages;
+}
+
+/** Sends encoded invoices in produce requests of 500; each record's timestamp is when it is sent. */
+export async function sendInvoices(infra: Infrastructure, messages: Message[]): Promise<void> {
+  for (let i = 0; i < messages.length; i += 500) {
+    const batch = messages.slice(i, i + 500);
+    await infra.producer.send({ topic: infra.config.topics.linesIngested, acks: -1, messages: batch });
+  }
 }
 
 /** Drops the benchmark's database and deletes its topics: a run leaves nothing behind. */

@@ -6,18 +6,17 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
-import type { Kafka, Message } from 'kafkajs';
+import type { Kafka } from 'kafkajs';
 import { loadConfig } from '../src/config/config.ts';
-import { buildLinesIngestedEvent } from '../src/ingest/build-lines-ingested.ts';
-import { invoiceKey } from '../src/invoice/invoice-events.ts';
 import { type Service, startService } from '../src/service/service.ts';
 import {
-  BENCH_LINES,
   benchEnv,
   benchId,
   benchLogger,
   cleanUp,
   type Endpoints,
+  encodeInvoices,
+  sendInvoices,
   startFinance,
   waitUntil,
 } from './bench-kit.ts';
@@ -94,8 +93,9 @@ export async function measureFlood(
   let service: ChildProcess | undefined;
   try {
     // Encoded before the service starts, so sending the flood while it runs costs the machine only the sending.
-    const flood = await encodeInvoices(publisher, FLOOD_TENANT, `FLOOD-${id}`, plan.flood);
-    if (plan.floodAt === 'start') await sendInvoices(publisher, flood);
+    const invoices = { tenantId: FLOOD_TENANT, prefix: `FLOOD-${id}`, from: 0, to: plan.flood };
+    const flood = await encodeInvoices(publisher.infra, invoices);
+    if (plan.floodAt === 'start') await sendInvoices(publisher.infra, flood);
     service = spawn(process.execPath, [CLI, 'start', '--only', 'pusher'], {
       env: { ...process.env, ...env },
       stdio: ['ignore', 'ignore', 'inherit'],
@@ -109,7 +109,7 @@ export async function measureFlood(
       const floodWhileRunning =
         plan.floodAt === 'running'
           ? new Promise((resolve) => setTimeout(resolve, FLOOD_AFTER_MS)).then(() =>
-              sendInvoices(publisher, flood),
+              sendInvoices(publisher.infra, flood),
             )
           : Promise.resolve();
       const quietCount = await publishQuiet(publisher, plan, () => floodPushed() >= plan.flood);
@@ -162,48 +162,9 @@ async function publishQuiet(publisher: Service, plan: FloodPlan, drained: () => 
   return sent;
 }
 
-/** `count` invoices of `tenantId`, encoded ahead: a flood's sending then costs the machine no encoding. */
-async function encodeInvoices(
-  publisher: Service,
-  tenantId: string,
-  prefix: string,
-  count: number,
-): Promise<Message[]> {
-  const { infra } = publisher;
-  const messages: Message[] = [];
-  for (let j = 0; j < count; j++) {
-    const event = buildLinesIngestedEvent({
-      tenantId,
-      provider: 'digitalocean',
-      providerInvoiceId: `${prefix}-${j}`,
-      invoicePeriod: '2026-04-01',
-      currency: 'USD',
-      lines: BENCH_LINES,
-    });
-    const value = await infra.codec.encode(
-      infra.schemaIds.linesIngested,
-      infra.contracts.linesIngested,
-      event,
-    );
-    messages.push({ key: invoiceKey(event), value });
-  }
-  return messages;
-}
-
-/** Sends encoded invoices in produce requests of 500; each record's timestamp is when it is sent. */
-async function sendInvoices(publisher: Service, messages: Message[]): Promise<void> {
-  const { infra } = publisher;
-  for (let i = 0; i < messages.length; i += 500) {
-    const batch = messages.slice(i, i + 500);
-    await infra.producer.send({ topic: infra.config.topics.linesIngested, acks: -1, messages: batch });
-  }
-}
-
-async function publishInvoices(
-  publisher: Service,
-  tenantId: string,
-  prefix: string,
-  count: number,
-): Promise<void> {
-  await sendInvoices(publisher, await encodeInvoices(publisher, tenantId, prefix, count));
+async function publishInvoices(publisher: Service, tenantId: string, prefix: string, count: number) {
+  await sendInvoices(
+    publisher.infra,
+    await encodeInvoices(publisher.infra, { tenantId, prefix, from: 0, to: count }),
+  );
 }
