@@ -248,7 +248,7 @@ export class BatchProcessor {
   /** Ends the pass; `seek`: it ended before the records it had not seen yet, so the fetch goes back to them. */
   #endPass(run: PartitionRun, partition: number, seek: boolean): void {
     run.parking?.endPass();
-    if (!seek) return;
+    if (!seek || run.stop.aborted) return; // a revoked generation's seek would move the next one's fetch
     run.epoch++;
     this.#options.parking?.seek(partition, run.nextFetch);
   }

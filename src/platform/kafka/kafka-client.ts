@@ -19,6 +19,7 @@ import type { Logger } from '../../ops/logger.ts';
 import { kafkaLogLevel } from './kafka-log-level.ts';
 import { KafkaStartup } from './kafka-startup.ts';
 import './request-queue-patch.ts';
+import './seek-generation-patch.ts';
 
 export interface KafkaClientOptions {
   /** kafkajs retries of every request (default: 8, from 300 ms). */

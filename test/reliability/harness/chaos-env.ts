@@ -42,7 +42,7 @@ export function chaosEnv(options: ChaosEnvOptions): Record<string, string> {
     FINANCE_JWT_SECRET: TEST_SECRET,
     HTTP_HOST: '127.0.0.1',
     HTTP_PORT: '0',
-    LOG_LEVEL: 'info',
+    LOG_LEVEL: process.env.CHAOS_LOG_LEVEL ?? 'info',
     ...options.overrides,
   };
 }

@@ -1,0 +1,41 @@
+import { createRequire } from 'node:module';
+
+/**
+ * kafkajs 2.2.4 keeps a `consumer.seek` in its consumer group until the next fetch of that partition
+ * takes it, across a rejoin: a seek asked for in one group generation moves the first fetch of the
+ * next one, after kafkajs has read the group's committed offsets. The pusher seeks forward when a pass
+ * over parked records ends (back to the end of what it had read); applied in the next generation,
+ * that fetch skipped the records between the committed offset and that end, whose pushes the revoked
+ * generation had neither finished nor committed, and the group's offsets went on past them. A new
+ * generation starts where the group committed: the seeks left over from the old one are dropped once
+ * the member has joined and synced, before its first fetch. (A seek the old generation still asks for
+ * after that is refused by the batch processor: its partition run is stopped.)
+ */
+const require = createRequire(import.meta.url);
+
+interface ConsumerGroup {
+  seekOffset: Map<string, string>;
+  joinAndSync(this: ConsumerGroup): Promise<void>;
+}
+
+const PATCHED_VERSION = '2.2.4';
+const PATCHED = Symbol.for('invoice-finance-sync.kafkajs-seek-generation-patch');
+
+export function patchSeeksAcrossGenerations(): boolean {
+  const { version } = require('kafkajs/package.json') as { version: string };
+  if (version !== PATCHED_VERSION) return false; // another version may behave otherwise, or name things otherwise
+  const ConsumerGroupClass = require('kafkajs/src/consumer/consumerGroup.js') as {
+    prototype: ConsumerGroup & { [PATCHED]?: true };
+  };
+  const proto = ConsumerGroupClass.prototype;
+  if (proto[PATCHED]) return true;
+  const joinAndSync = proto.joinAndSync;
+  proto.joinAndSync = async function (this: ConsumerGroup) {
+    await joinAndSync.call(this);
+    this.seekOffset.clear();
+  };
+  proto[PATCHED] = true;
+  return true;
+}
+
+patchSeeksAcrossGenerations();
