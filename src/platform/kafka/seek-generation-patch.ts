@@ -8,7 +8,7 @@ import { createRequire } from 'node:module';
  * that fetch skipped the records between the committed offset and that end, whose pushes the revoked
  * generation had neither finished nor committed, and the group's offsets went on past them. A new
  * generation starts where the group committed: the seeks left over from the old one are dropped once
- * the member has joined and synced, before its first fetch. (A seek the old generation still asks for
+ * the member has rejoined and synced, before its first fetch. (A seek the old generation still asks for
  * after that is refused by the batch processor: its partition run is stopped.)
  */
 const require = createRequire(import.meta.url);
@@ -20,6 +20,7 @@ interface ConsumerGroup {
 
 const PATCHED_VERSION = '2.2.4';
 const PATCHED = Symbol.for('invoice-finance-sync.kafkajs-seek-generation-patch');
+const JOINED = Symbol('joined before');
 
 export function patchSeeksAcrossGenerations(): boolean {
   const { version } = require('kafkajs/package.json') as { version: string };
@@ -30,9 +31,12 @@ export function patchSeeksAcrossGenerations(): boolean {
   const proto = ConsumerGroupClass.prototype;
   if (proto[PATCHED]) return true;
   const joinAndSync = proto.joinAndSync;
-  proto.joinAndSync = async function (this: ConsumerGroup) {
+  proto.joinAndSync = async function (this: ConsumerGroup & { [JOINED]?: true }) {
+    // A first join keeps its seeks: a reader seeks where it starts before its group has joined.
+    const left = this[JOINED] ? new Map(this.seekOffset) : new Map<string, string>();
     await joinAndSync.call(this);
-    this.seekOffset.clear();
+    this[JOINED] = true;
+    for (const [key, offset] of left) if (this.seekOffset.get(key) === offset) this.seekOffset.delete(key);
   };
   proto[PATCHED] = true;
   return true;

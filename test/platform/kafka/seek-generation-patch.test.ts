@@ -16,7 +16,7 @@ describe('kafkajs seeks across group generations', () => {
     expect(patchSeeksAcrossGenerations()).toBe(true);
   });
 
-  it('drops the seeks asked for before a join once the member has joined and synced', async () => {
+  it('keeps the seeks of a first join and drops those left before a rejoin once it has synced', async () => {
     patchSeeksAcrossGenerations();
     const seekOffset = new SeekOffsets();
     seekOffset.set('t', 2, '100');
@@ -42,7 +42,15 @@ describe('kafkajs seeks across group generations', () => {
       logger: { info: () => undefined },
     });
     await group.joinAndSync();
+    // The first join keeps them (a reader seeks where it starts before its group has joined).
     expect(seeksAtJoin).toBe(1);
+    expect(seekOffset.has('t', 2)).toBe(true);
+    // A rejoin drops what the last generation left.
+    seekOffset.set('t', 3, '7');
+    seeksAtJoin = -1;
+    await group.joinAndSync();
+    expect(seeksAtJoin).toBe(2);
     expect(seekOffset.has('t', 2)).toBe(false);
+    expect(seekOffset.has('t', 3)).toBe(false);
   });
 });
