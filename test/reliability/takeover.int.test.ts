@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ENV_VARS } from '../../src/config/env-schema.ts';
+import { within } from '../helpers/eventually.ts';
 import { sequenceInvoices, settleAndCheck } from './harness/final-checks.ts';
 import { chaosScale } from './harness/scale.ts';
 import { PARTITIONS, startScenario } from './harness/scenario.ts';
@@ -15,28 +16,31 @@ describe('reliability: restart speed with the shipped defaults', () => {
     'a member killed with SIGKILL has its partitions taken over within the session timeout; one stopped with SIGTERM at once',
     async () => {
       const startedAt = Date.now();
+      // Each wait gets what is left of the test's time, so one that stalls fails naming what it waited for.
+      const left = () => Math.max(1_000, startedAt + scale.timeoutMs - 10_000 - Date.now());
       const scenario = await startScenario('takeover');
-      await Promise.all([scenario.fleet.start('a'), scenario.fleet.start('b')]);
-      await pusherPartitionsSpread(scenario, ['a', 'b'], PARTITIONS);
+      const start = (name: string) => within(scenario.fleet.start(name), left(), `${name} to start`);
+      await Promise.all([start('a'), start('b')]);
+      await pusherPartitionsSpread(scenario, ['a', 'b'], PARTITIONS, left());
       // Enough flow for both measurements: the kill waits out a session, then a restart and a SIGTERM.
       const count = RATE * Math.ceil((SESSION_TIMEOUT_MS + 30_000) / 1000);
       const producer = scenario.producer({ count, rate: RATE });
-      await producer.reached(RATE * 3);
+      await producer.reached(RATE * 3, left());
 
       scenario.sampler.phase('a killed');
-      const killed = await measureTakeover(scenario, 'a', 'SIGKILL', PARTITIONS);
+      const killed = await measureTakeover(scenario, 'a', 'SIGKILL', PARTITIONS, left());
       scenario.sampler.phase('a restarting');
-      await scenario.fleet.start('a');
-      await pusherPartitionsSpread(scenario, ['a', 'b'], PARTITIONS);
+      await start('a');
+      await pusherPartitionsSpread(scenario, ['a', 'b'], PARTITIONS, left());
       scenario.sampler.phase('b stopped');
-      const stopped = await measureTakeover(scenario, 'b', 'SIGTERM', PARTITIONS);
+      const stopped = await measureTakeover(scenario, 'b', 'SIGTERM', PARTITIONS, left());
       scenario.sampler.phase('drain');
-      await producer.done;
+      await within(producer.done, left(), `the producer to publish ${count} invoices`);
 
       const result = await settleAndCheck(
         scenario,
         { valid: sequenceInvoices(scenario.run, count) },
-        { drainFrom: producer.finishedAt(), timeoutMs: scale.timeoutMs / 2 },
+        { drainFrom: producer.finishedAt(), timeoutMs: Math.min(scale.timeoutMs / 2, left()) },
       );
       const exits = await scenario.fleet.exits();
       recordReport(scenario, scale, startedAt, result, {

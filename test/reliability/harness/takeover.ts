@@ -1,5 +1,5 @@
 import { Partitioners } from 'kafkajs';
-import { eventually } from '../../helpers/eventually.ts';
+import { eventually, within } from '../../helpers/eventually.ts';
 import type { Scenario } from './scenario.ts';
 
 const partitioner = Partitioners.DefaultPartitioner();
@@ -27,8 +27,26 @@ export async function consumersOf(opsUrl: string): Promise<ReadyzConsumer[]> {
   return ((await response.json()) as { consumers: ReadyzConsumer[] }).consumers;
 }
 
+/** Who holds the pusher's partitions now, for a wait's error: `a: joined [0,1,2]; b: not joined []`. */
+export async function pusherHolders(scenario: Scenario): Promise<string> {
+  const held = await Promise.all(
+    scenario.fleet.live().map(async (service) => {
+      if (!service.opsUrl) return `${service.name}: no ops server yet`;
+      const pusher = (await consumersOf(service.opsUrl).catch(() => [])).find((c) => c.name === 'pusher');
+      if (!pusher) return `${service.name}: no pusher answer`;
+      return `${service.name}: ${pusher.joined ? 'joined' : 'not joined'} [${pusher.assigned.join(',')}]`;
+    }),
+  );
+  return `pusher partitions now: ${held.join('; ') || 'no live instance'}`;
+}
+
 /** Waits until every named instance's pusher holds some partitions and all six are held. */
-export async function pusherPartitionsSpread(scenario: Scenario, names: string[], partitions: number) {
+export async function pusherPartitionsSpread(
+  scenario: Scenario,
+  names: string[],
+  partitions: number,
+  timeoutMs = 120_000,
+) {
   return eventually(
     async () => {
       const held = new Map<string, number[]>();
@@ -42,7 +60,12 @@ export async function pusherPartitionsSpread(scenario: Scenario, names: string[]
       const all = new Set([...held.values()].flat());
       return all.size === partitions ? held : undefined;
     },
-    { timeoutMs: 120_000, intervalMs: 250, what: `pusher partitions spread over ${names.join(', ')}` },
+    {
+      timeoutMs,
+      intervalMs: 250,
+      what: async () =>
+        `pusher partitions spread over ${names.join(', ')} (${await pusherHolders(scenario)})`,
+    },
   );
 }
 
@@ -56,13 +79,14 @@ export async function measureTakeover(
   victim: string,
   signal: NodeJS.Signals,
   partitions: number,
+  timeoutMs = 180_000,
 ): Promise<{ takeoverMs: number; exitMs: number; partitions: number[] }> {
   const opsUrl = scenario.fleet.current(victim)?.opsUrl;
   if (!opsUrl) throw new Error(`${victim} has no ops server`);
   const pusher = (await consumersOf(opsUrl)).find((c) => c.name === 'pusher');
   const owned = new Set(pusher?.assigned ?? []);
   const signalledAt = Date.now();
-  await scenario.fleet.kill(victim, signal);
+  await within(scenario.fleet.kill(victim, signal), timeoutMs, `${victim} to exit after ${signal}`);
   const goneAt = Date.now();
   const arrivedAt = await eventually(
     () =>
@@ -73,7 +97,11 @@ export async function measureTakeover(
             i.arrivedAtMs > goneAt &&
             owned.has(partitionOf(`${i.tenant_id}:${i.source}:${i.external_id}`, partitions)),
         )?.arrivedAtMs,
-    { timeoutMs: 180_000, intervalMs: 100, what: `a push from ${victim}'s partitions ${[...owned]}` },
+    {
+      timeoutMs: Math.max(1_000, timeoutMs - (Date.now() - signalledAt)),
+      intervalMs: 100,
+      what: async () => `a push from ${victim}'s partitions ${[...owned]} (${await pusherHolders(scenario)})`,
+    },
   );
   return {
     takeoverMs: Math.round(arrivedAt - signalledAt),
