@@ -1,4 +1,4 @@
-import { createRequire } from 'node:module';
+import { patchKafkajsClass } from './kafkajs-patch.ts';
 
 /**
  * kafkajs 2.2.4 keeps a `consumer.seek` in its consumer group until the next fetch of that partition
@@ -11,35 +11,29 @@ import { createRequire } from 'node:module';
  * the member has rejoined and synced, before its first fetch. (A seek the old generation still asks for
  * after that is refused by the batch processor: its partition run is stopped.)
  */
-const require = createRequire(import.meta.url);
-
 interface ConsumerGroup {
   seekOffset: Map<string, string>;
   joinAndSync(this: ConsumerGroup): Promise<void>;
 }
 
-const PATCHED_VERSION = '2.2.4';
-const PATCHED = Symbol.for('invoice-finance-sync.kafkajs-seek-generation-patch');
 const JOINED = Symbol('joined before');
 
 export function patchSeeksAcrossGenerations(): boolean {
-  const { version } = require('kafkajs/package.json') as { version: string };
-  if (version !== PATCHED_VERSION) return false; // another version may behave otherwise, or name things otherwise
-  const ConsumerGroupClass = require('kafkajs/src/consumer/consumerGroup.js') as {
-    prototype: ConsumerGroup & { [PATCHED]?: true };
-  };
-  const proto = ConsumerGroupClass.prototype;
-  if (proto[PATCHED]) return true;
-  const joinAndSync = proto.joinAndSync;
-  proto.joinAndSync = async function (this: ConsumerGroup & { [JOINED]?: true }) {
-    // A first join keeps its seeks: a reader seeks where it starts before its group has joined.
-    const left = this[JOINED] ? new Map(this.seekOffset) : new Map<string, string>();
-    await joinAndSync.call(this);
-    this[JOINED] = true;
-    for (const [key, offset] of left) if (this.seekOffset.get(key) === offset) this.seekOffset.delete(key);
-  };
-  proto[PATCHED] = true;
-  return true;
+  return patchKafkajsClass<ConsumerGroup>(
+    'kafkajs/src/consumer/consumerGroup.js',
+    Symbol.for('invoice-finance-sync.kafkajs-seek-generation-patch'),
+    (proto) => {
+      const joinAndSync = proto.joinAndSync;
+      proto.joinAndSync = async function (this: ConsumerGroup & { [JOINED]?: true }) {
+        // A first join keeps its seeks: a reader seeks where it starts before its group has joined.
+        const left = this[JOINED] ? new Map(this.seekOffset) : new Map<string, string>();
+        await joinAndSync.call(this);
+        this[JOINED] = true;
+        for (const [key, offset] of left)
+          if (this.seekOffset.get(key) === offset) this.seekOffset.delete(key);
+      };
+    },
+  );
 }
 
 patchSeeksAcrossGenerations();
