@@ -66,12 +66,9 @@ export async function createTokenVerifier(
     clockTolerance: CLOCK_TOLERANCE_SECONDS,
   };
 
-  const verified = new VerifiedTokens();
   return async (authorizationHeader) => {
     const token = /^Bearer ([^\s]+)$/i.exec(authorizationHeader ?? '')?.[1];
     if (token === undefined) return { ok: false, status: 401, detail: 'missing bearer token' };
-    const known = verified.check(token, now());
-    if (known) return known;
     let claims: Record<string, unknown>;
     try {
       // jose has already refused any algorithm outside `algorithms` before it asks for the key.
@@ -84,38 +81,8 @@ export async function createTokenVerifier(
     } catch (error) {
       return { ok: false, status: 401, detail: describeJoseError(error) };
     }
-    const check = checkClaims(claims, options.writeRole);
-    verified.remember(token, claims, check);
-    return check;
+    return checkClaims(claims, options.writeRole);
   };
-}
-
-/**
- * Tokens whose signature, issuer and audience were verified, with what their claims decided: a client
- * reuses its token for every call until shortly before it expires, and verifying it again on each of a
- * thousand calls a second cost this server more than the rest of an import. Only the time window is
- * checked again, as jose checks it (seconds, the same tolerance); a token outside it is verified in
- * full, which refuses it. Bounded: forgotten at 1,024 tokens.
- */
-class VerifiedTokens {
-  readonly #byToken = new Map<string, { check: TokenCheck; nbf: number | undefined; exp: number }>();
-
-  check(token: string, at: Date): TokenCheck | undefined {
-    const known = this.#byToken.get(token);
-    if (!known) return undefined;
-    const seconds = Math.floor(at.getTime() / 1000);
-    const started = known.nbf === undefined || known.nbf <= seconds + CLOCK_TOLERANCE_SECONDS;
-    if (started && seconds < known.exp + CLOCK_TOLERANCE_SECONDS) return known.check;
-    this.#byToken.delete(token);
-    return undefined;
-  }
-
-  remember(token: string, claims: Record<string, unknown>, check: TokenCheck): void {
-    if (typeof claims.exp !== 'number') return;
-    if (this.#byToken.size >= 1_024) this.#byToken.clear();
-    const nbf = typeof claims.nbf === 'number' ? claims.nbf : undefined;
-    this.#byToken.set(token, { check, nbf, exp: claims.exp });
-  }
 }
 
 function keyFor(keysByAlgorithm: ReadonlyMap<string, CryptoKey>, algorithm: string | undefined): CryptoKey {
