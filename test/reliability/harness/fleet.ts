@@ -1,4 +1,5 @@
 import { onTestFinished } from 'vitest';
+import { within } from '../../helpers/eventually.ts';
 import { type ExitInfo, exitText, ServiceProcess } from './service-process.ts';
 
 export interface FleetOptions {
@@ -12,6 +13,11 @@ export interface FleetOptions {
  * under the same name. Tells apart the exits the scenario caused from a process dying on its own,
  * which is always a finding. Every process still running is SIGKILLed when the test ends.
  */
+/** A start joins two consumer groups: seconds, or a session timeout or two behind a killed member. */
+const START_TIMEOUT_MS = 90_000;
+/** Beyond the shipped SHUTDOWN_TIMEOUT_MS (30 s), after which a process exits by itself. */
+const EXIT_TIMEOUT_MS = 45_000;
+
 export class Fleet {
   readonly #options: FleetOptions;
   readonly #current = new Map<string, ServiceProcess>();
@@ -24,10 +30,13 @@ export class Fleet {
     onTestFinished(() => this.killAll());
   }
 
-  /** Starts instance `name` (again); resolves once its ops server answers. */
-  async start(name: string): Promise<ServiceProcess> {
+  /**
+   * Starts instance `name` (again); resolves once it has started (its consumers joined), and fails
+   * naming it when that takes longer than `timeoutMs`.
+   */
+  async start(name: string, timeoutMs = START_TIMEOUT_MS): Promise<ServiceProcess> {
     const service = this.launch(name);
-    await service.started();
+    await within(service.started(), timeoutMs, `${service.name} to start`);
     return service;
   }
 
@@ -41,12 +50,16 @@ export class Fleet {
     return service;
   }
 
-  /** Signals the current process of `name` and waits until it is gone. */
-  async kill(name: string, signal: NodeJS.Signals = 'SIGKILL'): Promise<ExitInfo | undefined> {
+  /** Signals the current process of `name` and waits until it is gone (failing after `timeoutMs`). */
+  async kill(
+    name: string,
+    signal: NodeJS.Signals = 'SIGKILL',
+    timeoutMs = EXIT_TIMEOUT_MS,
+  ): Promise<ExitInfo | undefined> {
     const service = this.#current.get(name);
     if (!service?.running) return undefined;
     this.#killedByUs.add(service);
-    return service.kill(signal);
+    return within(service.kill(signal), timeoutMs, `${service.name} to exit after ${signal}`);
   }
 
   names(): string[] {

@@ -1,5 +1,5 @@
 import { Partitioners } from 'kafkajs';
-import { eventually, within } from '../../helpers/eventually.ts';
+import { eventually } from '../../helpers/eventually.ts';
 import type { Scenario } from './scenario.ts';
 
 const partitioner = Partitioners.DefaultPartitioner();
@@ -86,7 +86,7 @@ export async function measureTakeover(
   const pusher = (await consumersOf(opsUrl)).find((c) => c.name === 'pusher');
   const owned = new Set(pusher?.assigned ?? []);
   const signalledAt = Date.now();
-  await within(scenario.fleet.kill(victim, signal), timeoutMs, `${victim} to exit after ${signal}`);
+  await scenario.fleet.kill(victim, signal, Math.min(45_000, timeoutMs));
   const goneAt = Date.now();
   const arrivedAt = await eventually(
     () =>
