@@ -166,6 +166,7 @@ export class ConsumerRuntime {
     if (wasRunning) whileGroupRuns(() => this.#consumer.pause([{ topic: this.#options.topic }]));
     await this.#processor.drained();
     await this.#committer.flush();
+    this.#committer.stop();
     await this.#consumer.disconnect();
     this.#joined = false;
   }

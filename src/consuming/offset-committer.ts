@@ -14,6 +14,15 @@ export type CommitOffsets = (offsets: { partition: number; offset: string }[]) =
 export const COMMIT_TIMEOUT_MS = 15_000;
 
 /**
+ * After a commit was given up on or landed late, how long the newest offsets are committed again, and
+ * how often. A copy of an old commit that kafkajs retried (on a connection that came back, within its
+ * request timeout and retries) can land more than once, any time in that span, each time moving the
+ * group back with nothing newer to follow it.
+ */
+export const REASSERT_FOR_MS = 60_000;
+export const REASSERT_EVERY_MS = 2_000;
+
+/**
  * Commits the offsets that became durable, per partition, at most one commit request in flight and
  * at most one per `intervalMs`: offsets are committed apart from fetching (the consumer fetches ahead
  * of finished work), so a commit never waits for a batch and a batch never waits for a commit.
@@ -33,12 +42,30 @@ export class OffsetCommitter {
   #inFlight: Promise<void> | undefined;
   #generation = 0;
   readonly #timeoutMs: number;
+  readonly #reassertTiming: { forMs: number; everyMs: number };
+  /** While set: commits were in trouble, and the newest are committed again until `until`. */
+  #reasserting: { until: number; timer: NodeJS.Timeout } | undefined;
 
-  constructor(commit: CommitOffsets, options: { intervalMs: number; log: Logger; timeoutMs?: number }) {
+  constructor(
+    commit: CommitOffsets,
+    options: {
+      intervalMs: number;
+      log: Logger;
+      timeoutMs?: number;
+      reassert?: { forMs: number; everyMs: number };
+    },
+  ) {
     this.#commit = commit;
     this.#intervalMs = options.intervalMs;
     this.#log = options.log;
     this.#timeoutMs = options.timeoutMs ?? COMMIT_TIMEOUT_MS;
+    this.#reassertTiming = options.reassert ?? { forMs: REASSERT_FOR_MS, everyMs: REASSERT_EVERY_MS };
+  }
+
+  /** Stops committing again after trouble (the consumer is stopping). */
+  stop(): void {
+    clearInterval(this.#reasserting?.timer);
+    this.#reasserting = undefined;
   }
 
   /** Everything before `nextOffset` of `partition` is durable. */
@@ -109,6 +136,7 @@ export class OffsetCommitter {
         if (offset > (this.#pending.get(partition) ?? -1n)) this.#pending.set(partition, offset);
       }
       this.#flushSoon();
+      if (error instanceof SyncError && error.code === 'COMMIT_TIMEOUT') this.#inTrouble();
       this.#log.warn({ err: error, offsets }, 'committing offsets failed: will try again');
     }
   }
@@ -125,7 +153,26 @@ export class OffsetCommitter {
     }
     if (again.length === 0) return;
     this.#flushSoon();
+    this.#inTrouble();
     this.#log.info({ offsets: again }, 'an older offset commit landed late: committing the newest again');
+  }
+
+  /** Commits the newest offsets of the partitions still its own again, every so often for a while. */
+  #inTrouble(): void {
+    const until = Date.now() + this.#reassertTiming.forMs;
+    if (this.#reasserting) {
+      this.#reasserting.until = until;
+      return;
+    }
+    const timer = setInterval(() => {
+      if (!this.#reasserting || Date.now() > this.#reasserting.until) return this.stop();
+      for (const [partition, offset] of this.#landed) {
+        if ((this.#pending.get(partition) ?? -1n) < offset) this.#pending.set(partition, offset);
+      }
+      if (this.#pending.size > 0) this.#flushSoon();
+    }, this.#reassertTiming.everyMs);
+    timer.unref();
+    this.#reasserting = { until, timer };
   }
 
   /** A flush within the interval, unless one is already due. */

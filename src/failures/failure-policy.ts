@@ -80,7 +80,7 @@ const CONSEQUENCES: Record<
     'retried like transient, but after `PUSHER_MAX_ATTEMPTS` (recorder: `RECORDER_MAX_ATTEMPTS`) failed attempts dead-lettered as `UNEXPECTED` with the message and stack head',
   revoked: 'not announced, not committed, no pause: the partition’s next owner pushes it again',
   commit:
-    'logged as a warning; the offsets are committed again 250 ms later, a new group generation commits without waiting for it, and should the old commit land after newer ones, the newest are committed again; no event is affected (a crash meanwhile only repeats work)',
+    'logged as a warning; the offsets are committed again 250 ms later, a new group generation commits without waiting for it, and should the old commit land after newer ones, the newest are committed again (every 2 s for a minute after, as kafkajs may land it more than once); no event is affected (a crash meanwhile only repeats work)',
   configuration:
     'at start: the process exits 78 naming the component, the cause and the variable to fix; later: every partition paused, `/readyz` 503 naming the cause, retried with a backoff doubling from `SYSTEMIC_BACKOFF_MS` to 60 s; never dead-lettered',
   inputData:

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { OffsetCommitter } from '../../src/consuming/offset-committer.ts';
 import { createLogger } from '../../src/ops/logger.ts';
+import { eventually } from '../helpers/eventually.ts';
 
 const log = createLogger({ level: 'silent', pretty: false });
 type Offsets = { partition: number; offset: string }[];
@@ -175,5 +176,33 @@ describe('OffsetCommitter with a commit that lands late', () => {
     await new Promise((resolve) => setImmediate(resolve));
     await offsets.flush();
     expect(late.commits.map((c) => c.find((o) => o.partition === 3)?.offset)).toEqual(['19', '6']);
+  });
+});
+
+describe('OffsetCommitter after trouble', () => {
+  it('commits the newest offsets again for a while, so an old commit landing more than once never has the last word', async () => {
+    // The group's committed offset of each partition, as the broker keeps it: the last commit to land wins.
+    const group = new Map<number, string>();
+    let hang = true;
+    const offsets = new OffsetCommitter(
+      (o) => {
+        if (hang) return new Promise<void>(() => {});
+        for (const { partition, offset } of o) group.set(partition, offset);
+        return Promise.resolve();
+      },
+      { intervalMs: 5, log, timeoutMs: 20, reassert: { forMs: 400, everyMs: 20 } },
+    );
+    offsets.note(2, '5');
+    await offsets.flush(); // given up on after 20 ms: trouble
+    hang = false;
+    offsets.note(2, '15');
+    await offsets.flush();
+    expect(group.get(2)).toBe('15');
+    // A copy of the old commit that kafkajs kept retrying lands, twice, with no answer to us.
+    group.set(2, '5');
+    await eventually(() => (group.get(2) === '15' ? true : undefined), { timeoutMs: 2_000, intervalMs: 5 });
+    group.set(2, '5');
+    await eventually(() => (group.get(2) === '15' ? true : undefined), { timeoutMs: 2_000, intervalMs: 5 });
+    offsets.stop();
   });
 });
