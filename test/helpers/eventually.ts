@@ -1,3 +1,5 @@
+import { withinTime } from '../../src/platform/time-limit.ts';
+
 /** Polls `check` until it returns a value (not undefined) or the deadline passes. No fixed sleeps. */
 export async function eventually<T>(
   check: () => Promise<T | undefined> | T | undefined,
@@ -35,17 +37,10 @@ async function describe(what: () => Promise<string> | string): Promise<string> {
 }
 
 /** Resolves as `promise` does, or rejects naming `what` once `timeoutMs` passed first. */
-export async function within<T>(promise: Promise<T>, timeoutMs: number, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<never>((_, reject) => {
-    timer = setTimeout(
-      () => reject(new Error(`timed out after ${timeoutMs} ms waiting for ${what}`)),
-      timeoutMs,
-    );
-  });
-  try {
-    return await Promise.race([promise, late]);
-  } finally {
-    clearTimeout(timer);
-  }
+export function within<T>(promise: Promise<T>, timeoutMs: number, what: string): Promise<T> {
+  return withinTime(
+    promise,
+    timeoutMs,
+    () => new Error(`timed out after ${timeoutMs} ms waiting for ${what}`),
+  );
 }

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { ENV_VARS } from '../../src/config/env-schema.ts';
 import { within } from '../helpers/eventually.ts';
 import { sequenceInvoices, settleAndCheck } from './harness/final-checks.ts';
+import { START_TIMEOUT_MS } from './harness/fleet.ts';
 import { chaosScale } from './harness/scale.ts';
 import { PARTITIONS, startScenario } from './harness/scenario.ts';
 import { recordReport } from './harness/scenario-report.ts';
@@ -19,7 +20,7 @@ describe('reliability: restart speed with the shipped defaults', () => {
       // Each wait gets what is left of the test's time, so one that stalls fails naming what it waited for.
       const left = () => Math.max(1_000, startedAt + scale.timeoutMs - 10_000 - Date.now());
       const scenario = await startScenario('takeover');
-      const start = (name: string) => scenario.fleet.start(name, Math.min(90_000, left()));
+      const start = (name: string) => scenario.fleet.start(name, Math.min(START_TIMEOUT_MS, left()));
       await Promise.all([start('a'), start('b')]);
       await pusherPartitionsSpread(scenario, ['a', 'b'], PARTITIONS, left());
       // Enough flow for both measurements: the kill waits out a session, then a restart and a SIGTERM.

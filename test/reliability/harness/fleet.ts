@@ -8,16 +8,16 @@ export interface FleetOptions {
   only?: 'pusher' | 'recorder';
 }
 
+/** A start joins two consumer groups: seconds, or a session timeout or two behind a killed member. */
+export const START_TIMEOUT_MS = 90_000;
+/** Beyond the shipped SHUTDOWN_TIMEOUT_MS (30 s), after which a process exits by itself. */
+export const EXIT_TIMEOUT_MS = 45_000;
+
 /**
  * Named service instances (`a`, `b`, …), each a CLI process that can be killed and started again
  * under the same name. Tells apart the exits the scenario caused from a process dying on its own,
  * which is always a finding. Every process still running is SIGKILLed when the test ends.
  */
-/** A start joins two consumer groups: seconds, or a session timeout or two behind a killed member. */
-const START_TIMEOUT_MS = 90_000;
-/** Beyond the shipped SHUTDOWN_TIMEOUT_MS (30 s), after which a process exits by itself. */
-const EXIT_TIMEOUT_MS = 45_000;
-
 export class Fleet {
   readonly #options: FleetOptions;
   readonly #current = new Map<string, ServiceProcess>();

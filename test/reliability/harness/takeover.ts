@@ -1,5 +1,6 @@
 import { Partitioners } from 'kafkajs';
 import { eventually } from '../../helpers/eventually.ts';
+import { EXIT_TIMEOUT_MS } from './fleet.ts';
 import type { Scenario } from './scenario.ts';
 
 const partitioner = Partitioners.DefaultPartitioner();
@@ -86,7 +87,7 @@ export async function measureTakeover(
   const pusher = (await consumersOf(opsUrl)).find((c) => c.name === 'pusher');
   const owned = new Set(pusher?.assigned ?? []);
   const signalledAt = Date.now();
-  await scenario.fleet.kill(victim, signal, Math.min(45_000, timeoutMs));
+  await scenario.fleet.kill(victim, signal, Math.min(EXIT_TIMEOUT_MS, timeoutMs));
   const goneAt = Date.now();
   const arrivedAt = await eventually(
     () =>
