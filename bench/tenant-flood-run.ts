@@ -20,6 +20,7 @@ import {
   startFinance,
   waitUntil,
 } from './bench-kit.ts';
+import { cpuUsage } from './cpu-usage.ts';
 import { exited, freePort, latencies, timestamps } from './latency-kit.ts';
 import { pollReady } from './latency-run.ts';
 
@@ -47,6 +48,12 @@ export interface FloodResult {
   floodSeconds: number;
   /** globex's five slowest invoices: latency (ms) and when each was published, in s from acme's first push. */
   slowest: { ms: number; publishedAt: number }[];
+  /** The service's CPU time (user and system) per invoice it pushed, from ready to the last push (ms). */
+  serviceCpuMsPerInvoice: number;
+  /** CPU seconds of the service, the finance server and this process over the same span. */
+  cpuSeconds: Record<string, number>;
+  /** The machine's busy share over the same span (all cores). */
+  machineBusy: number;
 }
 
 const FLOOD_AFTER_MS = 5_000;
@@ -97,12 +104,14 @@ export async function measureFlood(
     const flood = await encodeInvoices(publisher.infra, invoices);
     if (plan.floodAt === 'start') await sendInvoices(publisher.infra, flood);
     service = spawn(process.execPath, [CLI, 'start', '--only', 'pusher'], {
-      env: { ...process.env, ...env },
+      // BENCH_SERVICE_NODE_OPTIONS: node options of the service alone (e.g. --cpu-prof, --trace-gc).
+      env: { ...process.env, ...env, NODE_OPTIONS: process.env.BENCH_SERVICE_NODE_OPTIONS ?? '' },
       stdio: ['ignore', 'ignore', 'inherit'],
     });
     const seen = await timestamps(kafka, [config.topics.linesIngested, config.topics.pushedToFinance]);
     try {
       await pollReady(opsPort);
+      const cpu = cpuUsage({ service: service.pid, finance: finance.child.pid, bench: process.pid });
       const pushed = seen.of(config.topics.pushedToFinance);
       const ofTenant = (tenant: string) => (key: string) => key.startsWith(`${tenant}:`);
       const floodPushed = () => [...pushed.keys()].filter(ofTenant(FLOOD_TENANT)).length;
@@ -115,6 +124,7 @@ export async function measureFlood(
       const quietCount = await publishQuiet(publisher, plan, () => floodPushed() >= plan.flood);
       await floodWhileRunning;
       await waitUntil('every invoice pushed', () => pushed.size >= plan.flood + quietCount);
+      const used = cpu.stop();
       const floodAt = [...pushed].filter(([key]) => ofTenant(FLOOD_TENANT)(key)).map(([, at]) => at);
       const floodSeconds = floodAt.length > 1 ? (Math.max(...floodAt) - Math.min(...floodAt)) / 1000 : 0;
       const input = seen.of(config.topics.linesIngested);
@@ -132,6 +142,9 @@ export async function measureFlood(
         quiet: latencies(input, pushed, ofTenant(QUIET_TENANT)),
         floodRate: floodSeconds > 0 ? plan.flood / floodSeconds : 0,
         floodSeconds,
+        serviceCpuMsPerInvoice: ((used.seconds.service ?? Number.NaN) * 1000) / (plan.flood + quietCount),
+        cpuSeconds: used.seconds,
+        machineBusy: used.machineBusy,
       };
     } finally {
       await seen.close();

@@ -6,8 +6,12 @@
 //   npm run bench:tenant-flood   (BENCH_FLOOD=20000, BENCH_QUIET_RATE=5, BENCH_QUIET_SECONDS=30,
 //                                 BENCH_FINANCE_LATENCY_MS=20, BENCH_MAX_IN_FLIGHT=32, BENCH_READ_AHEAD unset:
 //                                 the default read-ahead, the flood parked beyond it;
-//                                 BENCH_FLOOD_AT=start: a backlog before the service starts, or running)
+//                                 BENCH_FLOOD_AT=start: a backlog before the service starts, or running;
+//                                 BENCH_MODES=fair or offset-order: one scheduler's two runs alone;
+//                                 BENCH_SERVICE_NODE_OPTIONS: node options of the service alone;
+//                                 BENCH_DUMP=<file>: every run's latencies and CPU as JSON)
 
+import { writeFileSync } from 'node:fs';
 import { benchKafka } from './bench-kit.ts';
 import { header, loadLine, runBench, table } from './bench-report.ts';
 import { benchStack } from './bench-stack.ts';
@@ -47,6 +51,9 @@ export async function main(): Promise<void> {
     };
     results.set(run.name, { ...(await measureFlood(stack.endpoints, kafka, plan)), load: loadLine() });
   }
+  // BENCH_DUMP=<file>: every run's latencies as JSON, to compare settings beyond the table.
+  if (process.env.BENCH_DUMP)
+    writeFileSync(process.env.BENCH_DUMP, JSON.stringify(Object.fromEntries(results)));
   header('A flood from one tenant beside another tenant', 'npm run bench:tenant-flood');
   const readAhead = process.env.BENCH_READ_AHEAD ?? '5000 (the default)';
   console.log(
@@ -61,6 +68,7 @@ export async function main(): Promise<void> {
       'globex max (ms)',
       'acme drain (/s)',
       'acme drain (s)',
+      'service CPU per invoice (ms)',
       'load average after',
     ],
     [...results].map(([name, r]) => [
@@ -71,6 +79,7 @@ export async function main(): Promise<void> {
       r.quiet.at(-1) ?? '',
       r.floodRate > 0 ? r.floodRate.toFixed(0) : '–',
       r.floodSeconds > 0 ? r.floodSeconds.toFixed(1) : '–',
+      r.floodSeconds > 0 ? r.serviceCpuMsPerInvoice.toFixed(2) : '–',
       r.load.replace('load average ', ''),
     ]),
   );

@@ -1,4 +1,5 @@
 import { SyncError } from '../failures/errors.ts';
+import { onAbort } from '../platform/abort-callbacks.ts';
 
 /** Slots of work in flight, granted to whoever asks; `group` says on whose behalf (e.g. a tenant). */
 export interface Permits {
@@ -153,20 +154,22 @@ export class FairPermits implements Permits {
   /** True once granted a slot, false when `signal` aborted the wait first. */
   #wait(queue: GroupQueue, signal: AbortSignal | undefined): Promise<boolean> {
     return new Promise<boolean>((resolve) => {
-      const onAbort = () => {
-        const index = queue.waiters.indexOf(waiter);
-        if (index >= 0) queue.waiters.splice(index, 1);
-        resolve(false);
-      };
+      // One listener on the signal for all its waiters: thousands of records of a partition wait on it.
+      const forget = signal
+        ? onAbort(signal, () => {
+            const index = queue.waiters.indexOf(waiter);
+            if (index >= 0) queue.waiters.splice(index, 1);
+            resolve(false);
+          })
+        : () => undefined;
       const waiter: Waiter = {
         since: this.#now(),
         wake: () => {
-          signal?.removeEventListener('abort', onAbort);
+          forget();
           resolve(true);
         },
       };
       queue.waiters.push(waiter);
-      signal?.addEventListener('abort', onAbort, { once: true });
     });
   }
 

@@ -1,3 +1,4 @@
+import { getEventListeners } from 'node:events';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { FairPermits } from '../../src/consuming/fair-permits.ts';
@@ -142,6 +143,20 @@ describe('FairPermits', () => {
       expect.objectContaining({ group: 'paused', running: 0, waiting: 0, held: true }),
     ]);
     other();
+  });
+
+  it('puts one listener on a signal however many tasks wait with it, and an abort still frees each of them', async () => {
+    const permits = new FairPermits(1);
+    const holder = await permits.acquire('holder');
+    const stop = new AbortController();
+    const waiting = Array.from({ length: 2_000 }, (_, i) => permits.acquire(`t${i % 7}`, stop.signal));
+    expect(getEventListeners(stop.signal, 'abort')).toHaveLength(1);
+    stop.abort();
+    const releases = await Promise.all(waiting);
+    for (const release of releases) release();
+    expect(permits.groups()).toEqual([expect.objectContaining({ group: 'holder', running: 1, waiting: 0 })]);
+    holder();
+    expect(permits.groups()).toEqual([]);
   });
 
   it('never gives a group more slots than its cap, though slots are free', async () => {
