@@ -48,6 +48,8 @@ export interface FloodResult {
   floodSeconds: number;
   /** globex's five slowest invoices: latency (ms) and when each was published, in s from acme's first push. */
   slowest: { ms: number; publishedAt: number }[];
+  /** Every one of globex's invoices so, slowest first (publishedAt NaN with no flood). */
+  timeline: { ms: number; publishedAt: number }[];
   /** The service's CPU time (user and system) per invoice it pushed, from ready to the last push (ms). */
   serviceCpuMsPerInvoice: number;
   /** CPU seconds of the service, the finance server and this process over the same span. */
@@ -129,16 +131,16 @@ export async function measureFlood(
       const floodSeconds = floodAt.length > 1 ? (Math.max(...floodAt) - Math.min(...floodAt)) / 1000 : 0;
       const input = seen.of(config.topics.linesIngested);
       const floodStart = floodAt.length > 0 ? Math.min(...floodAt) : Number.NaN;
-      const slowest = [...pushed]
+      const timeline = [...pushed]
         .filter(([key]) => ofTenant(QUIET_TENANT)(key))
         .map(([key, at]) => ({
           ms: at - (input.get(key) ?? at),
           publishedAt: ((input.get(key) ?? at) - floodStart) / 1000,
         }))
-        .sort((a, b) => b.ms - a.ms)
-        .slice(0, 5);
+        .sort((a, b) => b.ms - a.ms);
       return {
-        slowest,
+        slowest: timeline.slice(0, 5),
+        timeline,
         quiet: latencies(input, pushed, ofTenant(QUIET_TENANT)),
         floodRate: floodSeconds > 0 ? plan.flood / floodSeconds : 0,
         floodSeconds,
