@@ -5,6 +5,8 @@
 // records' timestamps, as bench/latency-run.ts does.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Kafka } from 'kafkajs';
 import { loadConfig } from '../src/config/config.ts';
@@ -25,6 +27,7 @@ import { exited, freePort, latencies, timestamps } from './latency-kit.ts';
 import { pollReady } from './latency-run.ts';
 
 const CLI = fileURLToPath(new URL('../bin/invoice-finance-sync.ts', import.meta.url));
+const TRACE_HOOK = fileURLToPath(new URL('./service-trace.ts', import.meta.url));
 
 export interface FloodPlan {
   /** Invoices of acme (0: no flood). */
@@ -49,7 +52,11 @@ export interface FloodResult {
   /** globex's five slowest invoices: latency (ms) and when each was published, in s from acme's first push. */
   slowest: { ms: number; publishedAt: number }[];
   /** Every one of globex's invoices so, slowest first (publishedAt NaN with no flood). */
-  timeline: { ms: number; publishedAt: number }[];
+  timeline: { key: string; ms: number; publishedAt: number }[];
+  /** Acme's first push (ms since the epoch; NaN with no flood). */
+  floodStartAt: number;
+  /** With BENCH_TRACE: where the service's trace was written (bench/service-trace.ts). */
+  traceFile: string | undefined;
   /** The service's CPU time (user and system) per invoice it pushed, from ready to the last push (ms). */
   serviceCpuMsPerInvoice: number;
   /** CPU seconds of the service, the finance server and this process over the same span. */
@@ -100,6 +107,15 @@ export async function measureFlood(
     opsServer: false,
   });
   let service: ChildProcess | undefined;
+  // BENCH_TRACE=1: bench/service-trace.ts in the service, its stamps of globex's invoices read afterwards.
+  const traceFile = process.env.BENCH_TRACE ? join(tmpdir(), `tenant-flood-trace-${id}.json`) : undefined;
+  const traceEnv = traceFile ? { BENCH_TRACE_FILE: traceFile, BENCH_TRACE_PREFIX: `${QUIET_TENANT}:` } : {};
+  const nodeOptions = [
+    process.env.BENCH_SERVICE_NODE_OPTIONS ?? '',
+    traceFile ? `--import=${TRACE_HOOK}` : '',
+  ]
+    .join(' ')
+    .trim();
   try {
     // Encoded before the service starts, so sending the flood while it runs costs the machine only the sending.
     const invoices = { tenantId: FLOOD_TENANT, prefix: `FLOOD-${id}`, from: 0, to: plan.flood };
@@ -107,7 +123,7 @@ export async function measureFlood(
     if (plan.floodAt === 'start') await sendInvoices(publisher.infra, flood);
     service = spawn(process.execPath, [CLI, 'start', '--only', 'pusher'], {
       // BENCH_SERVICE_NODE_OPTIONS: node options of the service alone (e.g. --cpu-prof, --trace-gc).
-      env: { ...process.env, ...env, NODE_OPTIONS: process.env.BENCH_SERVICE_NODE_OPTIONS ?? '' },
+      env: { ...process.env, ...env, ...traceEnv, NODE_OPTIONS: nodeOptions },
       stdio: ['ignore', 'ignore', 'inherit'],
     });
     const seen = await timestamps(kafka, [config.topics.linesIngested, config.topics.pushedToFinance]);
@@ -134,11 +150,14 @@ export async function measureFlood(
       const timeline = [...pushed]
         .filter(([key]) => ofTenant(QUIET_TENANT)(key))
         .map(([key, at]) => ({
+          key,
           ms: at - (input.get(key) ?? at),
           publishedAt: ((input.get(key) ?? at) - floodStart) / 1000,
         }))
         .sort((a, b) => b.ms - a.ms);
       return {
+        traceFile,
+        floodStartAt: floodStart,
         slowest: timeline.slice(0, 5),
         timeline,
         quiet: latencies(input, pushed, ofTenant(QUIET_TENANT)),

@@ -9,13 +9,15 @@
 //                                 BENCH_FLOOD_AT=start: a backlog before the service starts, or running;
 //                                 BENCH_MODES=fair or offset-order: one scheduler's two runs alone;
 //                                 BENCH_SERVICE_NODE_OPTIONS: node options of the service alone;
-//                                 BENCH_DUMP=<file>: every run's latencies and CPU as JSON)
+//                                 BENCH_DUMP=<file>: every run's latencies and CPU as JSON;
+//                                 BENCH_TRACE=1: where globex's slowest invoices waited, stage by stage)
 
 import { writeFileSync } from 'node:fs';
 import { benchKafka } from './bench-kit.ts';
 import { header, loadLine, runBench, table } from './bench-report.ts';
 import { benchStack } from './bench-stack.ts';
 import { quantile } from './latency-kit.ts';
+import { busyLine, traceLines } from './service-trace-report.ts';
 import { type FloodResult, measureFlood } from './tenant-flood-run.ts';
 
 const FLOOD = Number(process.env.BENCH_FLOOD ?? 20_000);
@@ -89,6 +91,14 @@ export async function main(): Promise<void> {
     if (r.slowest.length === 0 || r.floodSeconds === 0) continue;
     const list = r.slowest.map((s) => `${s.ms} ms at ${s.publishedAt.toFixed(2)} s`).join(', ');
     console.log(`\n${name}: globex's slowest, with when each was published from acme's first push: ${list}`);
+  }
+  for (const [name, r] of results) {
+    if (!r.traceFile) continue;
+    const keys = r.timeline.slice(0, 8).map((t) => t.key);
+    const since = Number.isNaN(r.floodStartAt) ? "globex's first invoice" : "acme's first push";
+    console.log(`\n${name}: where globex's slowest waited (ms between stages; published at: from ${since}):`);
+    for (const line of traceLines(r.traceFile, keys, r.floodStartAt)) console.log(`- ${line}`);
+    console.log(`\n${name}: the service's event loop busy each second (%): ${busyLine(r.traceFile)}`);
   }
   const p99 = (name: string) => quantile(results.get(name)?.quiet ?? [], 0.99);
   for (const [name, r] of results) {
