@@ -100,12 +100,16 @@ export async function measureFlood(
     },
   );
   const config = loadConfig(env);
-  const publisher = await startService({
+  const publisherOptions = {
     config,
     roles: { pusher: false, recorder: false },
     logger: benchLogger,
     opsServer: false,
-  });
+  };
+  // Each tenant publishes through its own producer (its own connection to the broker), as two tenants'
+  // ingests would: globex's records never queue behind acme's produce requests on one connection.
+  const publisher = await startService(publisherOptions);
+  const quietPublisher = await startService(publisherOptions);
   let service: ChildProcess | undefined;
   // BENCH_TRACE=1: bench/service-trace.ts in the service, its stamps of globex's invoices read afterwards.
   const traceFile = process.env.BENCH_TRACE ? join(tmpdir(), `tenant-flood-trace-${id}.json`) : undefined;
@@ -139,7 +143,7 @@ export async function measureFlood(
               sendInvoices(publisher.infra, flood),
             )
           : Promise.resolve();
-      const quietCount = await publishQuiet(publisher, plan, () => floodPushed() >= plan.flood);
+      const quietCount = await publishQuiet(quietPublisher, plan, () => floodPushed() >= plan.flood);
       await floodWhileRunning;
       await waitUntil('every invoice pushed', () => pushed.size >= plan.flood + quietCount);
       const used = cpu.stop();
@@ -175,6 +179,7 @@ export async function measureFlood(
       service.kill('SIGTERM');
       await exited(service);
     }
+    await quietPublisher.stop();
     await publisher.stop();
     finance.stop();
     await cleanUp(endpoints, config);
