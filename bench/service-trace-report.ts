@@ -4,12 +4,16 @@ import { readFileSync } from 'node:fs';
 import type { ServiceTrace } from './service-trace.ts';
 import { STAGES } from './stage-trace.ts';
 
+/** The trace bench/service-trace.ts wrote. */
+export function readTrace(file: string): ServiceTrace {
+  return JSON.parse(readFileSync(file, 'utf8')) as ServiceTrace;
+}
+
 /**
  * One line per invoice of `keys`: ms from publish to each stage, then the stalls and collections it
  * overlapped; `from` (ms since the epoch, NaN for the first traced invoice) is where publishing times count from.
  */
-export function traceLines(file: string, keys: string[], from: number): string[] {
-  const trace = JSON.parse(readFileSync(file, 'utf8')) as ServiceTrace;
+export function traceLines(trace: ServiceTrace, keys: string[], from: number): string[] {
   // With no flood: from the first traced invoice's publishing.
   const origin = Number.isNaN(from) ? Math.min(...Object.values(trace.published)) : from;
   return keys.flatMap((key) => {
@@ -33,9 +37,4 @@ export function traceLines(file: string, keys: string[], from: number): string[]
       `${end - publishedAt} ms, published at ${((publishedAt - origin) / 1000).toFixed(2)} s: ${stages.join(', ')}; loop stalls (ms) [${stalls.join(', ')}]; collections (ms) [${collections.join(', ')}]`,
     ];
   });
-}
-
-/** Each second's event-loop utilization of the service (%), as recorded. */
-export function busyLine(file: string): string {
-  return (JSON.parse(readFileSync(file, 'utf8')) as ServiceTrace).busy.join(' ');
 }

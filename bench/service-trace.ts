@@ -3,7 +3,6 @@
 // event loop (a 5 ms timer's lateness, each second's utilization) and every garbage collection over 4 ms.
 // On SIGTERM it writes what it saw of the keys starting with BENCH_TRACE_PREFIX to BENCH_TRACE_FILE.
 import { writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { PerformanceObserver, performance } from 'node:perf_hooks';
 import { installStageTrace } from './stage-trace.ts';
 
@@ -23,19 +22,6 @@ if (file) install(file, process.env.BENCH_TRACE_PREFIX ?? '');
 
 function install(file: string, prefix: string): void {
   const trace = installStageTrace(process.env.PUSHER_GROUP_ID ?? '');
-  const published = new Map<string, number>();
-  type Batch = { messages: { key: Buffer | null; timestamp: string }[] };
-  const runner = createRequire(import.meta.url)('kafkajs/src/consumer/runner.js') as {
-    prototype: { handleBatch(this: unknown, batch: Batch): Promise<void> };
-  };
-  const handleBatch = runner.prototype.handleBatch;
-  runner.prototype.handleBatch = function (batch) {
-    for (const message of batch.messages) {
-      const key = String(message.key);
-      if (key.startsWith(prefix) && !published.has(key)) published.set(key, Number(message.timestamp));
-    }
-    return handleBatch.call(this, batch);
-  };
   const stalls: ServiceTrace['stalls'] = [];
   let last = Date.now();
   setInterval(() => {
@@ -60,10 +46,11 @@ function install(file: string, prefix: string): void {
     utilization = next;
   }, 1_000).unref();
   process.once('SIGTERM', () => {
-    const stamps = Object.fromEntries([...trace.stamps].filter(([key]) => key.startsWith(prefix)));
+    const traced = <T>(entries: Map<string, T>) =>
+      Object.fromEntries([...entries].filter(([key]) => key.startsWith(prefix)));
     const result: ServiceTrace = {
-      published: Object.fromEntries(published),
-      stamps: stamps as ServiceTrace['stamps'],
+      published: traced(trace.published),
+      stamps: traced(trace.stamps) as ServiceTrace['stamps'],
       stalls,
       collections,
       busy,

@@ -27,9 +27,11 @@ export interface StageTrace {
   fetches: { at: number; ms: number; records: number }[];
   /** Records handed to a worker more than once (a batch ended before them, so kafkajs fetched them again). */
   refetched: number;
+  /** When each record was published (its timestamp, ms since the epoch), by key. */
+  published: Map<string, number>;
 }
 
-type Batch = { messages: { key: Buffer | null }[] };
+type Batch = { messages: { key: Buffer | null; timestamp: string }[] };
 type Runner = {
   prototype: {
     consumerGroup: { groupId: string };
@@ -40,7 +42,13 @@ type Runner = {
 
 /** Installs the wrappers once; returns the trace they fill. Only `groupId`'s consumer is traced. */
 export function installStageTrace(groupId: string): StageTrace {
-  const trace: StageTrace = { stamps: new Map(), limits: [], fetches: [], refetched: 0 };
+  const trace: StageTrace = {
+    stamps: new Map(),
+    limits: [],
+    fetches: [],
+    refetched: 0,
+    published: new Map(),
+  };
   const stamp = (key: string, stage: Stage) => {
     const entry = trace.stamps.get(key) ?? {};
     entry[stage] ??= Date.now();
@@ -62,6 +70,7 @@ export function installStageTrace(groupId: string): StageTrace {
     for (const m of batch.messages) {
       if (trace.stamps.get(String(m.key))?.fetched !== undefined) trace.refetched++;
       stamp(String(m.key), 'fetched');
+      trace.published.set(String(m.key), Number(m.timestamp));
     }
     await original.call(self, batch);
     for (const m of batch.messages) stamp(String(m.key), 'batchDone');

@@ -49,9 +49,8 @@ export interface FloodResult {
   /** acme's invoices pushed per second, from its first pushed event to its last. */
   floodRate: number;
   floodSeconds: number;
-  /** globex's five slowest invoices: latency (ms) and when each was published, in s from acme's first push. */
-  slowest: { ms: number; publishedAt: number }[];
-  /** Every one of globex's invoices so, slowest first (publishedAt NaN with no flood). */
+  /** Every one of globex's invoices, slowest first: latency (ms) and when it was published, in s from acme's
+   * first push (NaN with no flood). */
   timeline: { key: string; ms: number; publishedAt: number }[];
   /** Acme's first push (ms since the epoch; NaN with no flood). */
   floodStartAt: number;
@@ -162,7 +161,6 @@ export async function measureFlood(
       return {
         traceFile,
         floodStartAt: floodStart,
-        slowest: timeline.slice(0, 5),
         timeline,
         quiet: latencies(input, pushed, ofTenant(QUIET_TENANT)),
         floodRate: floodSeconds > 0 ? plan.flood / floodSeconds : 0,

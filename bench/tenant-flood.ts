@@ -17,7 +17,7 @@ import { benchKafka } from './bench-kit.ts';
 import { header, loadLine, runBench, table } from './bench-report.ts';
 import { benchStack } from './bench-stack.ts';
 import { quantile } from './latency-kit.ts';
-import { busyLine, traceLines } from './service-trace-report.ts';
+import { readTrace, traceLines } from './service-trace-report.ts';
 import { type FloodResult, measureFlood } from './tenant-flood-run.ts';
 
 const FLOOD = Number(process.env.BENCH_FLOOD ?? 20_000);
@@ -25,9 +25,9 @@ const QUIET_RATE = Number(process.env.BENCH_QUIET_RATE ?? 5);
 const QUIET_SECONDS = Number(process.env.BENCH_QUIET_SECONDS ?? 30);
 const LATENCY_MS = Number(process.env.BENCH_FINANCE_LATENCY_MS ?? 20);
 const MAX_IN_FLIGHT = Number(process.env.BENCH_MAX_IN_FLIGHT ?? 32);
-// start: acme's flood is a backlog when the service starts; running: published at once 5 s into the run.
 // Where the flood's first moments end, for the figure of globex's invoices published after them.
 const SETTLED_S = 1.5;
+// start: acme's flood is a backlog when the service starts; running: published at once 5 s into the run.
 const FLOOD_AT: 'start' | 'running' = process.env.BENCH_FLOOD_AT === 'running' ? 'running' : 'start';
 
 const RUNS = [
@@ -88,8 +88,11 @@ export async function main(): Promise<void> {
     ]),
   );
   for (const [name, r] of results) {
-    if (r.slowest.length === 0 || r.floodSeconds === 0) continue;
-    const list = r.slowest.map((s) => `${s.ms} ms at ${s.publishedAt.toFixed(2)} s`).join(', ');
+    if (r.timeline.length === 0 || r.floodSeconds === 0) continue;
+    const list = r.timeline
+      .slice(0, 5)
+      .map((s) => `${s.ms} ms at ${s.publishedAt.toFixed(2)} s`)
+      .join(', ');
     console.log(`\n${name}: globex's slowest, with when each was published from acme's first push: ${list}`);
   }
   for (const [name, r] of results) {
@@ -97,8 +100,9 @@ export async function main(): Promise<void> {
     const keys = r.timeline.slice(0, 8).map((t) => t.key);
     const since = Number.isNaN(r.floodStartAt) ? "globex's first invoice" : "acme's first push";
     console.log(`\n${name}: where globex's slowest waited (ms between stages; published at: from ${since}):`);
-    for (const line of traceLines(r.traceFile, keys, r.floodStartAt)) console.log(`- ${line}`);
-    console.log(`\n${name}: the service's event loop busy each second (%): ${busyLine(r.traceFile)}`);
+    const trace = readTrace(r.traceFile);
+    for (const line of traceLines(trace, keys, r.floodStartAt)) console.log(`- ${line}`);
+    console.log(`\n${name}: the service's event loop busy each second (%): ${trace.busy.join(' ')}`);
   }
   const p99 = (name: string) => quantile(results.get(name)?.quiet ?? [], 0.99);
   for (const [name, r] of results) {

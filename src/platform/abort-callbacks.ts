@@ -8,24 +8,25 @@ const callbacksOf = new WeakMap<AbortSignal, Set<() => void>>();
 
 /** Runs `callback` once when `signal` aborts; the function returned forgets it (call it once the wait is over). */
 export function onAbort(signal: AbortSignal, callback: () => void): () => void {
-  let callbacks = callbacksOf.get(signal);
-  if (!callbacks) {
-    const registered = new Set<() => void>();
-    callbacks = registered;
-    callbacksOf.set(signal, registered);
-    signal.addEventListener(
-      'abort',
-      () => {
-        callbacksOf.delete(signal);
-        for (const run of [...registered]) run();
-        registered.clear();
-      },
-      { once: true },
-    );
-  }
-  const set = callbacks;
-  set.add(callback);
+  const callbacks = callbacksOf.get(signal) ?? listen(signal);
+  callbacks.add(callback);
   return () => {
-    set.delete(callback);
+    callbacks.delete(callback);
   };
+}
+
+/** The signal's one listener, running the callbacks registered by then. */
+function listen(signal: AbortSignal): Set<() => void> {
+  const callbacks = new Set<() => void>();
+  callbacksOf.set(signal, callbacks);
+  signal.addEventListener(
+    'abort',
+    () => {
+      callbacksOf.delete(signal);
+      for (const run of [...callbacks]) run();
+      callbacks.clear();
+    },
+    { once: true },
+  );
+  return callbacks;
 }
