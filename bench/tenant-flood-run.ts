@@ -124,7 +124,10 @@ export async function measureFlood(
     const invoices = { tenantId: FLOOD_TENANT, prefix: `FLOOD-${id}`, from: 0, to: plan.flood };
     const flood = await encodeInvoices(publisher.infra, invoices);
     if (plan.floodAt === 'start') await sendInvoices(publisher.infra, flood);
-    service = spawn(process.execPath, [CLI, 'start', '--only', 'pusher'], {
+    // BENCH_SERVICE_CPUS: the service on these CPUs (taskset -c), e.g. a core of its own.
+    const pin = process.env.BENCH_SERVICE_CPUS;
+    const command = pin ? ['taskset', '-c', pin, process.execPath] : [process.execPath];
+    service = spawn(command[0] as string, [...command.slice(1), CLI, 'start', '--only', 'pusher'], {
       // BENCH_SERVICE_NODE_OPTIONS: node options of the service alone (e.g. --cpu-prof, --trace-gc).
       env: { ...process.env, ...env, ...traceEnv, NODE_OPTIONS: nodeOptions },
       stdio: ['ignore', 'ignore', 'inherit'],

@@ -9,6 +9,8 @@
 //                                 BENCH_FLOOD_AT=start: a backlog before the service starts, or running;
 //                                 BENCH_MODES=fair or offset-order: one scheduler's two runs alone;
 //                                 BENCH_SERVICE_NODE_OPTIONS: node options of the service alone;
+//                                 BENCH_SERVICE_CPUS=1: the service on those CPUs alone (taskset; see
+//                                 BENCHMARKS.md for pinning the rest to the others);
 //                                 BENCH_DUMP=<file>: every run's latencies and CPU as JSON;
 //                                 BENCH_TRACE=1: where globex's slowest invoices waited, stage by stage)
 

@@ -1,4 +1,4 @@
-import { type Kafka, Partitioners, type Producer } from 'kafkajs';
+import type { Kafka, Producer } from 'kafkajs';
 import type { Config } from '../config/config.ts';
 import { createLogger, type Logger } from '../ops/logger.ts';
 import { createMetrics, type Metrics } from '../ops/metrics.ts';
@@ -7,6 +7,7 @@ import { CoalescingSender } from '../platform/kafka/coalescing-sender.ts';
 import { verifyKafkaAccess } from '../platform/kafka/kafka-access.ts';
 import { ensureTopics } from '../platform/kafka/kafka-client.ts';
 import { KafkaProbe } from '../platform/kafka/kafka-probe.ts';
+import { keyPartitioner } from '../platform/kafka/key-partitioner.ts';
 import type { AvroCodec } from '../platform/registry/avro-codec.ts';
 import {
   type Contracts,
@@ -83,7 +84,7 @@ async function connectMessaging(
   }
   const producer = kafka.producer({
     allowAutoTopicCreation: true,
-    createPartitioner: Partitioners.DefaultPartitioner,
+    createPartitioner: keyPartitioner,
   });
   await producer.connect();
   const kafkaProbe = await KafkaProbe.connect(config.kafka, log).catch(async (error: unknown) => {

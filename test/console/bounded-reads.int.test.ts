@@ -3,7 +3,7 @@ import { deadLetterDesk } from '../../src/console/dead-letter-desk.ts';
 import { invoiceHistory } from '../../src/console/invoice-history.ts';
 import { replayRunner } from '../../src/console/replay-adapter.ts';
 import { invoiceKey } from '../../src/invoice/invoice-events.ts';
-import { partitionForKey } from '../../src/platform/kafka/key-tail.ts';
+import { partitionForKey } from '../../src/platform/kafka/key-partitioner.ts';
 import { fetchPartitionBounds } from '../../src/platform/kafka/partition-bounds.ts';
 import type { Infrastructure } from '../../src/service/infrastructure.ts';
 import { pushedEvent } from '../fixtures/pushed-event.ts';

@@ -1,23 +1,9 @@
-import { type Kafka, Partitioners } from 'kafkajs';
+import type { Kafka } from 'kafkajs';
 import type { Logger } from '../../ops/logger.ts';
+import { partitionForKey } from './key-partitioner.ts';
 import { fetchPartitionBounds } from './partition-bounds.ts';
 import type { StoppedEarly } from './read-budget.ts';
 import { type RangeRecord, readRange } from './topic-range-reader.ts';
-
-/**
- * The partition kafkajs's default partitioner (murmur2, like Java's) gives `key`: where the service
- * and any keyed producer put that key's records.
- */
-export function partitionForKey(key: string, partitionCount: number): number {
-  const partitionMetadata = Array.from({ length: partitionCount }, (_, partitionId) => ({
-    partitionId,
-    leader: 0,
-    replicas: [0],
-    isr: [0],
-    partitionErrorCode: 0,
-  }));
-  return Partitioners.DefaultPartitioner()({ topic: '', partitionMetadata, message: { key, value: null } });
-}
 
 export interface KeyTailOptions {
   kafka: Kafka;
