@@ -7,7 +7,6 @@
 //                          BENCH_AUDIT_LIMITS=none,256MiB, BENCH_AUDIT_NODE_OPTIONS)
 import { spawn } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { totalmem } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import type { AuditReport } from '../src/audit/audit-runs.ts';
@@ -22,6 +21,7 @@ import { benchEnv, benchId, benchLines, benchLogger, cleanUp, type Endpoints } f
 import { BenchError, header, loadLine, runBench, table } from './bench-report.ts';
 import { benchStack } from './bench-stack.ts';
 import { createMemoryLimit, type MemoryLimit, parseMemoryLimit } from './memory-limit.ts';
+import { peakRss } from './proc-status.ts';
 
 const SIZES = (process.env.BENCH_AUDIT_EVENTS ?? '100000,1000000').split(',').map(Number);
 const PARTITIONS = Number(process.env.BENCH_PARTITIONS ?? 6);
@@ -104,17 +104,6 @@ async function seedChunk(infra: Infrastructure, id: string, from: number, to: nu
     await infra.database.orm.em.getConnection().execute(INSERT_ROWS, [JSON.stringify(rows)]);
 }
 
-function procStatus(pid: number, field: 'VmHWM'): number | undefined {
-  try {
-    const line = readFileSync(`/proc/${pid}/status`, 'utf8')
-      .split('\n')
-      .find((l) => l.startsWith(`${field}:`));
-    return line === undefined ? undefined : Number(line.split(/\s+/)[1]) * 1024;
-  } catch {
-    return undefined; // the process has just ended
-  }
-}
-
 // `Mark-Compact 198.4 (284.3) -> 50.2 (246.4) MB`: heap used (committed) before -> after.
 const FULL_GC = /Mark-Compact(?: \(reduce\))? [\d.]+ \([\d.]+\) -> ([\d.]+) \([\d.]+\) MB/;
 
@@ -147,7 +136,7 @@ function auditProcess(
     stdout += chunk;
   });
   const sampler = setInterval(() => {
-    peak = Math.max(peak, procStatus(child.pid as number, 'VmHWM') ?? 0);
+    peak = Math.max(peak, peakRss(child.pid as number) ?? 0);
   }, 50);
   return new Promise((resolve, reject) => {
     child.on('exit', (code) => {

@@ -25,6 +25,7 @@ import {
 import { cpuUsage } from './cpu-usage.ts';
 import { exited, freePort, latencies, timestamps } from './latency-kit.ts';
 import { pollReady } from './latency-run.ts';
+import { peakRss } from './proc-status.ts';
 
 const CLI = fileURLToPath(new URL('../bin/invoice-finance-sync.ts', import.meta.url));
 const TRACE_HOOK = fileURLToPath(new URL('./service-trace.ts', import.meta.url));
@@ -58,6 +59,8 @@ export interface FloodResult {
   traceFile: string | undefined;
   /** The service's CPU time (user and system) per invoice it pushed, from ready to the last push (ms). */
   serviceCpuMsPerInvoice: number;
+  /** The service's peak resident memory (VmHWM), MiB. */
+  servicePeakRssMiB: number;
   /** CPU seconds of the service, the finance server and this process over the same span. */
   cpuSeconds: Record<string, number>;
   /** The machine's busy share over the same span (all cores). */
@@ -149,6 +152,7 @@ export async function measureFlood(
       await floodWhileRunning;
       await waitUntil('every invoice pushed', () => pushed.size >= plan.flood + quietCount);
       const used = cpu.stop();
+      const peak = peakRss(service.pid as number);
       const floodAt = [...pushed].filter(([key]) => ofTenant(FLOOD_TENANT)(key)).map(([, at]) => at);
       const floodSeconds = floodAt.length > 1 ? (Math.max(...floodAt) - Math.min(...floodAt)) / 1000 : 0;
       const input = seen.of(config.topics.linesIngested);
@@ -170,6 +174,7 @@ export async function measureFlood(
         floodSeconds,
         serviceCpuMsPerInvoice: ((used.seconds.service ?? Number.NaN) * 1000) / (plan.flood + quietCount),
         cpuSeconds: used.seconds,
+        servicePeakRssMiB: peak === undefined ? Number.NaN : peak / 2 ** 20,
         machineBusy: used.machineBusy,
       };
     } finally {

@@ -75,6 +75,7 @@ export async function main(): Promise<void> {
       'acme drain (/s)',
       'acme drain (s)',
       'service CPU per invoice (ms)',
+      'service peak RSS (MiB)',
       'load average after',
     ],
     [...results].map(([name, r]) => [
@@ -86,6 +87,7 @@ export async function main(): Promise<void> {
       r.floodRate > 0 ? r.floodRate.toFixed(0) : '–',
       r.floodSeconds > 0 ? r.floodSeconds.toFixed(1) : '–',
       r.floodSeconds > 0 ? r.serviceCpuMsPerInvoice.toFixed(2) : '–',
+      r.servicePeakRssMiB.toFixed(0),
       r.load.replace('load average ', ''),
     ]),
   );
