@@ -5,7 +5,6 @@
 // VmHWM. Sizes run back to back, so flat memory shows as the same peak whatever N is.
 //   npm run bench:audit   (BENCH_AUDIT_EVENTS=100000,1000000, BENCH_PARTITIONS=6,
 //                          BENCH_AUDIT_LIMITS=none,256MiB, BENCH_AUDIT_NODE_OPTIONS)
-import { spawn } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { totalmem } from 'node:os';
 import { fileURLToPath } from 'node:url';
@@ -20,6 +19,7 @@ import { type Infrastructure, openInfrastructure } from '../src/service/infrastr
 import { benchEnv, benchId, benchLines, benchLogger, cleanUp, type Endpoints } from './bench-kit.ts';
 import { BenchError, header, loadLine, runBench, table } from './bench-report.ts';
 import { benchStack } from './bench-stack.ts';
+import { spawnChild } from './children.ts';
 import { createMemoryLimit, type MemoryLimit, parseMemoryLimit } from './memory-limit.ts';
 import { peakRss } from './proc-status.ts';
 
@@ -125,14 +125,14 @@ function auditProcess(
   // --trace-gc only prints (to stdout, beside the report): the live heap after each full collection.
   const argv = [process.execPath, '--trace-gc', CLI, 'audit', '--json'];
   const [command, ...args] = limit ? limit.wrap(argv) : argv;
-  const child = spawn(command as string, args, {
+  const child = spawnChild(command as string, args, {
     // BENCH_AUDIT_NODE_OPTIONS: node options for experiments (e.g. --trace-gc, an --import that samples).
     env: { ...process.env, ...env, NODE_OPTIONS: process.env.BENCH_AUDIT_NODE_OPTIONS ?? '' },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   let stdout = '';
   let peak = 0;
-  child.stdout.on('data', (chunk) => {
+  child.stdout?.on('data', (chunk) => {
     stdout += chunk;
   });
   const sampler = setInterval(() => {

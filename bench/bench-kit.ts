@@ -2,7 +2,7 @@
 // would be), a configuration on fresh topics and a fresh database, a backlog of invoices, and
 // cleanup (database dropped, topics deleted). Kafka, the registry and PostgreSQL are the stack
 // `ensureStack` finds or starts.
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
@@ -17,6 +17,7 @@ import { createLogger } from '../src/ops/logger.ts';
 import type { Infrastructure } from '../src/service/infrastructure.ts';
 import { startService } from '../src/service/service.ts';
 import { BenchError } from './bench-report.ts';
+import { spawnChild } from './children.ts';
 
 export interface Endpoints {
   kafkaBrokers: string;
@@ -55,7 +56,7 @@ export interface FinanceProcess {
  */
 export async function startFinance(secret: string, latencyMs: number): Promise<FinanceProcess> {
   const script = fileURLToPath(new URL('../tools/finance-server/main.ts', import.meta.url));
-  const child = spawn(process.execPath, [script], {
+  const child = spawnChild(process.execPath, [script], {
     env: { ...process.env, FINANCE_JWT_SECRET: secret, FINANCE_SERVER_PORT: '0' },
     stdio: ['ignore', 'pipe', 'inherit'],
   });

@@ -4,6 +4,7 @@ import { execFileSync } from 'node:child_process';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { isSyncError } from '../src/failures/errors.ts';
 import { quietKnownLibraryWarnings } from '../src/ops/process-warnings.ts';
+import { endChildrenOnSignals } from './children.ts';
 
 /** A benchmark failure whose message says it all: printed without a stack. */
 export class BenchError extends Error {
@@ -52,6 +53,7 @@ export function table(columns: string[], rows: (string | number)[][]): void {
  */
 export function runBench(name: string, main: () => Promise<void>): void {
   quietKnownLibraryWarnings();
+  endChildrenOnSignals();
   main().then(
     () => process.exit(0),
     (error: unknown) => {

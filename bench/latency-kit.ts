@@ -1,11 +1,12 @@
 // Shared by the latency benchmarks: record timestamps by key, the publisher child process, percentiles.
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import type { Kafka } from 'kafkajs';
 import type { Endpoints } from './bench-kit.ts';
 import { BenchError } from './bench-report.ts';
+import { spawnChild } from './children.ts';
 
 const PUBLISHER = fileURLToPath(new URL('./publisher.ts', import.meta.url));
 
@@ -56,7 +57,7 @@ export function warmupCount(rate: number): number {
 
 /** Runs bench/publisher.ts as its own process and waits for it; throws naming its exit code. */
 export async function publish(endpoints: Endpoints, plan: PublishPlan): Promise<void> {
-  const publisher = spawn(process.execPath, [PUBLISHER], {
+  const publisher = spawnChild(process.execPath, [PUBLISHER], {
     env: {
       ...process.env,
       BENCH_BROKERS: endpoints.kafkaBrokers,

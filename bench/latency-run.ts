@@ -1,6 +1,6 @@
 // The latency measurement shared by bench/latency.ts and bench/big-invoice.ts: finance, the service
 // and the publisher each in their own process, latency read from the records' timestamps.
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import type { Kafka } from 'kafkajs';
@@ -15,6 +15,7 @@ import {
   waitUntil,
 } from './bench-kit.ts';
 import { BenchError, loadLine } from './bench-report.ts';
+import { spawnChild } from './children.ts';
 import { cpuUsage } from './cpu-usage.ts';
 import { exited, freePort, latencies, publish, timestamps } from './latency-kit.ts';
 
@@ -55,7 +56,7 @@ export async function measureLatency(endpoints: Endpoints, kafka: Kafka, plan: L
   let service: ChildProcess | undefined;
   try {
     const schemaId = await publishBacklog(config, id, 0);
-    service = spawn(process.execPath, [CLI, 'start', '--only', 'pusher'], {
+    service = spawnChild(process.execPath, [CLI, 'start', '--only', 'pusher'], {
       // BENCH_SERVICE_NODE_OPTIONS: e.g. --cpu-prof --cpu-prof-dir=<dir>, a profile of the service alone.
       env: { ...process.env, ...env, NODE_OPTIONS: process.env.BENCH_SERVICE_NODE_OPTIONS ?? '' },
       stdio: ['ignore', 'ignore', 'inherit'],

@@ -4,7 +4,7 @@
 //   npm run bench:memory   (BENCH_MEMORY_EVENTS=100000, BENCH_PARTITIONS=6, plus any service variable,
 //                           e.g. KAFKA_FETCH_MAX_BYTES, PUSHER_MAX_IN_FLIGHT; BENCH_MEMORY_LIMITS,
 //                           BENCH_SERVICE_NODE_OPTIONS, BENCH_SERVICE_STDOUT)
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { openSync, readFileSync } from 'node:fs';
 import { totalmem } from 'node:os';
@@ -25,6 +25,7 @@ import {
 } from './bench-kit.ts';
 import { BenchError, header, loadLine, median, runBench, table } from './bench-report.ts';
 import { benchStack } from './bench-stack.ts';
+import { spawnChild } from './children.ts';
 import { exited, freePort } from './latency-kit.ts';
 import { createMemoryLimit, type MemoryLimit, parseMemoryLimit } from './memory-limit.ts';
 
@@ -133,7 +134,7 @@ async function drainBacklog(endpoints: Endpoints, { limit, serviceHeap }: Row) {
       inLimit([process.execPath, ...serviceHeapArguments(config.heapMib, limit, nodeArgs), ...nodeArgs]),
     );
     const [command, ...args] = inLimit([process.execPath, ...nodeArgs, CLI, 'start']);
-    const service = spawn(command as string, args, {
+    const service = spawnChild(command as string, args, {
       env: { ...process.env, ...env, NODE_OPTIONS: '' },
       // BENCH_SERVICE_STDOUT=<file>: keep what the service prints (e.g. with --trace-gc) for the notes.
       stdio: ['ignore', serviceStdout(), 'inherit'],

@@ -3,7 +3,7 @@
 // running while tenant globex publishes a few invoices a second into the same partitions until acme's
 // invoices are drained. Latency and drain rate are read from the
 // records' timestamps, as bench/latency-run.ts does.
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -22,6 +22,7 @@ import {
   startFinance,
   waitUntil,
 } from './bench-kit.ts';
+import { spawnChild } from './children.ts';
 import { cpuUsage } from './cpu-usage.ts';
 import { exited, freePort, latencies, timestamps } from './latency-kit.ts';
 import { pollReady } from './latency-run.ts';
@@ -130,7 +131,7 @@ export async function measureFlood(
     // BENCH_SERVICE_CPUS: the service on these CPUs (taskset -c), e.g. a core of its own.
     const pin = process.env.BENCH_SERVICE_CPUS;
     const command = pin ? ['taskset', '-c', pin, process.execPath] : [process.execPath];
-    service = spawn(command[0] as string, [...command.slice(1), CLI, 'start', '--only', 'pusher'], {
+    service = spawnChild(command[0] as string, [...command.slice(1), CLI, 'start', '--only', 'pusher'], {
       // BENCH_SERVICE_NODE_OPTIONS: node options of the service alone (e.g. --cpu-prof, --trace-gc).
       env: { ...process.env, ...env, ...traceEnv, NODE_OPTIONS: nodeOptions },
       stdio: ['ignore', 'ignore', 'inherit'],

@@ -3,12 +3,12 @@
 // collector would be), alternating, at finance 0 ms where the service's own CPU shows most.
 //   npm run bench:tracing   (BENCH_EVENTS=5000, BENCH_PARTITIONS=8, BENCH_ROUNDS=3, PUSHER_MAX_IN_FLIGHT=16)
 
-import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
 import { benchId, benchKafka } from './bench-kit.ts';
 import { BenchError, header, loadLine, median, runBench, table } from './bench-report.ts';
 import { benchStack } from './bench-stack.ts';
+import { spawnChild } from './children.ts';
 import { type DrainResult, measuredDrain } from './drain.ts';
 
 const EVENTS = Number(process.env.BENCH_EVENTS ?? 5000);
@@ -26,8 +26,8 @@ interface ReceiverProcess {
 
 async function startReceiver(): Promise<ReceiverProcess> {
   const script = fileURLToPath(new URL('../tools/otlp-receiver/main.ts', import.meta.url));
-  const child = spawn(process.execPath, [script], { stdio: ['ignore', 'pipe', 'inherit'] });
-  const [first] = (await once(child.stdout, 'data')) as [Buffer];
+  const child = spawnChild(process.execPath, [script], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const [first] = (await once(child.stdout as NodeJS.ReadableStream, 'data')) as [Buffer];
   const { url } = JSON.parse(first.toString().split('\n')[0] ?? '{}') as { url?: string };
   if (!url) throw new BenchError(`the OTLP receiver did not start: ${first}`);
   return {
