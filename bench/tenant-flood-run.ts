@@ -132,9 +132,10 @@ export async function measureFlood(
     const pin = process.env.BENCH_SERVICE_CPUS;
     const command = pin ? ['taskset', '-c', pin, process.execPath] : [process.execPath];
     service = spawnChild(command[0] as string, [...command.slice(1), CLI, 'start', '--only', 'pusher'], {
-      // BENCH_SERVICE_NODE_OPTIONS: node options of the service alone (e.g. --cpu-prof, --trace-gc).
+      // BENCH_SERVICE_NODE_OPTIONS: node options of the service alone (e.g. --cpu-prof, or an --import hook).
       env: { ...process.env, ...env, ...traceEnv, NODE_OPTIONS: nodeOptions },
-      stdio: ['ignore', 'ignore', 'inherit'],
+      // BENCH_SERVICE_STDOUT=1: the service's standard output on this one's (V8's --trace-gc lines, its logs).
+      stdio: ['ignore', process.env.BENCH_SERVICE_STDOUT ? 'inherit' : 'ignore', 'inherit'],
     });
     const seen = await timestamps(kafka, [config.topics.linesIngested, config.topics.pushedToFinance]);
     try {
