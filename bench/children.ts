@@ -2,6 +2,7 @@
 // is interrupted: killed with SIGTERM, SIGINT or SIGHUP, a benchmark would otherwise leave them running,
 // still consuming or answering, and they would skew the next run's figures.
 import { type ChildProcess, type SpawnOptions, spawn } from 'node:child_process';
+import { openSync } from 'node:fs';
 import { constants } from 'node:os';
 
 const running = new Set<ChildProcess>();
@@ -22,4 +23,17 @@ export function endChildrenOnSignals(): void {
       process.exit(128 + constants.signals[signal]);
     });
   }
+}
+
+let stdoutFile: number | undefined;
+
+/**
+ * Where a benchmark's service prints: BENCH_SERVICE_STDOUT=<file> keeps it (e.g. V8's --trace-gc lines) for
+ * the notes, every run of the benchmark in the one file; otherwise nowhere.
+ */
+export function serviceStdout(): 'ignore' | number {
+  const file = process.env.BENCH_SERVICE_STDOUT;
+  if (!file) return 'ignore';
+  stdoutFile ??= openSync(file, 'w');
+  return stdoutFile;
 }

@@ -6,7 +6,6 @@
 //                           BENCH_SERVICE_NODE_OPTIONS, BENCH_SERVICE_STDOUT)
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { openSync, readFileSync } from 'node:fs';
 import { totalmem } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
@@ -25,9 +24,10 @@ import {
 } from './bench-kit.ts';
 import { BenchError, header, loadLine, median, runBench, table } from './bench-report.ts';
 import { benchStack } from './bench-stack.ts';
-import { spawnChild } from './children.ts';
+import { serviceStdout, spawnChild } from './children.ts';
 import { exited, freePort } from './latency-kit.ts';
 import { createMemoryLimit, type MemoryLimit, parseMemoryLimit } from './memory-limit.ts';
+import { statusBytes } from './proc-status.ts';
 
 const EVENTS = Number(process.env.BENCH_MEMORY_EVENTS ?? 100_000);
 const PARTITIONS = Number(process.env.BENCH_PARTITIONS ?? 6);
@@ -36,11 +36,10 @@ const MIB = 2 ** 20;
 
 /** A kB figure from /proc/<pid>/status, in bytes. */
 function procStatus(pid: number, field: 'VmRSS' | 'VmHWM'): number {
-  const line = readFileSync(`/proc/${pid}/status`, 'utf8')
-    .split('\n')
-    .find((l) => l.startsWith(`${field}:`));
-  if (!line) throw new BenchError(`/proc/${pid}/status has no ${field}: this benchmark needs Linux`);
-  return Number(line.split(/\s+/)[1]) * 1024;
+  const bytes = statusBytes(pid, field);
+  if (bytes === undefined)
+    throw new BenchError(`/proc/${pid}/status has no ${field}: this benchmark needs Linux`);
+  return bytes;
 }
 
 async function recordedRows(databaseUrl: string): Promise<number> {
@@ -136,7 +135,6 @@ async function drainBacklog(endpoints: Endpoints, { limit, serviceHeap }: Row) {
     const [command, ...args] = inLimit([process.execPath, ...nodeArgs, CLI, 'start']);
     const service = spawnChild(command as string, args, {
       env: { ...process.env, ...env, NODE_OPTIONS: '' },
-      // BENCH_SERVICE_STDOUT=<file>: keep what the service prints (e.g. with --trace-gc) for the notes.
       stdio: ['ignore', serviceStdout(), 'inherit'],
     });
     const pid = service.pid as number;
@@ -244,11 +242,6 @@ function v8HeapLimit(argv: string[]): number {
   const [command, ...args] = argv;
   const script = 'process.stdout.write(String(require("node:v8").getHeapStatistics().heap_size_limit))';
   return Number(execFileSync(command as string, [...args, '-e', script], { encoding: 'utf8' }));
-}
-
-function serviceStdout(): 'ignore' | number {
-  const file = process.env.BENCH_SERVICE_STDOUT;
-  return file ? openSync(file, 'w') : 'ignore';
 }
 
 async function timed(work: () => Promise<unknown>): Promise<number> {

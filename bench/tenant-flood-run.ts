@@ -22,7 +22,7 @@ import {
   startFinance,
   waitUntil,
 } from './bench-kit.ts';
-import { spawnChild } from './children.ts';
+import { serviceStdout, spawnChild } from './children.ts';
 import { cpuUsage } from './cpu-usage.ts';
 import { exited, freePort, latencies, timestamps } from './latency-kit.ts';
 import { pollReady } from './latency-run.ts';
@@ -134,8 +134,7 @@ export async function measureFlood(
     service = spawnChild(command[0] as string, [...command.slice(1), CLI, 'start', '--only', 'pusher'], {
       // BENCH_SERVICE_NODE_OPTIONS: node options of the service alone (e.g. --cpu-prof, or an --import hook).
       env: { ...process.env, ...env, ...traceEnv, NODE_OPTIONS: nodeOptions },
-      // BENCH_SERVICE_STDOUT=1: the service's standard output on this one's (V8's --trace-gc lines, its logs).
-      stdio: ['ignore', process.env.BENCH_SERVICE_STDOUT ? 'inherit' : 'ignore', 'inherit'],
+      stdio: ['ignore', serviceStdout(), 'inherit'],
     });
     const seen = await timestamps(kafka, [config.topics.linesIngested, config.topics.pushedToFinance]);
     try {

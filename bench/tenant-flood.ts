@@ -11,8 +11,8 @@
 //                                 BENCH_SERVICE_NODE_OPTIONS: node options of the service alone;
 //                                 BENCH_SERVICE_CPUS=1: the service on those CPUs alone (taskset; see
 //                                 BENCHMARKS.md for pinning the rest to the others);
-//                                 BENCH_SERVICE_STDOUT=1: the service's standard output shown (e.g.
-//                                 V8's GC trace, from an --import hook calling v8.setFlagsFromString('--trace-gc'):
+//                                 BENCH_SERVICE_STDOUT=<file>: what the service prints, kept (e.g. V8's
+//                                 GC trace, from an --import hook calling v8.setFlagsFromString('--trace-gc'):
 //                                 NODE_OPTIONS refuses --trace-gc);
 //                                 BENCH_DUMP=<file>: every run's latencies and CPU as JSON;
 //                                 BENCH_TRACE=1: where globex's slowest invoices waited, stage by stage)
