@@ -1,5 +1,5 @@
 import type { ConsumerStatus } from '../consuming/consumer-status.ts';
-import type { ProbeResult } from '../platform/kafka/kafka-probe.ts';
+import type { ProbeResult } from '../platform/readiness-probe.ts';
 import { age, partitionList, utc } from './format.ts';
 import { html, type SafeHtml } from './html.ts';
 import type { LagView } from './lag-history.ts';

@@ -8,7 +8,8 @@ import type { Logger } from '../ops/logger.ts';
 import { memoryBudget } from '../ops/memory-budget.ts';
 import { startTracing } from '../ops/tracing.ts';
 import { createFinanceClient } from '../platform/finance/create-finance-client.ts';
-import type { ProbeResult } from '../platform/kafka/kafka-probe.ts';
+import type { ProbeResult } from '../platform/readiness-probe.ts';
+import { RegistryProbe } from '../platform/registry/registry-probe.ts';
 import type { TenantControl } from '../push/tenant-control.ts';
 import { consumerRuntimes } from './consumer-runtimes.ts';
 import { type Infrastructure, openInfrastructure } from './infrastructure.ts';
@@ -47,7 +48,8 @@ export async function startService(options: ServiceOptions): Promise<Service> {
   const tracing = await startTracing(config.tracing, log);
   const finance = options.roles.pusher ? createFinanceClient(infra) : undefined;
   const { runtimes, tenants } = consumerRuntimes(infra, options.roles, finance);
-  const readiness = () => checkReadiness(infra, options.roles, runtimes);
+  const registryProbe = new RegistryProbe(infra.codec);
+  const readiness = () => checkReadiness(infra, options.roles, runtimes, registryProbe);
   const opsConsole =
     options.opsServer === false ? undefined : openConsole(infra, options.roles, readiness, tenants);
   // Up before the consumers join: a join waits for a crashed member's session to expire, and all that
@@ -114,10 +116,15 @@ function openConsole(
   return createConsole({ infra, token, status, tenants, groups: lagTargets(config, roles) });
 }
 
-async function checkReadiness(infra: Infrastructure, roles: ServiceRoles, runtimes: ConsumerRuntime[]) {
+async function checkReadiness(
+  infra: Infrastructure,
+  roles: ServiceRoles,
+  runtimes: ConsumerRuntime[],
+  registryProbe: RegistryProbe,
+) {
   const [database, registry, kafka] = await Promise.all([
     probe(() => infra.database.ping()),
-    probe(() => infra.codec.ping()),
+    registryProbe.check(),
     infra.kafkaProbe.check(),
   ]);
   const consumers = runtimes.map((runtime) => runtime.status());

@@ -1,14 +1,9 @@
 import type { Admin } from 'kafkajs';
 import type { Config } from '../../config/config.ts';
 import type { Logger } from '../../ops/logger.ts';
+import { type ProbeResult, SILENCE_TOLERATED_MS, SilenceTolerance } from '../readiness-probe.ts';
 import { withinTime } from '../time-limit.ts';
 import { createKafka } from './kafka-client.ts';
-
-/** What one readiness check reports, like the database and registry probes. */
-export interface ProbeResult {
-  ok: boolean;
-  error?: string;
-}
 
 /** A check answers within this, whatever the broker does: /readyz must answer a kubelet in time. */
 const PROBE_TIMEOUT_MS = 2_000;
@@ -16,13 +11,7 @@ const PROBE_TIMEOUT_MS = 2_000;
 export type ProbeAdmin = Pick<Admin, 'describeCluster' | 'disconnect'>;
 /** kafkajs gives up on a hung request after this, so a silent broker does not hold the check's slot long. */
 const PROBE_REQUEST_TIMEOUT_MS = 1_500;
-/**
- * A broker that answered before and is now only slow (a metadata request timed out: a busy or
- * restarting broker, a starved machine) is called unreachable once it has stayed silent this long;
- * one slow answer alone made /readyz flap (found by the reliability suite). A refused or reset
- * connection is proof enough at once.
- */
-const SILENCE_TOLERATED_MS = 5_000;
+/** A refused or reset connection is proof enough that the brokers are down, at once. */
 const REFUSED = /ECONNREFUSED|ECONNRESET|ENOTFOUND|EAI_AGAIN|EHOSTUNREACH|ENETUNREACH/;
 
 /**
@@ -34,12 +23,10 @@ export class KafkaProbe {
   readonly #admin: ProbeAdmin;
   readonly #brokers: string;
   readonly #timeoutMs: number;
-  readonly #silenceToleratedMs: number;
+  /** A broker that answered before and is now only slow is called unreachable once silent this long. */
+  readonly #silence: SilenceTolerance;
   /** The request under way. Checks share it, so a hung broker never piles requests up. */
   #inFlight: Promise<number> | undefined;
-  #answeredBefore = false;
-  /** When the current run of unanswered checks began. */
-  #silentSince: number | undefined;
 
   /** Use `KafkaProbe.connect`; this takes a connected admin client. */
   constructor(
@@ -51,7 +38,7 @@ export class KafkaProbe {
     this.#admin = admin;
     this.#brokers = brokers;
     this.#timeoutMs = timeoutMs;
-    this.#silenceToleratedMs = silenceToleratedMs;
+    this.#silence = new SilenceTolerance(silenceToleratedMs);
   }
 
   static async connect(config: Config['kafka'], log: Logger): Promise<KafkaProbe> {
@@ -76,8 +63,7 @@ export class KafkaProbe {
         () => new Error(`no answer within ${this.#timeoutMs} ms`),
       );
       if (brokers === 0) return this.#down('the cluster lists no brokers');
-      this.#answeredBefore = true;
-      this.#silentSince = undefined;
+      this.#silence.answered();
       return { ok: true };
     } catch (error) {
       return this.#unanswered(error as Error);
@@ -87,9 +73,8 @@ export class KafkaProbe {
   /** Refused: down now. Silent: down once silent for longer than tolerated, or if it never answered. */
   #unanswered(error: Error): ProbeResult {
     const refused = error.name === 'KafkaJSConnectionError' || REFUSED.test(error.message);
-    this.#silentSince ??= Date.now();
-    const tolerated = Date.now() - this.#silentSince < this.#silenceToleratedMs;
-    return !refused && this.#answeredBefore && tolerated ? { ok: true } : this.#down(error.message);
+    const tolerated = this.#silence.tolerates();
+    return !refused && tolerated ? { ok: true } : this.#down(error.message);
   }
 
   close(): Promise<void> {

@@ -1,0 +1,45 @@
+import { describe, expect, inject, it, onTestFinished } from 'vitest';
+import { AvroCodec } from '../../../src/platform/registry/avro-codec.ts';
+import { RegistryProbe } from '../../../src/platform/registry/registry-probe.ts';
+import { tcpProxyForTest } from '../../helpers/tcp-proxy.ts';
+
+/** The real registry behind a proxy that can refuse or go silent, and a codec reaching it through it. */
+async function registryBehindProxy() {
+  const upstream = new URL(inject('schemaRegistryUrl'));
+  const proxy = await tcpProxyForTest({ host: upstream.hostname, port: Number(upstream.port) });
+  const codec = new AvroCodec(`http://127.0.0.1:${proxy.port()}${upstream.pathname}`);
+  onTestFinished(() => codec.close());
+  return { proxy, codec };
+}
+
+describe('the registry’s readiness probe', () => {
+  it('forgives a registry that answered before one silent spell, not a longer one', async () => {
+    const { proxy, codec } = await registryBehindProxy();
+    const probe = new RegistryProbe(codec, 1_000);
+    expect(await probe.check()).toEqual({ ok: true });
+    proxy.stall();
+    // Each check waits for the ping's 2 s headers timeout: the second ends 2 s into the silence.
+    expect(await probe.check()).toEqual({ ok: true });
+    const down = await probe.check();
+    expect(down.ok).toBe(false);
+    expect(down.error).toMatch(/^schema registry failed while answering a readiness check: .*[Tt]imeout/);
+    await proxy.restore();
+    expect(await probe.check()).toEqual({ ok: true });
+  });
+
+  it('a registry that never answered is down at its first silence', async () => {
+    const { proxy, codec } = await registryBehindProxy();
+    proxy.stall();
+    expect((await new RegistryProbe(codec, 60_000).check()).ok).toBe(false);
+  });
+
+  it('a refused connection is down at once, even right after an answer', async () => {
+    const { proxy, codec } = await registryBehindProxy();
+    const probe = new RegistryProbe(codec, 60_000);
+    expect(await probe.check()).toEqual({ ok: true });
+    await proxy.cut();
+    const down = await probe.check();
+    expect(down.ok).toBe(false);
+    expect(down.error).toMatch(/ECONNREFUSED|other side closed|ECONNRESET|fetch failed/);
+  });
+});
