@@ -7,9 +7,10 @@ import { type OpsServer, type Readiness, startOpsServer } from '../ops/http-serv
 import type { Logger } from '../ops/logger.ts';
 import { memoryBudget } from '../ops/memory-budget.ts';
 import { startTracing } from '../ops/tracing.ts';
+import { databaseProbe } from '../platform/database/database-probe.ts';
 import { createFinanceClient } from '../platform/finance/create-finance-client.ts';
-import type { ProbeResult } from '../platform/readiness-probe.ts';
-import { RegistryProbe } from '../platform/registry/registry-probe.ts';
+import type { TimedProbe } from '../platform/readiness-probe.ts';
+import { registryProbe } from '../platform/registry/registry-probe.ts';
 import type { TenantControl } from '../push/tenant-control.ts';
 import { consumerRuntimes } from './consumer-runtimes.ts';
 import { type Infrastructure, openInfrastructure } from './infrastructure.ts';
@@ -48,8 +49,8 @@ export async function startService(options: ServiceOptions): Promise<Service> {
   const tracing = await startTracing(config.tracing, log);
   const finance = options.roles.pusher ? createFinanceClient(infra) : undefined;
   const { runtimes, tenants } = consumerRuntimes(infra, options.roles, finance);
-  const registryProbe = new RegistryProbe(infra.codec);
-  const readiness = () => checkReadiness(infra, options.roles, runtimes, registryProbe);
+  const probes = { database: databaseProbe(infra.database), registry: registryProbe(infra.codec) };
+  const readiness = () => checkReadiness(infra, options.roles, runtimes, probes);
   const opsConsole =
     options.opsServer === false ? undefined : openConsole(infra, options.roles, readiness, tenants);
   // Up before the consumers join: a join waits for a crashed member's session to expire, and all that
@@ -120,11 +121,11 @@ async function checkReadiness(
   infra: Infrastructure,
   roles: ServiceRoles,
   runtimes: ConsumerRuntime[],
-  registryProbe: RegistryProbe,
+  probes: Record<'database' | 'registry', TimedProbe>,
 ) {
   const [database, registry, kafka] = await Promise.all([
-    probe(() => infra.database.ping()),
-    registryProbe.check(),
+    probes.database.check(),
+    probes.registry.check(),
     infra.kafkaProbe.check(),
   ]);
   const consumers = runtimes.map((runtime) => runtime.status());
@@ -145,13 +146,4 @@ async function checkReadiness(
     registry,
     kafka,
   };
-}
-
-async function probe(check: () => Promise<void>): Promise<ProbeResult> {
-  try {
-    await check();
-    return { ok: true };
-  } catch (error) {
-    return { ok: false, error: (error as Error).message };
-  }
 }

@@ -1,4 +1,4 @@
-import { type ProbeResult, SILENCE_TOLERATED_MS, SilenceTolerance } from '../readiness-probe.ts';
+import { answered, SILENCE_TOLERATED_MS, TimedProbe } from '../readiness-probe.ts';
 import type { AvroCodec } from './avro-codec.ts';
 
 /** undici's codes for a server that accepted nothing, or sent no headers or no body, in time. */
@@ -10,29 +10,21 @@ const SILENT = new Set(['UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_HEADERS_TIMEOUT', 'U
  * cached, so a few slow seconds stop nothing. A refusal, an error status or a rejected login is
  * down at once. Recovery from a systemic failure asks `codec.ping()` itself, which forgives nothing.
  */
-export class RegistryProbe {
-  readonly #codec: Pick<AvroCodec, 'ping'>;
-  readonly #silence: SilenceTolerance;
-
-  constructor(codec: Pick<AvroCodec, 'ping'>, silenceToleratedMs = SILENCE_TOLERATED_MS) {
-    this.#codec = codec;
-    this.#silence = new SilenceTolerance(silenceToleratedMs);
-  }
-
-  async check(): Promise<ProbeResult> {
-    try {
-      await this.#codec.ping();
-      this.#silence.answered();
-      return { ok: true };
-    } catch (error) {
-      const tolerated = this.#silence.tolerates();
-      if (silent(error) && tolerated) return { ok: true };
-      return { ok: false, error: (error as Error).message };
-    }
-  }
+export function registryProbe(
+  codec: Pick<AvroCodec, 'ping'>,
+  silenceToleratedMs = SILENCE_TOLERATED_MS,
+): TimedProbe {
+  return new TimedProbe(
+    answered(() => codec.ping()),
+    {
+      silenceToleratedMs,
+      silent,
+      describe: (reason, timedOut) => (timedOut ? `schema registry: ${reason}` : reason),
+    },
+  );
 }
 
-function silent(error: unknown): boolean {
-  const code = ((error as Error).cause as { code?: unknown } | undefined)?.code;
+function silent(error: Error): boolean {
+  const code = (error.cause as { code?: unknown } | undefined)?.code;
   return typeof code === 'string' && SILENT.has(code);
 }
