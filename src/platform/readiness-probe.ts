@@ -17,14 +17,6 @@ const PROBE_TIMEOUT_MS = 2_000;
  */
 export const SILENCE_TOLERATED_MS = 5_000;
 
-/** A dependency's check that answers nothing but whether it answered. */
-export function answered(check: () => Promise<void>): () => Promise<undefined> {
-  return async () => {
-    await check();
-    return undefined;
-  };
-}
-
 export interface TimedProbeOptions {
   /** Most a check waits for its dependency (default 2 s). */
   timeoutMs?: number;
@@ -87,4 +79,23 @@ export class TimedProbe {
       return { ok: false, error: this.#describe((error as Error).message, timedOut) };
     }
   }
+}
+
+/**
+ * A probe of a dependency's ping, whose own errors name the dependency; when the probe gives up
+ * waiting, its error is named `what`.
+ */
+export function pingProbe(
+  what: string,
+  ping: () => Promise<void>,
+  options: Pick<TimedProbeOptions, 'silenceToleratedMs' | 'silent'> = {},
+): TimedProbe {
+  const ask = async () => {
+    await ping();
+    return undefined;
+  };
+  return new TimedProbe(ask, {
+    ...options,
+    describe: (reason, timedOut) => (timedOut ? `${what}: ${reason}` : reason),
+  });
 }

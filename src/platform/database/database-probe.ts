@@ -1,4 +1,4 @@
-import { answered, SILENCE_TOLERATED_MS, TimedProbe } from '../readiness-probe.ts';
+import { pingProbe, type TimedProbe } from '../readiness-probe.ts';
 import type { Database } from './database.ts';
 
 /**
@@ -7,15 +7,6 @@ import type { Database } from './database.ts';
  * refuses, rejects the login or stays silent longer is down. Checks share the ping under way, so a
  * hung database holds one pooled connection for the probe, not one per check.
  */
-export function databaseProbe(
-  database: Pick<Database, 'ping'>,
-  silenceToleratedMs = SILENCE_TOLERATED_MS,
-): TimedProbe {
-  return new TimedProbe(
-    answered(() => database.ping()),
-    {
-      silenceToleratedMs,
-      describe: (reason, timedOut) => (timedOut ? `PostgreSQL: ${reason}` : reason),
-    },
-  );
+export function databaseProbe(database: Pick<Database, 'ping'>, silenceToleratedMs?: number): TimedProbe {
+  return pingProbe('PostgreSQL', () => database.ping(), silenceToleratedMs ? { silenceToleratedMs } : {});
 }

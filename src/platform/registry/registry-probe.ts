@@ -1,4 +1,4 @@
-import { answered, SILENCE_TOLERATED_MS, TimedProbe } from '../readiness-probe.ts';
+import { pingProbe, type TimedProbe } from '../readiness-probe.ts';
 import type { AvroCodec } from './avro-codec.ts';
 
 /** undici's codes for a server that accepted nothing, or sent no headers or no body, in time. */
@@ -10,18 +10,11 @@ const SILENT = new Set(['UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_HEADERS_TIMEOUT', 'U
  * cached, so a few slow seconds stop nothing. A refusal, an error status or a rejected login is
  * down at once. Recovery from a systemic failure asks `codec.ping()` itself, which forgives nothing.
  */
-export function registryProbe(
-  codec: Pick<AvroCodec, 'ping'>,
-  silenceToleratedMs = SILENCE_TOLERATED_MS,
-): TimedProbe {
-  return new TimedProbe(
-    answered(() => codec.ping()),
-    {
-      silenceToleratedMs,
-      silent,
-      describe: (reason, timedOut) => (timedOut ? `schema registry: ${reason}` : reason),
-    },
-  );
+export function registryProbe(codec: Pick<AvroCodec, 'ping'>, silenceToleratedMs?: number): TimedProbe {
+  return pingProbe('schema registry', () => codec.ping(), {
+    silent,
+    ...(silenceToleratedMs ? { silenceToleratedMs } : {}),
+  });
 }
 
 function silent(error: Error): boolean {
