@@ -91,7 +91,10 @@ export const ERROR_CODES = {
     budgeted: true,
     when: 'finance answered a status no rule covers, or a 2xx without `data.id`/`data.action`',
   },
-  REGISTRY_UNAVAILABLE: { failureClass: 'systemic', when: 'the schema registry cannot be reached' },
+  REGISTRY_UNAVAILABLE: {
+    failureClass: 'systemic',
+    when: 'the schema registry cannot be reached, or left a request unanswered for 10 s',
+  },
   DATABASE_UNAVAILABLE: { failureClass: 'systemic', when: 'PostgreSQL cannot be reached' },
   TLS_HANDSHAKE_FAILED: {
     failureClass: 'systemic',

@@ -2,12 +2,21 @@ import { readFileSync } from 'node:fs';
 import { Agent as HttpsAgent } from 'node:https';
 import { COMPATIBILITY, SchemaRegistry, SchemaType } from '@kafkajs/confluent-schema-registry';
 import avro from 'avsc';
+import TimeoutMiddleware from 'mappersmith/middleware/timeout';
 import { Agent, request } from 'undici';
 import type { RegistryConfig } from '../../config/connection-config.ts';
 import { SyncError } from '../../failures/errors.ts';
 import './avro-array-guard.ts';
 import { registryError } from './registry-errors.ts';
 import { SafeLongType } from './safe-long.ts';
+
+/**
+ * Most one registry request may take. A registry that accepts a request and never answers would
+ * otherwise hold start-up, or a partition whose event names a schema id not seen yet, for good.
+ */
+const REQUEST_TIMEOUT_MS = 10_000;
+/** The library's middleware type: it loads mappersmith as CommonJS, we import its ES module (same code, other declarations). */
+type RegistryMiddleware = NonNullable<ConstructorParameters<typeof SchemaRegistry>[0]['middlewares']>[number];
 
 /** The Confluent wire format: magic byte 0, a 4-byte big-endian schema id, then the Avro body. */
 const MAGIC_BYTE = 0;
@@ -44,7 +53,7 @@ export class AvroCodec {
   readonly #pingAgent: Agent | undefined;
 
   /** A bare URL, or the registry with its basic auth and CA (SCHEMA_REGISTRY_*). */
-  constructor(registry: string | RegistryConfig) {
+  constructor(registry: string | RegistryConfig, requestTimeoutMs = REQUEST_TIMEOUT_MS) {
     const { url, auth, ca } =
       typeof registry === 'string' ? { url: registry, auth: undefined, ca: undefined } : registry;
     this.#url = url.replace(/\/+$/, '');
@@ -52,6 +61,7 @@ export class AvroCodec {
     this.#registry = new SchemaRegistry({
       host: url,
       retry: { retries: 2 },
+      middlewares: [TimeoutMiddleware(requestTimeoutMs) as unknown as RegistryMiddleware],
       ...(auth ? { auth } : {}),
       // The library's HTTP gateway (mappersmith) takes a node:https agent; no keep-alive: schemas are cached.
       ...(ca ? { agent: new HttpsAgent({ ca }) } : {}),

@@ -12,6 +12,15 @@ export function registryError(
   doing: string,
   access: Pick<RegistryConfig, 'auth' | 'ca'>,
 ): SyncError {
+  // mappersmith reports its own request timeout as an answer with status 400; no answer came.
+  const timedOut = /\bTimeout \((\d+)ms\)$/.exec((error as Error).message ?? '');
+  if (timedOut) {
+    return new SyncError(
+      'REGISTRY_UNAVAILABLE',
+      `schema registry failed while ${doing}: no answer within ${timedOut[1]} ms`,
+      { cause: error },
+    );
+  }
   const status = (error as { status?: number }).status;
   if (status === 401 || status === 403) return credentialsRefused(status, doing, access, error);
   const tls = tlsFailureOf(error);

@@ -1,6 +1,7 @@
 import { describe, expect, inject, it, onTestFinished } from 'vitest';
 import { AvroCodec } from '../../../src/platform/registry/avro-codec.ts';
 import { registryProbe } from '../../../src/platform/registry/registry-probe.ts';
+import { rejectionOf } from '../../helpers/caught-error.ts';
 import { eventually } from '../../helpers/eventually.ts';
 import { tcpProxyForTest } from '../../helpers/tcp-proxy.ts';
 
@@ -46,5 +47,25 @@ describe('the registry’s readiness probe', () => {
     const down = await probe.check();
     expect(down.ok).toBe(false);
     expect(down.error).toMatch(/ECONNREFUSED|other side closed|ECONNRESET|fetch failed/);
+  });
+});
+
+describe('registry requests', () => {
+  it('a registry that accepts a request and never answers fails it within the request timeout, naming the registry', async () => {
+    const upstream = new URL(inject('schemaRegistryUrl'));
+    const proxy = await tcpProxyForTest({ host: upstream.hostname, port: Number(upstream.port) });
+    const codec = new AvroCodec(`http://127.0.0.1:${proxy.port()}${upstream.pathname}`, 300);
+    onTestFinished(() => codec.close());
+    proxy.stall();
+    const startedAt = Date.now();
+    const error = await rejectionOf(codec.latestId('never-answered'));
+    expect(Date.now() - startedAt).toBeLessThan(5_000);
+    expect([error.code, error.failureClass]).toEqual(['REGISTRY_UNAVAILABLE', 'systemic']);
+    expect(error.message).toBe(
+      'schema registry failed while looking up never-answered-value: no answer within 300 ms',
+    );
+    // Answering again, the same codec goes on.
+    await proxy.restore();
+    await expect(codec.ping()).resolves.toBeUndefined();
   });
 });
