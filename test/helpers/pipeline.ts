@@ -3,10 +3,13 @@ import type { Logger } from '../../src/ops/logger.ts';
 import type { Infrastructure } from '../../src/service/infrastructure.ts';
 import type { Service, ServiceRoles } from '../../src/service/service.ts';
 import type { FinanceServer } from '../../tools/finance-server/finance-server.ts';
+import { within } from './eventually.ts';
 import { createTopics, testKafka, topicReaderForTest } from './kafka.ts';
 import { financeForTest, infraForTest, publishLinesIngested, serviceForTest } from './service.ts';
 import { testEnv } from './test-config.ts';
 
+/** How long one step of setting a pipeline up may take on a loaded machine. */
+const SETUP_MS = 45_000;
 type FinanceFaults = Parameters<FinanceServer['setFaults']>[0];
 type TopicReader = Awaited<ReturnType<typeof topicReaderForTest>>;
 type TopicVariable =
@@ -75,12 +78,21 @@ export async function pipelineForTest(options: PipelineOptions = {}): Promise<Pi
     ...(options.env ? { env: options.env } : {}),
   });
   if (options.topics) await createTopicsOf(env, options.topics);
-  const infra = await infraForTest(env);
+  // Bounded, so that a step that hangs is named rather than the test's timeout.
+  const infra = await within(
+    infraForTest(env),
+    SETUP_MS,
+    'the test infrastructure (database, schemas, topics)',
+  );
   const roles = { pusher: true, recorder: false, ...options.roles };
   let service: Service | undefined;
   const startService = async () => {
     if (service) throw new Error('the service of this pipeline is already started');
-    service = await serviceForTest(options.serviceEnv?.(env) ?? env, roles, options.logger);
+    service = await within(
+      serviceForTest(options.serviceEnv?.(env) ?? env, roles, options.logger),
+      SETUP_MS,
+      'the service to start',
+    );
     return service;
   };
   if (options.startService !== false) await startService();
@@ -88,7 +100,7 @@ export async function pipelineForTest(options: PipelineOptions = {}): Promise<Pi
   const reader = (topic: string) => {
     const existing = readers.get(topic);
     if (existing) return existing;
-    const made = topicReaderForTest(topic);
+    const made = within(topicReaderForTest(topic), SETUP_MS, `a reader of ${topic}`);
     readers.set(topic, made);
     return made;
   };
