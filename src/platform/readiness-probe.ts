@@ -34,7 +34,7 @@ class NoAnswer extends Error {}
 /**
  * One dependency's part of /readyz. Every check answers within `timeoutMs`, and checks share the
  * request under way, so a hung dependency never piles requests up (nor holds a pooled connection
- * per check). A refusal or an error answer is down at once; silence is down once it has lasted
+ * per check); one hung for 5 × `timeoutMs` is left behind for a new one. A refusal or an error answer is down at once; silence is down once it has lasted
  * longer than tolerated, or at once when the dependency never answered.
  */
 export class TimedProbe {
@@ -47,34 +47,46 @@ export class TimedProbe {
   /** When the current run of unanswered checks began. */
   #silentSince: number | undefined;
   #inFlight: Promise<string | undefined> | undefined;
+  #inFlightSince = 0;
+  readonly #abandonAfterMs: number;
 
   /** `ask` resolves when the dependency answers, with why it is down when its answer says so. */
   constructor(ask: () => Promise<string | undefined>, options: TimedProbeOptions = {}) {
     this.#ask = ask;
     this.#timeoutMs = options.timeoutMs ?? PROBE_TIMEOUT_MS;
+    this.#abandonAfterMs = 5 * this.#timeoutMs;
     this.#toleratedMs = options.silenceToleratedMs ?? SILENCE_TOLERATED_MS;
     this.#silent = options.silent ?? (() => false);
     this.#describe = options.describe ?? ((reason) => reason);
   }
 
   async check(): Promise<ProbeResult> {
-    this.#inFlight ??= this.#ask().finally(() => {
-      this.#inFlight = undefined;
-    });
+    const now = Date.now();
+    // A request hung for good (a connection gone silent) is left behind after a while: a new one may
+    // find the dependency on another connection. At most one such request per `abandonAfterMs`.
+    if (this.#inFlight && now - this.#inFlightSince >= this.#abandonAfterMs) this.#inFlight = undefined;
+    if (!this.#inFlight) {
+      const asked: Promise<string | undefined> = this.#ask().finally(() => {
+        if (this.#inFlight === asked) this.#inFlight = undefined;
+      });
+      this.#inFlight = asked;
+      this.#inFlightSince = now;
+    }
     try {
-      await withinTime(
+      const downBecause = await withinTime(
         this.#inFlight,
         this.#timeoutMs,
         () => new NoAnswer(`no answer within ${this.#timeoutMs} ms`),
       );
+      if (downBecause !== undefined) return { ok: false, error: this.#describe(downBecause, false) };
       this.#answeredBefore = true;
       this.#silentSince = undefined;
       return { ok: true };
     } catch (error) {
       const timedOut = error instanceof NoAnswer;
-      const now = Date.now();
-      this.#silentSince ??= now;
-      const tolerated = this.#answeredBefore && now - this.#silentSince < this.#toleratedMs;
+      const failedAt = Date.now();
+      this.#silentSince ??= failedAt;
+      const tolerated = this.#answeredBefore && failedAt - this.#silentSince < this.#toleratedMs;
       if ((timedOut || this.#silent(error as Error)) && tolerated) return { ok: true };
       return { ok: false, error: this.#describe((error as Error).message, timedOut) };
     }

@@ -83,4 +83,26 @@ describe('Kafka readiness probe', () => {
     await probe.check();
     expect(calls.describeCluster).toBe(2);
   });
+
+  it('a cluster that answers listing no brokers is down at once', async () => {
+    const { admin } = fakeAdmin(async () => ({ ...oneBroker, brokers: [] }));
+    expect(await new KafkaProbe(admin, BROKERS).check()).toEqual({
+      ok: false,
+      error: 'Kafka brokers 127.0.0.1:19092 unreachable: the cluster lists no brokers',
+    });
+  });
+
+  it('leaves a request hung for 5 × its timeout behind and asks anew, so a hung connection does not keep it down', async () => {
+    let answer: () => Promise<typeof oneBroker> = () => new Promise(() => {});
+    const { admin, calls } = fakeAdmin(() => answer());
+    const probe = new KafkaProbe(admin, BROKERS, 20, 60_000);
+    expect((await probe.check()).ok).toBe(false);
+    answer = async () => oneBroker;
+    expect((await probe.check()).ok).toBe(false);
+    expect(calls.describeCluster).toBe(1);
+    // Time passing is the point (not a synchronisation): the first request is 5 × 20 ms old.
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(await probe.check()).toEqual({ ok: true });
+    expect(calls.describeCluster).toBe(2);
+  });
 });
