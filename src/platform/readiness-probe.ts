@@ -7,7 +7,7 @@ export interface ProbeResult {
 }
 
 /** A check answers within this, whatever its dependency does: /readyz must answer a kubelet in time. */
-const PROBE_TIMEOUT_MS = 2_000;
+export const PROBE_TIMEOUT_MS = 2_000;
 
 /**
  * How long a readiness probe forgives a dependency that answered before and is now only slow (a
@@ -21,7 +21,7 @@ export interface TimedProbeOptions {
   /** Most a check waits for its dependency (default 2 s). */
   timeoutMs?: number;
   /** How long a dependency that answered before may stay silent and still be called up (default 5 s). */
-  silenceToleratedMs?: number;
+  silenceToleratedMs?: number | undefined;
   /** Errors of the dependency's own client that mean silence (its timeouts), not a refusal; by default none. */
   silent?: (error: Error) => boolean;
   /** The probe's error from the failure's message; `timedOut` when the probe gave up waiting itself. */
@@ -34,8 +34,9 @@ class NoAnswer extends Error {}
 /**
  * One dependency's part of /readyz. Every check answers within `timeoutMs`, and checks share the
  * request under way, so a hung dependency never piles requests up (nor holds a pooled connection
- * per check); one hung for 5 × `timeoutMs` is left behind for a new one. A refusal or an error answer is down at once; silence is down once it has lasted
- * longer than tolerated, or at once when the dependency never answered.
+ * per check); one hung for 5 × `timeoutMs` is left behind for a new one. A refusal or an error
+ * answer is down at once; silence is down once it has lasted longer than tolerated, or at once when
+ * the dependency never answered.
  */
 export class TimedProbe {
   readonly #ask: () => Promise<string | undefined>;

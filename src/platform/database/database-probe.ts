@@ -8,5 +8,5 @@ import type { Database } from './database.ts';
  * hung database holds one pooled connection for the probe, not one per check.
  */
 export function databaseProbe(database: Pick<Database, 'ping'>, silenceToleratedMs?: number): TimedProbe {
-  return pingProbe('PostgreSQL', () => database.ping(), silenceToleratedMs ? { silenceToleratedMs } : {});
+  return pingProbe('PostgreSQL', () => database.ping(), { silenceToleratedMs });
 }

@@ -1,13 +1,11 @@
 import type { Admin } from 'kafkajs';
 import type { Config } from '../../config/config.ts';
 import type { Logger } from '../../ops/logger.ts';
-import { type ProbeResult, SILENCE_TOLERATED_MS, TimedProbe } from '../readiness-probe.ts';
+import { PROBE_TIMEOUT_MS, type ProbeResult, SILENCE_TOLERATED_MS, TimedProbe } from '../readiness-probe.ts';
 import { createKafka } from './kafka-client.ts';
 
 /** The part of the admin client a probe uses. */
 export type ProbeAdmin = Pick<Admin, 'describeCluster' | 'disconnect'>;
-/** A check answers within this, whatever the broker does. */
-const PROBE_TIMEOUT_MS = 2_000;
 /** kafkajs gives up on a hung request after this, so a silent broker does not hold the check's slot long. */
 const PROBE_REQUEST_TIMEOUT_MS = 1_500;
 /** A refused or reset connection is proof enough that the brokers are down, at once. */

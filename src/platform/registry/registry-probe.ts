@@ -11,10 +11,7 @@ const SILENT = new Set(['UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_HEADERS_TIMEOUT', 'U
  * down at once. Recovery from a systemic failure asks `codec.ping()` itself, which forgives nothing.
  */
 export function registryProbe(codec: Pick<AvroCodec, 'ping'>, silenceToleratedMs?: number): TimedProbe {
-  return pingProbe('schema registry', () => codec.ping(), {
-    silent,
-    ...(silenceToleratedMs ? { silenceToleratedMs } : {}),
-  });
+  return pingProbe('schema registry', () => codec.ping(), { silent, silenceToleratedMs });
 }
 
 function silent(error: Error): boolean {
