@@ -93,7 +93,7 @@ export const ERROR_CODES = {
   },
   REGISTRY_UNAVAILABLE: {
     failureClass: 'systemic',
-    when: 'the schema registry cannot be reached, or left a request unanswered for 10 s',
+    when: 'the schema registry cannot be reached, or left a request unanswered for 10 s (at start such a request is asked up to 3 times before start fails)',
   },
   DATABASE_UNAVAILABLE: { failureClass: 'systemic', when: 'PostgreSQL cannot be reached' },
   TLS_HANDSHAKE_FAILED: {

@@ -67,8 +67,8 @@ async function connectMessaging(
 ): Promise<Infrastructure> {
   const { codec, contracts, kafka } = messagingClients(config, log);
   const schemaIds = config.registerSchemasOnStart
-    ? await registerContracts(codec, contracts, config.topics)
-    : await lookupSchemaIds(codec, config.topics);
+    ? await registerContracts(codec, contracts, config.topics, log)
+    : await lookupSchemaIds(codec, config.topics, log);
   // A refused certificate or login fails here at once; the clients below would retry it for minutes.
   await verifyKafkaAccess(config.kafka, log);
   if (config.kafka.createTopics.enabled) {

@@ -18,7 +18,7 @@ export function registryError(
     return new SyncError(
       'REGISTRY_UNAVAILABLE',
       `schema registry failed while ${doing}: no answer within ${timedOut[1]} ms`,
-      { cause: error },
+      { cause: error, details: { component: 'registry', unanswered: true } },
     );
   }
   const status = (error as { status?: number }).status;
@@ -41,6 +41,11 @@ export function registryError(
     `schema registry failed while ${doing}${status ? ` (HTTP ${status})` : ''}: ${(error as Error).message}`,
     { cause: error },
   );
+}
+
+/** The registry took the request and gave no answer in time: alive but stalled (a pause, a loaded host), maybe. */
+export function leftUnanswered(error: unknown): boolean {
+  return error instanceof SyncError && error.details.unanswered === true;
 }
 
 function credentialsRefused(

@@ -1,15 +1,18 @@
 import { describe, expect, inject, it, onTestFinished } from 'vitest';
 import { AvroCodec } from '../../../src/platform/registry/avro-codec.ts';
+import { loadContracts, registerContracts } from '../../../src/platform/registry/contracts.ts';
 import { registryProbe } from '../../../src/platform/registry/registry-probe.ts';
 import { rejectionOf } from '../../helpers/caught-error.ts';
 import { eventually } from '../../helpers/eventually.ts';
+import { logCapture } from '../../helpers/service.ts';
 import { tcpProxyForTest } from '../../helpers/tcp-proxy.ts';
+import { uniqueSuffix } from '../../helpers/test-config.ts';
 
 /** The real registry behind a proxy that can refuse or go silent, and a codec reaching it through it. */
-async function registryBehindProxy() {
+async function registryBehindProxy(requestTimeoutMs?: number) {
   const upstream = new URL(inject('schemaRegistryUrl'));
   const proxy = await tcpProxyForTest({ host: upstream.hostname, port: Number(upstream.port) });
-  const codec = new AvroCodec(`http://127.0.0.1:${proxy.port()}${upstream.pathname}`);
+  const codec = new AvroCodec(`http://127.0.0.1:${proxy.port()}${upstream.pathname}`, requestTimeoutMs);
   onTestFinished(() => codec.close());
   return { proxy, codec };
 }
@@ -52,10 +55,7 @@ describe('the registry’s readiness probe', () => {
 
 describe('registry requests', () => {
   it('a registry that accepts a request and never answers fails it within the request timeout, naming the registry', async () => {
-    const upstream = new URL(inject('schemaRegistryUrl'));
-    const proxy = await tcpProxyForTest({ host: upstream.hostname, port: Number(upstream.port) });
-    const codec = new AvroCodec(`http://127.0.0.1:${proxy.port()}${upstream.pathname}`, 300);
-    onTestFinished(() => codec.close());
+    const { proxy, codec } = await registryBehindProxy(300);
     proxy.stall();
     const startedAt = Date.now();
     const error = await rejectionOf(codec.latestId('never-answered'));
@@ -67,5 +67,53 @@ describe('registry requests', () => {
     // Answering again, the same codec goes on.
     await proxy.restore();
     await expect(codec.ping()).resolves.toBeUndefined();
+  });
+});
+
+describe('registering the contracts at start', () => {
+  const contracts = loadContracts();
+  const topics = () => {
+    const s = uniqueSuffix();
+    return { linesIngested: `stall-${s}.lines`, pushedToFinance: `stall-${s}.pushed` };
+  };
+
+  it('asks again a registry that left a request unanswered, and registers once it answers', async () => {
+    const { proxy, codec } = await registryBehindProxy(300);
+    const { lines, logger } = logCapture();
+    proxy.stall();
+    const registering = registerContracts(codec, contracts, topics(), logger);
+    // The first request goes unanswered and is asked again: the registry answers that one.
+    await eventually(async () => (lines.some((line) => line.includes('asking again')) ? true : undefined));
+    await proxy.restore();
+    const ids = await registering;
+    expect(ids.linesIngested).toBeGreaterThan(0);
+    expect(ids.pushedToFinance).toBeGreaterThan(0);
+    const warning = JSON.parse(lines.find((line) => line.includes('asking again')) ?? '{}');
+    expect(warning).toMatchObject({ attempt: 1, tries: 3 });
+    expect(warning.err.message).toMatch(
+      /^schema registry failed while registering stall-.*: no answer within 300 ms/,
+    );
+  });
+
+  it('gives up after three unanswered tries, saying no answer came', async () => {
+    const { proxy, codec } = await registryBehindProxy(300);
+    const { lines, logger } = logCapture();
+    proxy.stall();
+    const error = await rejectionOf(registerContracts(codec, contracts, topics(), logger));
+    expect([error.code, error.failureClass]).toEqual(['REGISTRY_UNAVAILABLE', 'systemic']);
+    expect(error.message).toMatch(
+      /^schema registry failed while registering stall-.*: no answer within 300 ms$/,
+    );
+    expect(lines.filter((line) => line.includes('asking again'))).toHaveLength(2);
+  });
+
+  it('does not ask a refusing registry again: start-up fails at once', async () => {
+    const { proxy, codec } = await registryBehindProxy(300);
+    const { lines, logger } = logCapture();
+    await proxy.cut();
+    const error = await rejectionOf(registerContracts(codec, contracts, topics(), logger));
+    expect(error.code).toBe('REGISTRY_UNAVAILABLE');
+    expect(error.message).not.toMatch(/no answer within/);
+    expect(lines.filter((line) => line.includes('asking again'))).toHaveLength(0);
   });
 });
